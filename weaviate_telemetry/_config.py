@@ -1,0 +1,450 @@
+"""Validated, immutable configuration: Config, Timeouts, RetryPolicy, RequestOptions.
+
+Every constructor validates its fields and raises :class:`ConfigError`
+naming the field, showing the bad value (secrets redacted) and saying
+what is allowed. Nothing else escapes construction.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+import re
+import sys
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._errors import ConfigError
+from ._redact import REDACTED, is_secret_header, redact_text, register_secret
+from ._version import __version__
+
+DEFAULT_USER_AGENT = (
+    f"weaviate-telemetry/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
+)
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CONSISTENCY_LEVELS = ("ONE", "QUORUM", "ALL")
+
+
+class InsecureTransportWarning(UserWarning):
+    """An API key is about to travel over plain http to a non-loopback host."""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return redact_text(text)
+
+
+def _fail(name: str, value: Any, allowed: str) -> ConfigError:
+    return ConfigError(f"invalid {name}={_show(value)}: expected {allowed}")
+
+
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(name, value, "a positive finite number of seconds")
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise _fail(name, value, "a positive finite number of seconds")
+    return number
+
+
+def _int_in(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _fail(name, value, f"an integer in {low}..{high}")
+    return value
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(name, value, "True or False")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds allowed for each phase of a call.
+
+    ``connect`` and ``read`` apply to each HTTP attempt, ``pool`` to waiting
+    for a free pooled connection, and ``total`` bounds the whole call
+    including retries and backoff sleeps.
+    """
+
+    connect: float = 5.0
+    read: float = 30.0
+    total: float = 120.0
+    pool: float = 10.0
+
+    def __post_init__(self) -> None:
+        for f in ("connect", "read", "total", "pool"):
+            object.__setattr__(self, f, _seconds(f"timeouts.{f}", getattr(self, f)))
+
+    @classmethod
+    def coerce(cls, name: str, value: Any) -> Timeouts:
+        """Accept a Timeouts, a mapping of its fields, or one number for read and total."""
+        if isinstance(value, Timeouts):
+            return value
+        if isinstance(value, Mapping):
+            unknown = set(value) - {"connect", "read", "total", "pool"}
+            if unknown:
+                raise _fail(name, value, "keys among connect, read, total, pool")
+            return cls(**value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = _seconds(name, value)
+            return cls(connect=min(5.0, seconds), read=seconds, total=seconds)
+        raise _fail(name, value, "a Timeouts, a mapping of its fields, or seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how a failed attempt is tried again (off unless ``enabled``).
+
+    Backoff is exponential with jitter between ``initial_backoff`` and
+    ``max_backoff`` seconds; ``max_attempts`` counts the first attempt.
+    ``retry_on_status`` lists HTTP statuses worth another attempt.
+    ``budget_ratio`` caps retries at that fraction of recent requests so a
+    failing server sees little extra load.
+    """
+
+    enabled: bool = False
+    max_attempts: int = 3
+    initial_backoff: float = 0.1
+    max_backoff: float = 5.0
+    retry_on_status: frozenset[int] = frozenset({429, 502, 503, 504})
+    budget_ratio: float = 0.2
+
+    def __post_init__(self) -> None:
+        _bool("retry.enabled", self.enabled)
+        _int_in("retry.max_attempts", self.max_attempts, 1, 100)
+        _seconds("retry.initial_backoff", self.initial_backoff)
+        _seconds("retry.max_backoff", self.max_backoff)
+        if self.max_backoff < self.initial_backoff:
+            raise _fail("retry.max_backoff", self.max_backoff, ">= retry.initial_backoff")
+        statuses = self.retry_on_status
+        if isinstance(statuses, (str, bytes)) or not isinstance(statuses, Iterable):
+            raise _fail("retry.retry_on_status", statuses, "a set of HTTP statuses 400..599")
+        statuses = frozenset(statuses)
+        for status in statuses:
+            _int_in("retry.retry_on_status", status, 400, 599)
+        object.__setattr__(self, "retry_on_status", statuses)
+        ratio = self.budget_ratio
+        if (
+            isinstance(ratio, bool)
+            or not isinstance(ratio, (int, float))
+            or not 0 <= ratio <= 1
+            or not math.isfinite(ratio)
+        ):
+            raise _fail("retry.budget_ratio", ratio, "a number in 0..1")
+
+
+def _validate_headers(name: str, headers: Any) -> dict[str, str]:
+    if not isinstance(headers, Mapping):
+        raise _fail(name, headers, "a mapping of header name to value")
+    out: dict[str, str] = {}
+    for key, value in headers.items():
+        if not isinstance(key, str) or not _HEADER_NAME.match(key):
+            raise _fail(f"{name} key", key, "a header name (RFC 9110 token)")
+        if is_secret_header(key) and isinstance(value, str):
+            register_secret(value)
+        if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
+            shown = REDACTED if is_secret_header(key) else value
+            raise _fail(f"{name}[{key!r}]", shown, "a string without CR, LF or NUL")
+        out[key] = value
+    return out
+
+
+def _validate_url(name: str, value: Any) -> str:
+    allowed = "an http(s) URL with a host, optional path, no query/fragment/credentials"
+    if not isinstance(value, str) or not value or value != value.strip():
+        raise _fail(name, value, allowed)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise _fail(name, value, allowed) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail(name, value, allowed)
+    if "@" in parts.netloc:
+        raise ConfigError(f"invalid {name}: credentials in the URL are not allowed; use api_key")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise _fail(name, value, allowed)
+    if any(c.isspace() or ord(c) < 32 for c in value) or port == 0:
+        raise _fail(name, value, allowed)
+    return value.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_warned_insecure = False
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a :class:`Client` needs, validated on construction.
+
+    Example::
+
+        wt.Config(base_url="https://weaviate.example.com", api_key="…",
+                  timeouts=wt.Timeouts(read=10), retry=wt.RetryPolicy(enabled=True))
+    """
+
+    base_url: str
+    fallback_urls: tuple[str, ...] = ()
+    api_key: str | None = field(default=None, repr=False)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    pool_maxsize: int = 10
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    telemetry_prefix: tuple[str, ...] = ("weaviate",)
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+    verify_tls: bool = True
+    ca_certs: str | None = None
+    user_agent: str = DEFAULT_USER_AGENT
+
+    def __post_init__(self) -> None:
+        if self.api_key is not None:
+            if not isinstance(self.api_key, str) or not self.api_key:
+                raise _fail("api_key", REDACTED, "a non-empty string or None")
+            register_secret(self.api_key)
+            if any(c in self.api_key for c in "\r\n\x00"):
+                raise _fail("api_key", REDACTED, "a string without CR, LF or NUL")
+        setattr_ = object.__setattr__
+        setattr_(self, "base_url", _validate_url("base_url", self.base_url))
+        fallbacks = self.fallback_urls
+        if isinstance(fallbacks, (str, bytes)) or not isinstance(fallbacks, Iterable):
+            raise _fail("fallback_urls", fallbacks, "a sequence of base URLs")
+        checked = tuple(_validate_url("fallback_urls item", u) for u in fallbacks)
+        if len(set(checked) | {self.base_url}) != len(checked) + 1:
+            raise _fail("fallback_urls", fallbacks, "distinct URLs, none equal to base_url")
+        setattr_(self, "fallback_urls", checked)
+        setattr_(self, "timeouts", Timeouts.coerce("timeouts", self.timeouts))
+        _int_in("pool_maxsize", self.pool_maxsize, 1, 1000)
+        if not isinstance(self.retry, RetryPolicy):
+            raise _fail("retry", self.retry, "a RetryPolicy")
+        prefix = self.telemetry_prefix
+        if isinstance(prefix, str) or not isinstance(prefix, Iterable):
+            raise _fail("telemetry_prefix", prefix, "a non-empty tuple of identifiers")
+        prefix = tuple(prefix)
+        if not prefix or not all(isinstance(p, str) and _IDENTIFIER.match(p) for p in prefix):
+            raise _fail("telemetry_prefix", prefix, "a non-empty tuple of identifiers")
+        setattr_(self, "telemetry_prefix", prefix)
+        headers = _validate_headers("default_headers", self.default_headers)
+        if self.api_key is not None and any(k.lower() == "authorization" for k in headers):
+            raise ConfigError(
+                "invalid default_headers: an 'authorization' header conflicts with api_key; "
+                "set one or the other"
+            )
+        setattr_(self, "default_headers", headers)
+        _bool("verify_tls", self.verify_tls)
+        if self.ca_certs is not None and (
+            not isinstance(self.ca_certs, str) or not os.path.exists(self.ca_certs)
+        ):
+            raise _fail("ca_certs", self.ca_certs, "a path to an existing CA bundle or None")
+        ua = self.user_agent
+        if not isinstance(ua, str) or not ua or any(c in ua for c in "\r\n\x00"):
+            raise _fail("user_agent", ua, "a non-empty string without CR, LF or NUL")
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "api_key":
+                value = None if value is None else REDACTED
+            elif f.name == "default_headers":
+                value = {k: (REDACTED if is_secret_header(k) else v) for k, v in value.items()}
+            shown.append(f"{f.name}={value!r}")
+        return f"Config({', '.join(shown)})"
+
+    __str__ = __repr__
+
+    @property
+    def all_urls(self) -> tuple[str, ...]:
+        """The primary URL followed by the fallbacks, in order of preference."""
+        return (self.base_url, *self.fallback_urls)
+
+    def warn_if_insecure(self) -> None:
+        """Warn once per process when an API key would travel in clear text."""
+        global _warned_insecure
+        if self.api_key is None or _warned_insecure:
+            return
+        for url in self.all_urls:
+            parts = urlsplit(url)
+            if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+                _warned_insecure = True
+                warnings.warn(
+                    f"the API key is sent over plain http to {parts.hostname}; use https",
+                    InsecureTransportWarning,
+                    stacklevel=4,
+                )
+                return
+
+    def with_changes(self, **changes: Any) -> Config:
+        """A validated copy with some fields replaced."""
+        try:
+            return replace(self, **changes)
+        except TypeError as exc:
+            raise ConfigError(f"invalid Config field: {exc}") from None
+
+    @classmethod
+    def build(cls, **kwargs: Any) -> Config:
+        """Construct from keywords, turning unknown or missing keywords into ConfigError."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown Config field(s) {', '.join(unknown)}: expected any of {sorted(known)}"
+            )
+        if "base_url" not in kwargs:
+            raise ConfigError("missing base_url: expected an http(s) URL")
+        return cls(**kwargs)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Build from ``WEAVIATE_*`` environment variables (see README for the list)."""
+        env = os.environ if environ is None else environ
+        kwargs: dict[str, Any] = {}
+        url = env.get("WEAVIATE_URL")
+        if url:
+            kwargs["base_url"] = url
+        if env.get("WEAVIATE_API_KEY"):
+            kwargs["api_key"] = env["WEAVIATE_API_KEY"]
+        if env.get("WEAVIATE_FALLBACK_URLS"):
+            kwargs["fallback_urls"] = tuple(
+                u.strip() for u in env["WEAVIATE_FALLBACK_URLS"].split(",") if u.strip()
+            )
+        timeouts = {
+            name: _env_float(env, f"WEAVIATE_TIMEOUT_{name.upper()}")
+            for name in ("connect", "read", "total", "pool")
+            if env.get(f"WEAVIATE_TIMEOUT_{name.upper()}")
+        }
+        if timeouts:
+            kwargs["timeouts"] = Timeouts(**timeouts)
+        if env.get("WEAVIATE_POOL_MAXSIZE"):
+            kwargs["pool_maxsize"] = _env_int(env, "WEAVIATE_POOL_MAXSIZE")
+        retry: dict[str, Any] = {}
+        if env.get("WEAVIATE_RETRY_ENABLED"):
+            retry["enabled"] = _env_bool(env, "WEAVIATE_RETRY_ENABLED")
+        if env.get("WEAVIATE_RETRY_MAX_ATTEMPTS"):
+            retry["max_attempts"] = _env_int(env, "WEAVIATE_RETRY_MAX_ATTEMPTS")
+        if retry:
+            kwargs["retry"] = RetryPolicy(**retry)
+        if env.get("WEAVIATE_VERIFY_TLS"):
+            kwargs["verify_tls"] = _env_bool(env, "WEAVIATE_VERIFY_TLS")
+        if env.get("WEAVIATE_CA_CERTS"):
+            kwargs["ca_certs"] = env["WEAVIATE_CA_CERTS"]
+        if env.get("WEAVIATE_USER_AGENT"):
+            kwargs["user_agent"] = env["WEAVIATE_USER_AGENT"]
+        if env.get("WEAVIATE_TELEMETRY_PREFIX"):
+            kwargs["telemetry_prefix"] = tuple(env["WEAVIATE_TELEMETRY_PREFIX"].split("."))
+        kwargs.update(overrides)
+        if "base_url" not in kwargs:
+            raise ConfigError("missing WEAVIATE_URL: expected an http(s) URL of the server")
+        return cls.build(**kwargs)
+
+
+def _env_float(env: Mapping[str, str], name: str) -> float:
+    try:
+        return float(env[name])
+    except ValueError:
+        raise _fail(name, env[name], "a number of seconds") from None
+
+
+def _env_int(env: Mapping[str, str], name: str) -> int:
+    try:
+        return int(env[name])
+    except ValueError:
+        raise _fail(name, env[name], "an integer") from None
+
+
+def _env_bool(env: Mapping[str, str], name: str) -> bool:
+    value = env[name].strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise _fail(name, env[name], "one of true/false/1/0/yes/no/on/off")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """Per-call overrides, validated by the same rules as :class:`Config`.
+
+    ``timeout`` replaces the client's timeouts (a number sets read and
+    total), ``retry`` its retry policy, ``headers`` are added to the
+    request, ``idempotent`` marks a POST/PATCH safe to retry, and
+    ``metadata`` (str keys; str/int/float/bool values) travels on every
+    telemetry event of the call as correlation data.
+    """
+
+    timeout: Timeouts | float | None = None
+    retry: RetryPolicy | None = None
+    headers: Mapping[str, str] | None = None
+    idempotent: bool | None = None
+    metadata: Mapping[str, str | int | float | bool] | None = None
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None:
+            object.__setattr__(self, "timeout", Timeouts.coerce("timeout", self.timeout))
+        if self.retry is not None and not isinstance(self.retry, RetryPolicy):
+            raise _fail("retry", self.retry, "a RetryPolicy or None")
+        if self.headers is not None:
+            object.__setattr__(self, "headers", _validate_headers("headers", self.headers))
+        if self.idempotent is not None:
+            _bool("idempotent", self.idempotent)
+        if self.metadata is not None:
+            meta = self.metadata
+            if not isinstance(meta, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, (str, int, float, bool))
+                for k, v in meta.items()
+            ):
+                raise _fail("metadata", meta, "a mapping of str to str/int/float/bool")
+            object.__setattr__(self, "metadata", dict(meta))
+
+    def __repr__(self) -> str:
+        headers = (
+            None
+            if self.headers is None
+            else {k: (REDACTED if is_secret_header(k) else v) for k, v in self.headers.items()}
+        )
+        return (
+            f"RequestOptions(timeout={self.timeout!r}, retry={self.retry!r}, headers={headers!r}, "
+            f"idempotent={self.idempotent!r}, metadata={self.metadata!r})"
+        )
+
+    @classmethod
+    def resolve(
+        cls, options: RequestOptions | None, overrides: Mapping[str, Any]
+    ) -> RequestOptions | None:
+        """Merge ``options=`` with keyword overrides; unknown keywords are a ConfigError."""
+        if not overrides:
+            return options
+        known = {"timeout", "retry", "headers", "idempotent", "metadata"}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown request option(s) {', '.join(unknown)}: expected any of {sorted(known)}"
+            )
+        if options is None:
+            return cls(**overrides)
+        return replace(options, **overrides)
+
+
+def check_consistency_level(value: Any) -> str | None:
+    """Validate a consistency level (``ONE``/``QUORUM``/``ALL``) or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.upper() not in _CONSISTENCY_LEVELS:
+        raise _fail("consistency_level", value, "one of ONE, QUORUM, ALL")
+    return value.upper()

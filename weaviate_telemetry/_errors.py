@@ -1,0 +1,326 @@
+"""One error taxonomy for every failure of every API call.
+
+::
+
+    Exception
+     └── WeaviateError                 (kind: ErrorKind)
+          ├── WeaviateConnectionError    (+ builtin ConnectionError)   connection_error
+          ├── WeaviateTimeoutError       (+ builtin TimeoutError)      timeout
+          ├── ValidationError    (+ builtin ValueError)        validation_error
+          │    └── ConfigError                                       validation_error
+          ├── BadRequestError                                        bad_request
+          ├── UnauthorizedError                                      unauthorized
+          ├── ForbiddenError                                         forbidden
+          ├── NotFoundError                                          not_found
+          ├── ConflictError                                          conflict
+          ├── RateLimitedError                                       rate_limited
+          ├── ServerError                                            server_error
+          ├── UnavailableError                                       unavailable
+          ├── GraphQLError                                           graphql_error
+          └── ProtocolError                                          protocol_error
+
+``WeaviateError.from_kind(kind, ...)`` builds the right subclass; the
+transport and the API namespaces never instantiate subclasses by hand.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from ._redact import redact_text
+
+
+class ErrorKind(str, enum.Enum):
+    """What went wrong, as a stable low-cardinality string (also the ``error.type``)."""
+
+    CONNECTION_ERROR = "connection_error"
+    TIMEOUT = "timeout"
+    VALIDATION_ERROR = "validation_error"
+    BAD_REQUEST = "bad_request"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    UNAVAILABLE = "unavailable"
+    GRAPHQL_ERROR = "graphql_error"
+    PROTOCOL_ERROR = "protocol_error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_STATUS_KINDS: dict[int, ErrorKind] = {
+    400: ErrorKind.BAD_REQUEST,
+    401: ErrorKind.UNAUTHORIZED,
+    403: ErrorKind.FORBIDDEN,
+    404: ErrorKind.NOT_FOUND,
+    409: ErrorKind.CONFLICT,
+    422: ErrorKind.VALIDATION_ERROR,
+    429: ErrorKind.RATE_LIMITED,
+    502: ErrorKind.UNAVAILABLE,
+    503: ErrorKind.UNAVAILABLE,
+    504: ErrorKind.UNAVAILABLE,
+}
+
+
+def kind_for_status(status: int) -> ErrorKind:
+    """Map a non-2xx HTTP status to its error kind."""
+    kind = _STATUS_KINDS.get(status)
+    if kind is not None:
+        return kind
+    if status >= 500:
+        return ErrorKind.SERVER_ERROR
+    if status >= 400:
+        return ErrorKind.BAD_REQUEST
+    return ErrorKind.PROTOCOL_ERROR
+
+
+_DETAILS_CAP = 4096  # characters of a response body kept on an error
+
+
+class WeaviateError(Exception):
+    """Base of every error the SDK raises; ``kind`` says which one.
+
+    Attributes:
+        kind: the :class:`ErrorKind`.
+        message: the server's own message when it sent one, else ours.
+        status_code: HTTP status, or None when no response arrived.
+        details: parsed response body (size-capped), or None.
+        method, path, url: the request (``url`` with credentials redacted).
+        operation: the SDK operation, e.g. ``objects.get``.
+        attempts: how many HTTP attempts were made (0 when none was).
+        errors: earlier attempts' errors, oldest first.
+        request_id: the server's request id header, when present.
+        duration: seconds the whole call took, when known.
+        hint: a short suggestion for a common cause, or None.
+    """
+
+    kind: ClassVar[ErrorKind] = ErrorKind.SERVER_ERROR  # overridden per subclass
+    _by_kind: ClassVar[dict[ErrorKind, type[WeaviateError]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # ConfigError shares validation_error with its parent; the parent stays the default.
+        if "kind" in cls.__dict__ and cls.kind not in WeaviateError._by_kind:
+            WeaviateError._by_kind[cls.kind] = cls
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        details: Any = None,
+        method: str | None = None,
+        path: str | None = None,
+        url: str | None = None,
+        operation: str | None = None,
+        attempts: int = 0,
+        errors: Sequence[WeaviateError] = (),
+        request_id: str | None = None,
+        duration: float | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = redact_text(message)
+        self.status_code = status_code
+        self.details = _cap(details)
+        self.method = method
+        self.path = path
+        self.url = url
+        self.operation = operation
+        self.attempts = attempts
+        self.errors: tuple[WeaviateError, ...] = tuple(errors)
+        self.request_id = request_id
+        self.duration = duration
+        self.hint = hint if hint is not None else _hint(self.kind, status_code, self.message)
+        super().__init__(self.message)
+
+    @staticmethod
+    def from_kind(kind: ErrorKind, message: str, **fields: Any) -> WeaviateError:
+        """Build the subclass registered for ``kind``."""
+        cls = WeaviateError._by_kind.get(kind, WeaviateError)
+        return cls(message, **fields)
+
+    def __str__(self) -> str:
+        parts = [self.kind.value]
+        if self.status_code is not None:
+            parts.append(str(self.status_code))
+        if self.method and self.path:
+            parts.append(f"{self.method} {self.path}")
+        head = " ".join(parts)
+        text = f"{head}: {_one_line(self.message)}"
+        if self.attempts > 1:
+            text += f" (after {self.attempts} attempts)"
+        if self.hint:
+            text += f" [hint: {self.hint}]"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind.value!r}, status_code={self.status_code!r}, "
+            f"method={self.method!r}, path={self.path!r}, message={_one_line(self.message)!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild(cls: type[WeaviateError], message: str, state: dict[str, Any]) -> WeaviateError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cap(details: Any) -> Any:
+    if isinstance(details, (bytes, bytearray)):
+        details = bytes(details[:_DETAILS_CAP]).decode("utf-8", "replace")
+    if isinstance(details, str):
+        return redact_text(details[:_DETAILS_CAP])
+    return details
+
+
+def _hint(kind: ErrorKind, status: int | None, message: str) -> str | None:
+    lowered = message.lower()
+    if kind is ErrorKind.UNAUTHORIZED:
+        return "check the API key (WEAVIATE_API_KEY) and that the server enables API-key auth"
+    if kind is ErrorKind.FORBIDDEN:
+        return "the key is valid but its user lacks permission for this action"
+    if kind is ErrorKind.VALIDATION_ERROR and status == 422 and "vector" in lowered:
+        return "vector dimension mismatch with the collection's existing vectors?"
+    if kind is ErrorKind.CONNECTION_ERROR:
+        return "is the server running and the URL (host/port/scheme) right?"
+    if kind is ErrorKind.RATE_LIMITED:
+        return "slow down or enable retries, which honour Retry-After"
+    return None
+
+
+def message_from_body(body: Any) -> str | None:
+    """Extract the server's own message from a Weaviate/GraphQL error body."""
+    if isinstance(body, Mapping):
+        for key in ("error", "errors"):
+            items = body.get(key)
+            if isinstance(items, list):
+                texts = [
+                    str(i.get("message"))
+                    for i in items
+                    if isinstance(i, Mapping) and i.get("message")
+                ]
+                if texts:
+                    return "; ".join(texts)
+            elif isinstance(items, str) and items:
+                return items
+        msg = body.get("message")
+        if isinstance(msg, str) and msg:
+            return msg
+    elif isinstance(body, str) and body.strip():
+        return body.strip()[:500]
+    return None
+
+
+class WeaviateConnectionError(WeaviateError, ConnectionError):
+    """The server could not be reached: DNS, refused, reset, TLS, pool closed."""
+
+    kind = ErrorKind.CONNECTION_ERROR
+
+
+class WeaviateTimeoutError(WeaviateError, TimeoutError):
+    """A connect, read, pool-acquire or total deadline expired."""
+
+    kind = ErrorKind.TIMEOUT
+
+
+class ValidationError(WeaviateError, ValueError):
+    """Bad input caught before any I/O, or an HTTP 422 answer."""
+
+    kind = ErrorKind.VALIDATION_ERROR
+
+
+class ConfigError(ValidationError):
+    """An invalid configuration value; the message names the field and what is allowed."""
+
+    kind = ErrorKind.VALIDATION_ERROR
+
+
+class BadRequestError(WeaviateError):
+    """HTTP 400: the server rejected the request as malformed."""
+
+    kind = ErrorKind.BAD_REQUEST
+
+
+class UnauthorizedError(WeaviateError):
+    """HTTP 401: missing or wrong credentials."""
+
+    kind = ErrorKind.UNAUTHORIZED
+
+
+class ForbiddenError(WeaviateError):
+    """HTTP 403: authenticated, but not allowed."""
+
+    kind = ErrorKind.FORBIDDEN
+
+
+class NotFoundError(WeaviateError):
+    """HTTP 404 where absence is not a valid answer."""
+
+    kind = ErrorKind.NOT_FOUND
+
+
+class ConflictError(WeaviateError):
+    """HTTP 409 or an already-exists answer."""
+
+    kind = ErrorKind.CONFLICT
+
+
+class RateLimitedError(WeaviateError):
+    """HTTP 429; ``retry_after`` holds the server's advice in seconds when given."""
+
+    kind = ErrorKind.RATE_LIMITED
+
+
+class ServerError(WeaviateError):
+    """HTTP 500 and other 5xx not classed as unavailable."""
+
+    kind = ErrorKind.SERVER_ERROR
+
+
+class UnavailableError(WeaviateError):
+    """HTTP 502, 503 or 504: the server or a proxy in front of it is not serving."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
+class GraphQLError(WeaviateError):
+    """HTTP 200 whose GraphQL body has ``errors``; ``details`` keeps any partial data."""
+
+    kind = ErrorKind.GRAPHQL_ERROR
+
+
+class ProtocolError(WeaviateError):
+    """The response body could not be decoded or had an unexpected shape."""
+
+    kind = ErrorKind.PROTOCOL_ERROR
+
+
+ERROR_CLASSES: tuple[type[WeaviateError], ...] = (
+    WeaviateConnectionError,
+    WeaviateTimeoutError,
+    ValidationError,
+    BadRequestError,
+    UnauthorizedError,
+    ForbiddenError,
+    NotFoundError,
+    ConflictError,
+    RateLimitedError,
+    ServerError,
+    UnavailableError,
+    GraphQLError,
+    ProtocolError,
+)

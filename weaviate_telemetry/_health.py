@@ -1,0 +1,168 @@
+"""Health checks: ready/live probes with short timeouts and fallbacks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._config import Timeouts
+from ._errors import ErrorKind, WeaviateError
+from ._models import Request
+from ._redact import redact_url
+
+if TYPE_CHECKING:
+    from ._executor import Endpoint, Executor
+
+_NO_RETRY = None  # health probes are single attempts: the caller polls
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointHealth:
+    """What one endpoint answered to the probes."""
+
+    url: str
+    reachable: bool
+    live: bool
+    ready: bool
+    status_code: int | None
+    latency: float | None
+    error_kind: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """Per-endpoint results of :meth:`Health.check`."""
+
+    endpoints: tuple[EndpointHealth, ...]
+
+    @property
+    def healthy(self) -> bool:
+        """True when at least one endpoint is ready."""
+        return any(e.ready for e in self.endpoints)
+
+
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    ok: bool
+    status: int | None
+    latency: float | None
+    error: WeaviateError | None
+
+
+class Health:
+    """``client.health``: liveness and readiness of the server(s).
+
+    Probes try ``/v1/.well-known/{live,ready}`` first, then
+    ``/.well-known/…`` when that answers 404, then each of the
+    ``fallback_urls`` in order. ``ready()`` and ``live()`` never raise for
+    an unreachable server; they return False within ``timeout`` seconds
+    per endpoint.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    def _probe(self, endpoint: Endpoint, which: str, timeout: float) -> _Probe:
+        cfg = self._executor.config.timeouts
+        timeouts = Timeouts(
+            connect=min(cfg.connect, timeout),
+            read=timeout,
+            total=timeout,
+            pool=min(cfg.pool, timeout),
+        )
+        last_status: int | None = None
+        started = time.monotonic()
+        for path in (f"/v1/.well-known/{which}", f"/.well-known/{which}"):
+            request = Request(
+                "GET",
+                path,
+                f"health.{which}",
+                timeouts=timeouts,
+                raise_for_status=False,
+                decode=False,
+            )
+            try:
+                response = self._executor.execute(request, endpoint)
+            except WeaviateError as err:
+                return _Probe(False, None, None, err)
+            last_status = response.status
+            if response.status != 404:
+                break
+        latency = time.monotonic() - started
+        ok = last_status is not None and 200 <= last_status < 300
+        return _Probe(ok, last_status, latency, None)
+
+    def _any(self, which: str, timeout: float) -> bool:
+        _check_timeout(timeout)
+        return any(self._probe(ep, which, timeout).ok for ep in self._executor.endpoints)
+
+    def ready(self, timeout: float = 2.0) -> bool:
+        """True when some endpoint is ready to serve requests."""
+        return self._any("ready", timeout)
+
+    def live(self, timeout: float = 2.0) -> bool:
+        """True when some endpoint's process is alive (it may still be starting)."""
+        return self._any("live", timeout)
+
+    def check(self, timeout: float = 2.0) -> HealthReport:
+        """Probe every endpoint (live and ready) and report each one."""
+        _check_timeout(timeout)
+        results = []
+        for ep in self._executor.endpoints:
+            live = self._probe(ep, "live", timeout)
+            ready = self._probe(ep, "ready", timeout) if live.error is None else live
+            err = live.error or ready.error
+            results.append(
+                EndpointHealth(
+                    url=redact_url(ep.base_url),
+                    reachable=err is None,
+                    live=live.ok,
+                    ready=ready.ok,
+                    status_code=ready.status,
+                    latency=ready.latency,
+                    error_kind=err.kind.value if err else None,
+                    error=str(err) if err else None,
+                )
+            )
+        return HealthReport(tuple(results))
+
+    def wait_until_ready(self, timeout: float = 60.0, interval: float = 0.5) -> float:
+        """Poll until ready (a startup probe); return seconds waited.
+
+        Raises a ``timeout`` :class:`WeaviateError` carrying the last reason
+        when the server is not ready within ``timeout`` seconds.
+        """
+        _check_timeout(timeout)
+        _check_timeout(interval, "interval")
+        started = time.monotonic()
+        deadline = started + timeout
+        reason = "no probe completed"
+        while True:
+            remaining = deadline - time.monotonic()
+            probe_timeout = max(0.05, min(2.0, remaining))
+            for ep in self._executor.endpoints:
+                probe = self._probe(ep, "ready", probe_timeout)
+                if probe.ok:
+                    return time.monotonic() - started
+                reason = (
+                    f"{redact_url(ep.base_url)}: {probe.error.kind.value} {probe.error.message}"
+                    if probe.error
+                    else f"{redact_url(ep.base_url)}: HTTP {probe.status}"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WeaviateError.from_kind(
+                    ErrorKind.TIMEOUT,
+                    f"server not ready after {timeout:g}s; last reason: {reason}",
+                    operation="health.wait_until_ready",
+                    duration=time.monotonic() - started,
+                )
+            time.sleep(min(interval, remaining))
+
+
+def _check_timeout(value: float, name: str = "timeout") -> None:
+    from ._config import _seconds
+
+    _seconds(name, value)

@@ -1,0 +1,85 @@
+"""Typed views of ``/v1/meta`` and ``/v1/nodes`` answers (raw dict kept)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Server identity from ``GET /v1/meta``."""
+
+    version: str
+    hostname: str
+    modules: Mapping[str, Any]
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Meta:
+        return cls(
+            version=str(data.get("version", "")),
+            hostname=str(data.get("hostname", "")),
+            modules=dict(data.get("modules") or {}),
+            raw=data,
+        )
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        """``"1.39.0"`` → ``(1, 39, 0)`` (pre-release suffixes dropped)."""
+        parts = []
+        for piece in self.version.split("-")[0].split("."):
+            if not piece.isdigit():
+                break
+            parts.append(int(piece))
+        return tuple(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardStatus:
+    """One shard as reported by ``/v1/nodes?output=verbose``."""
+
+    name: str
+    collection: str
+    object_count: int
+    vector_indexing_status: str
+    raw: Mapping[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStatus:
+    """One cluster node from ``GET /v1/nodes``."""
+
+    name: str
+    status: str
+    version: str
+    git_hash: str
+    shards: tuple[ShardStatus, ...]
+    object_count: int | None
+    shard_count: int | None
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NodeStatus:
+        stats = data.get("stats") or {}
+        shards = tuple(
+            ShardStatus(
+                name=str(s.get("name", "")),
+                collection=str(s.get("class", "")),
+                object_count=int(s.get("objectCount") or 0),
+                vector_indexing_status=str(s.get("vectorIndexingStatus", "")),
+                raw=s,
+            )
+            for s in (data.get("shards") or [])
+        )
+        return cls(
+            name=str(data.get("name", "")),
+            status=str(data.get("status", "")),
+            version=str(data.get("version", "")),
+            git_hash=str(data.get("gitHash", "")),
+            shards=shards,
+            object_count=stats.get("objectCount"),
+            shard_count=stats.get("shardCount"),
+            raw=data,
+        )

@@ -1,0 +1,82 @@
+"""Immutable request and response values passed between the layers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._config import RetryPolicy, Timeouts
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One logical API call, before any HTTP attempt.
+
+    ``path`` is the concrete path (below the base URL's prefix) and
+    ``path_template`` its low-cardinality form for telemetry, e.g.
+    ``/v1/objects/{collection}/{id}``. ``body`` is JSON-serialisable data
+    or ready ``bytes``. ``ok_statuses`` lists non-2xx statuses that are an
+    answer rather than an error for this call (e.g. 404 for ``exists``).
+    """
+
+    method: str
+    path: str
+    operation: str
+    path_template: str | None = None
+    params: Mapping[str, Any] | None = None
+    body: Any = None
+    headers: Mapping[str, str] | None = None
+    timeouts: Timeouts | None = None
+    retry: RetryPolicy | None = None
+    idempotent: bool | None = None
+    metadata: Mapping[str, Any] | None = None
+    collection: str | None = None
+    tenant: str | None = None
+    ok_statuses: frozenset[int] = frozenset()
+    raise_for_status: bool = True
+    decode: bool = True
+
+    @property
+    def is_idempotent(self) -> bool:
+        """Whether repeating this call is safe (explicit flag wins over the method)."""
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method in IDEMPOTENT_METHODS
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A received HTTP answer: status, headers, decoded body and call facts."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    raw: bytes
+    url: str
+    duration: float
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        """True for 2xx statuses."""
+        return 200 <= self.status < 300
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's or proxy's request id header, when present."""
+        for name in ("x-request-id", "x-correlation-id", "request-id"):
+            value = self.headers.get(name)
+            if value:
+                return value
+        return None
+
+    def json(self) -> Any:
+        """The decoded JSON body (None for an empty body)."""
+        return self.body
+
+    def text(self) -> str:
+        """The body as text."""
+        return self.raw.decode("utf-8", "replace")

@@ -1,0 +1,33 @@
+"""Apply per-call :class:`RequestOptions` to a :class:`Request` value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ._config import RequestOptions, Timeouts
+from ._models import Request
+
+
+def with_options(request: Request, options: RequestOptions | None) -> Request:
+    """A copy of ``request`` carrying the caller's overrides (None changes nothing)."""
+    if options is None:
+        return request
+    changes: dict[str, Any] = {}
+    if isinstance(options.timeout, Timeouts):
+        changes["timeouts"] = options.timeout
+    if options.retry is not None:
+        changes["retry"] = options.retry
+    if options.headers:
+        changes["headers"] = {**(request.headers or {}), **options.headers}
+    if options.idempotent is not None:
+        changes["idempotent"] = options.idempotent
+    if options.metadata:
+        changes["metadata"] = {**(request.metadata or {}), **options.metadata}
+    return replace(request, **changes) if changes else request
+
+
+def resolve(options: RequestOptions | None, overrides: Mapping[str, Any]) -> RequestOptions | None:
+    """``options=`` merged with the same fields given as keywords."""
+    return RequestOptions.resolve(options, overrides)

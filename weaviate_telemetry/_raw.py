@@ -1,0 +1,88 @@
+"""``client.raw``: any Weaviate endpoint, with the SDK's validation, telemetry and errors.
+
+Stable: the call goes through the same config, timeouts, retry rules (by
+method unless ``idempotent=True``), telemetry (operation ``raw``) and error
+taxonomy as every other call, and returns a :class:`Response`. Not stable:
+the server's paths and body shapes themselves, which are Weaviate's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._config import RequestOptions, _fail, _validate_headers
+from ._models import Request, Response
+from ._options import resolve, with_options
+
+if TYPE_CHECKING:
+    from ._executor import Executor
+
+_METHOD = re.compile(r"^[A-Z]{3,10}$")
+_ID_LIKE = re.compile(r"^[0-9a-fA-F-]{16,}$|^\d+$")
+
+
+def path_template(path: str) -> str:
+    """A low-cardinality form of a raw path: ids and names beyond the resource become ``{}``."""
+    segments = path.split("/")
+    kept = segments[:3]  # "", "v1", resource
+    kept += ["{}" for _ in segments[3:]]
+    return "/".join(kept) or "/"
+
+
+class Raw:
+    """The escape hatch for endpoints the SDK does not wrap (yet)."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        raise_for_status: bool = True,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> Response:
+        """Send ``method path`` below the base URL and return the :class:`Response`.
+
+        ``body`` is JSON-encoded unless it is ``bytes``. With
+        ``raise_for_status=False`` non-2xx answers are returned instead of
+        raised (transport failures still raise).
+
+        Example::
+
+            r = client.raw.request("GET", "/v1/schema", params={"consistency": "true"})
+            r.status, r.json()
+        """
+        if not isinstance(method, str) or not _METHOD.match(method.upper()):
+            raise _fail("method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE")
+        if (
+            not isinstance(path, str)
+            or not path.startswith("/")
+            or path.startswith("//")
+            or any(c.isspace() or c in "?#" for c in path)
+        ):
+            raise _fail("path", path, "an absolute path such as /v1/meta, without query or spaces")
+        if params is not None and not isinstance(params, Mapping):
+            raise _fail("params", params, "a mapping of query parameters")
+        if not isinstance(raise_for_status, bool):
+            raise _fail("raise_for_status", raise_for_status, "True or False")
+        checked_headers = _validate_headers("headers", headers) if headers is not None else None
+        request = Request(
+            method.upper(),
+            path,
+            "raw",
+            path_template=path_template(path),
+            params=params,
+            body=body,
+            headers=checked_headers,
+            raise_for_status=raise_for_status,
+        )
+        request = with_options(request, resolve(options, overrides))
+        return self._executor.execute(request)

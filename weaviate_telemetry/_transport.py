@@ -1,0 +1,114 @@
+"""The only module that knows urllib3: send one HTTP attempt, map its failures.
+
+It knows nothing about telemetry, retries or the Weaviate API; it turns
+urllib3's exceptions into :class:`WeaviateError` kinds and hands back
+status, headers and bytes.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from urllib3 import exceptions as u3
+
+from ._config import Config
+from ._errors import ErrorKind, WeaviateError
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """Bytes as received, before decoding."""
+
+    status: int
+    headers: Mapping[str, str]
+    data: bytes
+
+
+def _failure(kind: ErrorKind, message: str, cause: BaseException) -> WeaviateError:
+    err = WeaviateError.from_kind(kind, message)
+    err.__cause__ = cause
+    return err
+
+
+def map_exception(exc: BaseException) -> WeaviateError:
+    """Classify a urllib3/socket/ssl exception as one of our error kinds."""
+    # Order matters: in urllib3 2.x NewConnectionError subclasses ConnectTimeoutError.
+    if isinstance(exc, u3.NameResolutionError):
+        return _failure(ErrorKind.CONNECTION_ERROR, "name resolution failed", exc)
+    if isinstance(exc, u3.NewConnectionError):
+        reason = str(exc).rsplit(":", 1)[-1].strip() or "connection failed"
+        return _failure(ErrorKind.CONNECTION_ERROR, f"cannot connect: {reason}", exc)
+    if isinstance(exc, u3.ConnectTimeoutError):
+        return _failure(ErrorKind.TIMEOUT, "connect timed out", exc)
+    if isinstance(exc, u3.ReadTimeoutError):
+        return _failure(ErrorKind.TIMEOUT, "read timed out", exc)
+    if isinstance(exc, u3.EmptyPoolError):
+        return _failure(ErrorKind.TIMEOUT, "timed out waiting for a free pooled connection", exc)
+    if isinstance(exc, u3.ClosedPoolError):
+        return _failure(ErrorKind.CONNECTION_ERROR, "the connection pool is closed", exc)
+    if isinstance(exc, (u3.SSLError, ssl.SSLError)):
+        return _failure(ErrorKind.CONNECTION_ERROR, f"TLS failure: {exc}", exc)
+    if isinstance(exc, u3.TimeoutError | TimeoutError):
+        return _failure(ErrorKind.TIMEOUT, "timed out", exc)
+    if isinstance(exc, u3.ProtocolError):
+        detail = exc.args[0] if exc.args else "connection broken"
+        return _failure(ErrorKind.CONNECTION_ERROR, f"connection broken: {detail}", exc)
+    if isinstance(exc, (u3.HTTPError, OSError)):
+        return _failure(ErrorKind.CONNECTION_ERROR, f"{type(exc).__name__}: {exc}", exc)
+    return _failure(ErrorKind.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}", exc)
+
+
+class Urllib3Transport:
+    """One pool manager per client: bounded, blocking pools, no urllib3 retries."""
+
+    __slots__ = ("_pool",)
+
+    def __init__(self, config: Config) -> None:
+        kwargs: dict[str, Any] = {
+            "num_pools": max(10, len(config.all_urls) * 2),
+            "maxsize": config.pool_maxsize,
+            # Block (up to the pool timeout) instead of opening throw-away
+            # connections: no "Connection pool is full" warnings, bounded sockets.
+            "block": True,
+            "retries": False,
+            "timeout": urllib3.Timeout(connect=config.timeouts.connect, read=config.timeouts.read),
+        }
+        if any(u.startswith("https:") for u in config.all_urls):
+            kwargs["cert_reqs"] = "CERT_REQUIRED" if config.verify_tls else "CERT_NONE"
+            if config.ca_certs:
+                kwargs["ca_certs"] = config.ca_certs
+        self._pool = urllib3.PoolManager(**kwargs)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: urllib3.Timeout,
+        pool_timeout: float,
+    ) -> RawResponse:
+        """Send one attempt; raise a WeaviateError (cause set) on any failure."""
+        try:
+            resp = self._pool.urlopen(
+                method,
+                url,
+                body=body,
+                headers=headers,
+                timeout=timeout,
+                pool_timeout=pool_timeout,
+                retries=False,
+                redirect=False,
+                preload_content=True,
+            )
+        except Exception as exc:
+            raise map_exception(exc) from exc
+        return RawResponse(resp.status, resp.headers, resp.data)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.clear()

@@ -1,0 +1,227 @@
+"""The event bus: handlers attached by event name, executed synchronously.
+
+Events are ``(name, measurements, metadata)`` triples, after Erlang's
+``:telemetry``. The bus knows nothing about HTTP or OpenTelemetry; the
+executor emits, handlers listen. A handler that raises is detached and
+logged once so a broken handler can never break a request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from loguru import logger
+
+EventName = tuple[str, ...]
+Handler = Callable[[EventName, Mapping[str, float], Mapping[str, Any], Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerInfo:
+    """An attached handler, as reported by :func:`list_handlers`."""
+
+    handler_id: str
+    event_names: tuple[EventName, ...]
+    function: Handler
+    config: Any = None
+
+
+_lock = threading.Lock()
+_infos: dict[str, HandlerInfo] = {}
+# Read without the lock on the hot path: replaced wholesale, never mutated.
+_by_event: dict[EventName, tuple[HandlerInfo, ...]] = {}
+
+
+def _rebuild() -> None:
+    global _by_event
+    table: dict[EventName, list[HandlerInfo]] = {}
+    for info in _infos.values():
+        for name in info.event_names:
+            table.setdefault(name, []).append(info)
+    _by_event = {k: tuple(v) for k, v in table.items()}
+
+
+def _event_name(name: Any) -> EventName:
+    if isinstance(name, str):
+        name = tuple(name.split("."))
+    if not isinstance(name, tuple) or not name or not all(isinstance(p, str) and p for p in name):
+        from .._errors import ConfigError
+
+        raise ConfigError(
+            f"invalid event name {name!r}: expected a non-empty tuple of strings, "
+            "e.g. ('weaviate', 'request', 'stop')"
+        )
+    return name
+
+
+def attach(
+    handler_id: str,
+    event_names: Iterable[EventName | str] | EventName,
+    fn: Handler,
+    config: Any = None,
+) -> None:
+    """Call ``fn(event_name, measurements, metadata, config)`` for each named event.
+
+    ``event_names`` is one event name or several; a name is a tuple such as
+    ``("weaviate", "request", "stop")`` (or the dotted string form).
+    Raises ``ConfigError`` when ``handler_id`` is already attached.
+    """
+    from .._errors import ConfigError
+
+    if not isinstance(handler_id, str) or not handler_id:
+        raise ConfigError(f"invalid handler_id {handler_id!r}: expected a non-empty string")
+    if not callable(fn):
+        raise ConfigError(f"invalid handler function {fn!r}: expected a callable")
+    if (
+        isinstance(event_names, tuple)
+        and event_names
+        and all(isinstance(p, str) for p in event_names)
+    ):
+        names: tuple[EventName, ...] = (_event_name(event_names),)
+    else:
+        names = tuple(dict.fromkeys(_event_name(n) for n in event_names))
+    with _lock:
+        if handler_id in _infos:
+            raise ConfigError(f"handler {handler_id!r} is already attached; detach it first")
+        _infos[handler_id] = HandlerInfo(handler_id, names, fn, config)
+        _rebuild()
+
+
+def detach(handler_id: str) -> bool:
+    """Remove a handler; returns False when it was not attached."""
+    with _lock:
+        if _infos.pop(handler_id, None) is None:
+            return False
+        _rebuild()
+        return True
+
+
+def list_handlers(prefix: EventName | None = None) -> list[HandlerInfo]:
+    """Attached handlers, optionally only those listening to names starting with ``prefix``."""
+    infos = list(_infos.values())
+    if prefix is None:
+        return infos
+    n = len(prefix)
+    return [i for i in infos if any(name[:n] == prefix for name in i.event_names)]
+
+
+def has_handlers() -> bool:
+    """Cheap check used by emitters to skip building events nobody listens to."""
+    return bool(_by_event)
+
+
+def handlers_for(name: EventName) -> tuple[HandlerInfo, ...]:
+    """The handlers attached to exactly this event name."""
+    return _by_event.get(name, ())
+
+
+def execute(
+    name: EventName, measurements: Mapping[str, float], metadata: Mapping[str, Any]
+) -> None:
+    """Run every handler attached to ``name``; failing handlers are detached."""
+    for info in _by_event.get(name, ()):
+        try:
+            info.function(name, measurements, metadata, info.config)
+        except Exception as exc:
+            detach(info.handler_id)
+            logger.opt(exception=exc).error(
+                "telemetry handler {} failed on {} and was detached",
+                info.handler_id,
+                ".".join(name),
+            )
+
+
+# --- correlation metadata ---------------------------------------------------
+
+_context_metadata: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
+    "weaviate_telemetry_metadata", default=MappingProxyType({})
+)
+
+
+def current_metadata() -> Mapping[str, Any]:
+    """Metadata set by enclosing :func:`metadata` blocks in this context."""
+    return _context_metadata.get()
+
+
+@contextlib.contextmanager
+def metadata(**values: str | int | float | bool) -> Iterator[None]:
+    """Add correlation metadata to every event emitted inside the block.
+
+    Example::
+
+        with wt.telemetry.metadata(request_id=req.id, tenant_user="u1"):
+            client.objects.get("Article", uid)
+    """
+    for key, value in values.items():
+        if not isinstance(value, (str, int, float, bool)):
+            from .._errors import ConfigError
+
+            raise ConfigError(f"invalid metadata[{key!r}]={value!r}: expected str/int/float/bool")
+    token = _context_metadata.set({**_context_metadata.get(), **values})
+    try:
+        yield
+    finally:
+        _context_metadata.reset(token)
+
+
+# --- test capture -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedEvent:
+    """One recorded event."""
+
+    name: EventName
+    measurements: Mapping[str, float]
+    metadata: Mapping[str, Any]
+
+
+@dataclass
+class Capture:
+    """Events recorded by :func:`capture`, in emission order."""
+
+    events: list[CapturedEvent] = field(default_factory=list)
+
+    def names(self) -> list[EventName]:
+        """Just the event names, in order."""
+        return [e.name for e in self.events]
+
+    def of(self, *suffix: str) -> list[CapturedEvent]:
+        """Events whose name ends with ``suffix``, e.g. ``of("request", "stop")``."""
+        n = len(suffix)
+        return [e for e in self.events if e.name[-n:] == suffix]
+
+
+_capture_seq = iter(range(1, 1 << 62))
+
+
+@contextlib.contextmanager
+def capture(
+    event_names: Iterable[EventName] | None = None, prefix: EventName = ("weaviate",)
+) -> Iterator[Capture]:
+    """Record events inside the block (for tests); all SDK events under ``prefix`` by default."""
+    if event_names is None:
+        event_names = [
+            (*prefix, kind, phase)
+            for kind in ("request", "attempt")
+            for phase in ("start", "stop", "exception")
+        ] + [(*prefix, "request", "retry")]
+    recorded = Capture()
+    lock = threading.Lock()
+
+    def record(name: EventName, meas: Mapping[str, float], meta: Mapping[str, Any], _: Any) -> None:
+        with lock:
+            recorded.events.append(CapturedEvent(name, dict(meas), dict(meta)))
+
+    handler_id = f"weaviate_telemetry.capture.{next(_capture_seq)}"
+    attach(handler_id, list(event_names), record)
+    try:
+        yield recorded
+    finally:
+        detach(handler_id)
