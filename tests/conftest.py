@@ -1,0 +1,48 @@
+"""Shared fixtures: real Weaviate servers started by the project's own tooling."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+import weaviate_telemetry as wt
+from weaviate_telemetry.embedded import EmbeddedWeaviate
+
+API_KEY = "wt-test-key-" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def weaviate_server() -> Iterator[EmbeddedWeaviate]:
+    """One anonymous-access Weaviate for the whole run (fresh data dir, free ports)."""
+    server = EmbeddedWeaviate(prometheus=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def weaviate_auth_server() -> Iterator[EmbeddedWeaviate]:
+    """A Weaviate that requires ``API_KEY`` (user ``tester``)."""
+    server = EmbeddedWeaviate(api_keys={API_KEY: "tester"})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def client(weaviate_server: EmbeddedWeaviate) -> Iterator[wt.Client]:
+    """A client for the shared server, closed after the test."""
+    with wt.Client(weaviate_server.url) as c:
+        yield c
+
+
+@pytest.fixture
+def collection_name() -> str:
+    """A unique, valid collection name so tests never collide on the shared server."""
+    return "T" + uuid.uuid4().hex[:12]
