@@ -80,6 +80,7 @@ def kind_for_status(status: int) -> ErrorKind:
 
 
 _DETAILS_CAP = 4096  # characters of a response body kept on an error
+_ITEMS_CAP = 100  # list items / mapping keys kept per level
 
 
 class WeaviateError(Exception):
@@ -97,7 +98,10 @@ class WeaviateError(Exception):
         request_id: the server's request id header, when present.
         duration: seconds the whole call took, when known.
         hint: a short suggestion for a common cause, or None.
+        retry_after: seconds the server asked to wait (``Retry-After``), or None.
     """
+
+    retry_after: float | None = None
 
     kind: ClassVar[ErrorKind] = ErrorKind.SERVER_ERROR  # overridden per subclass
     _by_kind: ClassVar[dict[ErrorKind, type[WeaviateError]]] = {}
@@ -179,11 +183,19 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _cap(details: Any) -> Any:
+def _cap(details: Any, depth: int = 0) -> Any:
+    """Size-cap a response body and scrub secrets from every string in it."""
     if isinstance(details, (bytes, bytearray)):
         details = bytes(details[:_DETAILS_CAP]).decode("utf-8", "replace")
     if isinstance(details, str):
         return redact_text(details[:_DETAILS_CAP])
+    if depth > 8:
+        return "…"
+    if isinstance(details, Mapping):
+        items = list(details.items())[:_ITEMS_CAP]
+        return {str(k): _cap(v, depth + 1) for k, v in items}
+    if isinstance(details, (list, tuple)):
+        return [_cap(v, depth + 1) for v in details[:_ITEMS_CAP]]
     return details
 
 

@@ -283,7 +283,7 @@ class Executor:
             request_id=response.request_id,
         )
         if kind is ErrorKind.RATE_LIMITED:
-            err.retry_after = _retry.parse_retry_after(headers.get("retry-after"))  # type: ignore[attr-defined]
+            err.retry_after = _retry.parse_retry_after(headers.get("retry-after"))
         raise err
 
     def close(self) -> None:

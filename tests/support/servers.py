@@ -1,0 +1,163 @@
+"""Small loopback servers for precise protocol cases and TCP faults in tests.
+
+- :class:`ScriptedHTTPServer` answers each request from a list of canned
+  responses (status, headers, body, optional delay) and records requests.
+- :class:`TCPProxy` forwards to a real server, with switchable faults:
+  ``stall`` (accept, read, never answer) and ``reset`` (close at once).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Canned:
+    status: int = 200
+    body: bytes = b"{}"
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
+    delay: float = 0.0
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class ScriptedHTTPServer:
+    """Answers requests with ``script`` in order (the last entry repeats)."""
+
+    def __init__(self, script: list[Canned]) -> None:
+        self.script = list(script)
+        self.requests: list[Recorded] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                outer.requests.append(
+                    Recorded(self.command, self.path, dict(self.headers.items()), body)
+                )
+                index = min(len(outer.requests) - 1, len(outer.script) - 1)
+                canned = outer.script[index]
+                if canned.delay:
+                    time.sleep(canned.delay)
+                self.send_response(canned.status)
+                for k, v in canned.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(canned.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(canned.body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> ScriptedHTTPServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class TCPProxy:
+    """A loopback TCP forwarder with switchable faults."""
+
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self.upstream = (upstream_host, upstream_port)
+        self.mode = "pass"  # "pass" | "stall" | "reset"
+        self.connections = 0
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._closing = False
+        self._socks: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
+
+    def _accept_loop(self) -> None:
+        while not self._closing:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self._socks.append(conn)
+            if self.mode == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.close()
+            elif self.mode == "stall":
+                threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
+            else:
+                up = socket.create_connection(self.upstream)
+                self._socks.append(up)
+                threading.Thread(target=self._pipe, args=(conn, up), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(up, conn), daemon=True).start()
+
+    @staticmethod
+    def _drain(conn: socket.socket) -> None:
+        try:
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def __enter__(self) -> TCPProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._closing = True
+        self._listener.close()
+        for s in self._socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port with nothing listening (refused connections)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    yield port
