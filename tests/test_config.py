@@ -24,12 +24,36 @@ anything = st.one_of(
     st.tuples(st.text(max_size=5)),
     st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
     st.frozensets(st.integers(min_value=0, max_value=1000), max_size=3),
-    st.sampled_from(["http://", "https://h:0", "ftp://h", "http://u:p@h", "http://h?q=1", "http://h#f",
-                     "http://[::1", "http://h:99999", " http://h", "http://h/p\n"]),
+    st.sampled_from(
+        [
+            "http://",
+            "https://h:0",
+            "ftp://h",
+            "http://u:p@h",
+            "http://h?q=1",
+            "http://h#f",
+            "http://[::1",
+            "http://h:99999",
+            " http://h",
+            "http://h/p\n",
+        ]
+    ),
 )
 field_names = st.sampled_from(
-    ["base_url", "fallback_urls", "api_key", "timeouts", "pool_maxsize", "retry",
-     "telemetry_prefix", "default_headers", "verify_tls", "ca_certs", "user_agent", "bogus"]
+    [
+        "base_url",
+        "fallback_urls",
+        "api_key",
+        "timeouts",
+        "pool_maxsize",
+        "retry",
+        "telemetry_prefix",
+        "default_headers",
+        "verify_tls",
+        "ca_certs",
+        "user_agent",
+        "bogus",
+    ]
 )
 
 
@@ -42,15 +66,22 @@ def test_config_construction_only_ever_raises_config_error(kwargs: dict[str, obj
     except wt.ConfigError as err:
         assert isinstance(err, ValueError) and isinstance(err, wt.WeaviateError)
         assert err.kind is wt.ErrorKind.VALIDATION_ERROR
-        assert "expected" in str(err) or "not allowed" in str(err) or "conflicts" in str(err) \
-            or "unknown" in str(err) or "missing" in str(err) or "set one" in str(err)
+        assert (
+            "expected" in str(err)
+            or "not allowed" in str(err)
+            or "conflicts" in str(err)
+            or "unknown" in str(err)
+            or "missing" in str(err)
+            or "set one" in str(err)
+        )
     else:
         assert config.base_url.startswith(("http://", "https://"))
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.sampled_from(["connect", "read", "total", "pool"]), anything,
+    st.sampled_from(["connect", "read", "total", "pool"]),
+    anything,
 )
 def test_timeouts_only_raise_config_error(name: str, value: object) -> None:
     try:
@@ -63,8 +94,16 @@ def test_timeouts_only_raise_config_error(name: str, value: object) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.sampled_from(["enabled", "max_attempts", "initial_backoff", "max_backoff",
-                     "retry_on_status", "budget_ratio"]),
+    st.sampled_from(
+        [
+            "enabled",
+            "max_attempts",
+            "initial_backoff",
+            "max_backoff",
+            "retry_on_status",
+            "budget_ratio",
+        ]
+    ),
     anything,
 )
 def test_retry_policy_only_raises_config_error(name: str, value: object) -> None:
@@ -112,16 +151,26 @@ def test_credentials_in_url_rejected_without_echoing_them() -> None:
 
 def test_api_key_conflicts_with_authorization_header() -> None:
     with pytest.raises(wt.ConfigError, match="conflicts with api_key"):
-        wt.Config(base_url="http://127.0.0.1", api_key=SECRET,
-                  default_headers={"Authorization": "Bearer x"})
+        wt.Config(
+            base_url="http://127.0.0.1",
+            api_key=SECRET,
+            default_headers={"Authorization": "Bearer x"},
+        )
 
 
 def test_repr_and_str_never_show_secrets() -> None:
-    config = wt.Config(base_url="http://127.0.0.1:8080", api_key=SECRET,
-                       default_headers={"X-OpenAI-Api-Key": "openai-secret-999"})
+    config = wt.Config(
+        base_url="http://127.0.0.1:8080",
+        api_key=SECRET,
+        default_headers={"X-OpenAI-Api-Key": "openai-secret-999"},
+    )
     client = wt.Client(config=config)
-    for text in (repr(config), str(config), repr(client), repr(wt.RequestOptions(
-            headers={"Authorization": f"Bearer {SECRET}"}))):
+    for text in (
+        repr(config),
+        str(config),
+        repr(client),
+        repr(wt.RequestOptions(headers={"Authorization": f"Bearer {SECRET}"})),
+    ):
         assert SECRET not in text
         assert "openai-secret-999" not in text
     assert "***" in repr(config)
@@ -182,16 +231,26 @@ def test_client_from_env_uses_process_environment(monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.parametrize(
     ("env", "named"),
-    [({}, "WEAVIATE_URL"),
-     ({"WEAVIATE_URL": "http://127.0.0.1", "WEAVIATE_POOL_MAXSIZE": "many"}, "WEAVIATE_POOL_MAXSIZE"),
-     ({"WEAVIATE_URL": "http://127.0.0.1", "WEAVIATE_RETRY_ENABLED": "maybe"}, "WEAVIATE_RETRY_ENABLED")],
+    [
+        ({}, "WEAVIATE_URL"),
+        (
+            {"WEAVIATE_URL": "http://127.0.0.1", "WEAVIATE_POOL_MAXSIZE": "many"},
+            "WEAVIATE_POOL_MAXSIZE",
+        ),
+        (
+            {"WEAVIATE_URL": "http://127.0.0.1", "WEAVIATE_RETRY_ENABLED": "maybe"},
+            "WEAVIATE_RETRY_ENABLED",
+        ),
+    ],
 )
 def test_from_env_errors_name_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(wt.ConfigError, match=named):
         wt.Config.from_env(env)
 
 
-def test_insecure_transport_warning_once_for_remote_http_with_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_insecure_transport_warning_once_for_remote_http_with_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from weaviate_telemetry import _config
 
     monkeypatch.setattr(_config, "_warned_insecure", False)

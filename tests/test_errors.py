@@ -58,7 +58,9 @@ def test_message_shapes_are_extracted() -> None:
 
 
 def test_non_json_error_body_is_kept_as_text() -> None:
-    with ScriptedHTTPServer([Canned(502, b"<html>bad gateway</html>", {"Content-Type": "text/html"})]) as s:
+    with ScriptedHTTPServer(
+        [Canned(502, b"<html>bad gateway</html>", {"Content-Type": "text/html"})]
+    ) as s:
         with wt.Client(s.url) as client, pytest.raises(wt.UnavailableError) as info:
             client.meta()
     assert "bad gateway" in info.value.message
@@ -74,7 +76,10 @@ def test_invalid_json_in_success_is_protocol_error() -> None:
 
 def test_unexpected_shape_is_protocol_error() -> None:
     with ScriptedHTTPServer([Canned(200, b"[1, 2]")]) as s:
-        with wt.Client(s.url) as client, pytest.raises(wt.ProtocolError, match="expected a JSON object"):
+        with (
+            wt.Client(s.url) as client,
+            pytest.raises(wt.ProtocolError, match="expected a JSON object"),
+        ):
             client.meta()
 
 
@@ -105,8 +110,15 @@ def test_closed_client_raises_connection_error() -> None:
 
 
 def test_rate_limited_carries_retry_after() -> None:
-    with ScriptedHTTPServer([Canned(429, b'{"message":"slow down"}',
-                                    {"Content-Type": "application/json", "Retry-After": "7"})]) as s:
+    with ScriptedHTTPServer(
+        [
+            Canned(
+                429,
+                b'{"message":"slow down"}',
+                {"Content-Type": "application/json", "Retry-After": "7"},
+            )
+        ]
+    ) as s:
         with wt.Client(s.url) as client, pytest.raises(wt.RateLimitedError) as info:
             client.meta()
     assert info.value.retry_after == 7.0
@@ -115,7 +127,8 @@ def test_rate_limited_carries_retry_after() -> None:
 
 def test_hint_for_vector_dimension_mismatch() -> None:
     err = wt.WeaviateError.from_kind(
-        wt.ErrorKind.VALIDATION_ERROR, "new node has a vector with length 3. Existing nodes have vectors with length 4",
+        wt.ErrorKind.VALIDATION_ERROR,
+        "new node has a vector with length 3. Existing nodes have vectors with length 4",
         status_code=422,
     )
     assert isinstance(err, wt.ValidationError)
@@ -125,7 +138,10 @@ def test_hint_for_vector_dimension_mismatch() -> None:
 def test_errors_never_contain_the_api_key() -> None:
     body = ('{"error":[{"message":"bad header Authorization: Bearer ' + SECRET + '"}]}').encode()
     with ScriptedHTTPServer([Canned(401, body)]) as s:
-        with wt.Client(s.url, api_key=SECRET) as client, pytest.raises(wt.UnauthorizedError) as info:
+        with (
+            wt.Client(s.url, api_key=SECRET) as client,
+            pytest.raises(wt.UnauthorizedError) as info,
+        ):
             client.raw.request("GET", "/v1/meta", params={"api_key": SECRET, "limit": 1})
     err = info.value
     for text in (str(err), repr(err), err.message, str(err.details), str(err.url)):
@@ -135,8 +151,9 @@ def test_errors_never_contain_the_api_key() -> None:
 
 
 def test_errors_pickle_round_trip() -> None:
-    err = wt.WeaviateError.from_kind(wt.ErrorKind.NOT_FOUND, "gone", status_code=404, method="GET",
-                                     path="/v1/x")
+    err = wt.WeaviateError.from_kind(
+        wt.ErrorKind.NOT_FOUND, "gone", status_code=404, method="GET", path="/v1/x"
+    )
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is wt.NotFoundError and back.status_code == 404 and str(back) == str(err)
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 import orjson
 import urllib3
@@ -164,11 +164,7 @@ class Executor:
         call_meta: dict[str, Any] | None,
     ) -> Response:
         """Send one HTTP attempt, emitting attempt events when observed."""
-        url = endpoint.base_url + request.path
-        if request.params:
-            url += "?" + urlencode(
-                {k: v for k, v in request.params.items() if v is not None}, doseq=True
-            )
+        url = request.url_at(endpoint.base_url)
         headers = self.base_headers
         body = encode_body(request.body)
         if body is not None or request.headers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from ._config import RetryPolicy, Timeouts
 
@@ -38,6 +39,13 @@ class Request:
     ok_statuses: frozenset[int] = frozenset()
     raise_for_status: bool = True
     decode: bool = True
+
+    def url_at(self, base_url: str) -> str:
+        """The full URL of this request below ``base_url`` (None-valued params dropped)."""
+        if not self.params:
+            return base_url + self.path
+        query = urlencode({k: v for k, v in self.params.items() if v is not None}, doseq=True)
+        return f"{base_url}{self.path}?{query}" if query else base_url + self.path
 
     @property
     def is_idempotent(self) -> bool:

@@ -23,6 +23,7 @@ from .telemetry import _bus
 if TYPE_CHECKING:
     from ._executor import Endpoint, Executor
 
+
 _RETRYABLE_ANY_METHOD = frozenset({ErrorKind.CONNECTION_ERROR})
 
 
@@ -107,7 +108,7 @@ def run(
         try:
             return executor.attempt(request, current, deadline, 1, call_meta)
         except WeaviateError as err:
-            raise _decorate(err, request, current.base_url + request.path, 1, [], started) from (
+            raise _decorate(err, request, request.url_at(current.base_url), 1, [], started) from (
                 err.__cause__
             )
 
@@ -158,7 +159,7 @@ def run(
                 return executor.attempt(request, current, deadline, state["number"], call_meta)
     except WeaviateError as err:
         raise _decorate(
-            err, request, current.base_url + request.path, state["number"], earlier, started
+            err, request, request.url_at(current.base_url), state["number"], earlier, started
         ) from err.__cause__
     raise AssertionError("unreachable: stamina ended without a result or an error")
 

@@ -69,7 +69,9 @@ def _build_lock(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def go_install(module: str, version: str, binary: str, key: str, env: Mapping[str, str] = {}) -> Path:
+def go_install(
+    module: str, version: str, binary: str, key: str, env: Mapping[str, str] | None = None
+) -> Path:
     """``go install module@version`` into ``cache/bin/<key>/``; returns the binary path.
 
     Reuses the cached binary when present; builds into a temporary folder
@@ -90,7 +92,7 @@ def go_install(module: str, version: str, binary: str, key: str, env: Mapping[st
             return target
         staging = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=cache_dir()))
         try:
-            build_env = {**os.environ, "CGO_ENABLED": "0", "GOBIN": str(staging), **env}
+            build_env = {**os.environ, "CGO_ENABLED": "0", "GOBIN": str(staging), **(env or {})}
             log = cache_dir() / "logs" / f"{key}-build.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             with open(log, "wb") as out:

@@ -107,7 +107,9 @@ class TCPProxy:
             self.connections += 1
             self._socks.append(conn)
             if self.mode == "reset":
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
                 conn.close()
             elif self.mode == "stall":
                 threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
