@@ -97,7 +97,7 @@ def test_connection_refused_is_connection_error_and_builtin() -> None:
 
 def test_name_resolution_failure_is_connection_error() -> None:
     with wt.Client("http://does-not-exist.invalid:8080", timeouts=wt.Timeouts(connect=2)) as client:
-        with pytest.raises(wt.WeaviateConnectionError, match="name resolution|cannot connect"):
+        with pytest.raises(wt.WeaviateConnectionError, match=r"name resolution|cannot connect"):
             client.meta()
 
 

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -136,10 +136,8 @@ class TCPProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def __enter__(self) -> TCPProxy:
         self._thread.start()
@@ -149,10 +147,8 @@ class TCPProxy:
         self._closing = True
         self._listener.close()
         for s in self._socks:
-            try:
+            with suppress(OSError):
                 s.close()
-            except OSError:
-                pass
 
 
 @contextmanager
