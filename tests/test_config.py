@@ -117,9 +117,19 @@ def test_retry_policy_only_raises_config_error(name: str, value: object) -> None
 @given(st.sampled_from(["timeout", "retry", "headers", "idempotent", "metadata"]), anything)
 def test_request_options_only_raise_config_error(name: str, value: object) -> None:
     try:
-        wt.RequestOptions(**{name: value})  # type: ignore[arg-type]
-    except wt.ConfigError:
-        pass
+        options = wt.RequestOptions(**{name: value})  # type: ignore[arg-type]
+    except wt.ConfigError as err:
+        assert "expected" in str(err)
+    else:
+        stored = getattr(options, name)
+        allowed = {
+            "timeout": (wt.Timeouts, type(None)),
+            "retry": (wt.RetryPolicy, type(None)),
+            "headers": (dict, type(None)),
+            "idempotent": (bool, type(None)),
+            "metadata": (dict, type(None)),
+        }[name]
+        assert isinstance(stored, allowed)
 
 
 @pytest.mark.parametrize(
