@@ -12,6 +12,7 @@ import itertools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -62,6 +63,13 @@ def encode_body(body: Any) -> bytes | None:
 def quote_segment(value: str) -> str:
     """Percent-encode one path segment (a name or id chosen by the user)."""
     return quote(value, safe="")
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 class Executor:
@@ -270,7 +278,7 @@ class Executor:
         if ok or not request.raise_for_status:
             return response
         kind = kind_for_status(status)
-        message = message_from_body(body) or f"HTTP {status}"
+        message = message_from_body(body) or _status_text(status)
         err = WeaviateError.from_kind(
             kind,
             message,

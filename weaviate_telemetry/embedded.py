@@ -400,13 +400,22 @@ class EmbeddedWeaviate:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m weaviate_telemetry.embedded [--api-key KEY]``: run a server until Ctrl-C."""
+    """``python -m weaviate_telemetry.embedded [--api-key KEY] [--build-only]``.
+
+    Runs a local server until Ctrl-C, or only builds the cached binary.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(description="Run a local Weaviate on 127.0.0.1")
     parser.add_argument("--version", default=WEAVIATE_VERSION)
     parser.add_argument("--api-key", action="append", default=[])
+    parser.add_argument(
+        "--build-only", action="store_true", help="build/cache the binary, print its path, exit"
+    )
     args = parser.parse_args(argv)
+    if args.build_only:
+        print(ensure_weaviate(args.version), flush=True)
+        return 0
     keys = {k: f"user{i}" for i, k in enumerate(args.api_key)}
     with EmbeddedWeaviate(args.version, api_keys=keys) as server:
         print(f"Weaviate {args.version} ready at {server.url} (data {server.data_dir})", flush=True)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine with Python >= 3.10 and Go:
+# installs the package with its dev extra, builds (or reuses) the real peers,
+# runs the linters, then pytest with warnings as errors. Servers are started
+# and stopped by the test fixtures themselves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+python -m pip install -q -e '.[dev]'
+
+echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
+python -m weaviate_telemetry.embedded --build-only
+if [ -f tests/peers/otel_collector.py ]; then
+  python -m tests.peers.otel_collector --build-only
+fi
+
+echo "== lint"
+ruff check .
+ruff format --check .
+mypy
+
+echo "== tests"
+python -m pytest -W error -p no:cacheprovider "$@"
