@@ -1,0 +1,1 @@
+"""Peer processes the telemetry tests talk to (OpenTelemetry Collector)."""
