@@ -7,7 +7,17 @@ modules is private.
 from loguru import logger as _logger
 
 from . import telemetry
+from ._batch import (
+    BatchDeleteItem,
+    BatchDeleteResult,
+    BatchFailure,
+    BatchObject,
+    BatchProgress,
+    BatchReference,
+    BatchResult,
+)
 from ._client import Client
+from ._collections import CollectionConfig, NamedVector, Property, Shard
 from ._config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
 from ._errors import (
     BadRequestError,
@@ -30,6 +40,8 @@ from ._errors import (
 from ._health import EndpointHealth, HealthReport
 from ._info import Meta, NodeStatus, ShardStatus
 from ._models import Request, Response
+from ._objects import ObjectPage, WeaviateObject
+from ._tenants import Tenant
 from ._uuid import generate_uuid5
 from ._version import __version__
 
@@ -38,7 +50,15 @@ _logger.disable("weaviate_telemetry")
 
 __all__ = [
     "BadRequestError",
+    "BatchDeleteItem",
+    "BatchDeleteResult",
+    "BatchFailure",
+    "BatchObject",
+    "BatchProgress",
+    "BatchReference",
+    "BatchResult",
     "Client",
+    "CollectionConfig",
     "Config",
     "ConfigError",
     "ConflictError",
@@ -49,8 +69,11 @@ __all__ = [
     "HealthReport",
     "InsecureTransportWarning",
     "Meta",
+    "NamedVector",
     "NodeStatus",
     "NotFoundError",
+    "ObjectPage",
+    "Property",
     "ProtocolError",
     "RateLimitedError",
     "Request",
@@ -58,13 +81,16 @@ __all__ = [
     "Response",
     "RetryPolicy",
     "ServerError",
+    "Shard",
     "ShardStatus",
+    "Tenant",
     "Timeouts",
     "UnauthorizedError",
     "UnavailableError",
     "ValidationError",
     "WeaviateConnectionError",
     "WeaviateError",
+    "WeaviateObject",
     "WeaviateTimeoutError",
     "__version__",
     "generate_uuid5",

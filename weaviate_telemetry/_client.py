@@ -6,14 +6,18 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from ._batch import Batch
+from ._collections import Collections
 from ._config import Config, RequestOptions, _fail
 from ._errors import ConfigError, ErrorKind, WeaviateError
 from ._executor import Executor, quote_segment
 from ._health import Health
 from ._info import Meta, NodeStatus
 from ._models import Request, Response
+from ._objects import Objects
 from ._options import resolve, with_options
 from ._raw import Raw
+from ._tenants import Tenants
 
 
 def expect_mapping(response: Response, what: str) -> Mapping[str, Any]:
@@ -63,6 +67,14 @@ class Client:
         """Liveness/readiness probes (:class:`Health`)."""
         self.raw = Raw(self._executor)
         """The raw-request escape hatch (:class:`Raw`)."""
+        self.collections = Collections(self.call)
+        """Schema: create, inspect, change and drop collections (:class:`Collections`)."""
+        self.tenants = Tenants(self.call)
+        """Tenants of multi-tenant collections (:class:`Tenants`)."""
+        self.objects = Objects(self.call)
+        """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
+        self.batch = Batch(self.call)
+        """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

@@ -1,0 +1,600 @@
+"""``client.batch``: bulk import, bulk references and delete-by-filter (``/v1/batch/…``).
+
+Import flow: items are pulled lazily from any iterable, validated and
+given an id (so a re-sent chunk upserts instead of duplicating), grouped
+into chunks of ``batch_size`` and sent by at most ``concurrency`` worker
+threads over the client's connection pool. At most ``concurrency`` chunks
+are in flight, so a generator is never materialised. Each chunk's answer
+is read item by item: an object counts as stored only when the server
+listed it without errors.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _validate as v
+from ._config import RequestOptions
+from ._errors import ErrorKind, WeaviateError
+from ._models import Request, Response
+from ._objects import object_body
+from ._options import resolve
+
+_OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "vectors", "tenant"})
+_DELETE_OUTPUTS = ("minimal", "verbose")
+_MAX_BATCH_SIZE = 10_000
+_MAX_CONCURRENCY = 64
+
+
+@dataclass(frozen=True, slots=True)
+class BatchObject:
+    """One object to import (a dict with the same keys works too)."""
+
+    collection: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    id: str | uuid.UUID | None = None
+    vector: Sequence[float] | None = None
+    vectors: Mapping[str, Any] | None = None
+    tenant: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReference:
+    """One cross-reference to add: ``from_collection/from_id.from_property → to_id``."""
+
+    from_collection: str
+    from_id: str | uuid.UUID
+    from_property: str
+    to_id: str | uuid.UUID
+    to_collection: str | None = None
+    tenant: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFailure:
+    """An item that was not stored.
+
+    ``index`` is its position in the input, ``id`` the object id (the
+    source object's id for references), ``message`` the server's own
+    message. ``kind`` is None when the server rejected just this item, or
+    the error kind when the item was never accepted as a whole (client-side
+    validation, or the chunk's request failed, e.g. ``timeout``).
+    """
+
+    index: int
+    id: str | None
+    message: str
+    kind: ErrorKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    """Passed to ``on_progress`` after each chunk: running totals so far."""
+
+    processed: int
+    succeeded: int
+    failed: int
+    chunks: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch import did.
+
+    ``successful_ids`` (input order) were confirmed stored by the server;
+    ``failures`` lists every other item, so ``succeeded + failed == total``
+    always holds. For references the ids are the source objects' ids.
+    """
+
+    successful_ids: tuple[str, ...]
+    failures: tuple[BatchFailure, ...]
+    duration: float
+
+    @property
+    def succeeded(self) -> int:
+        """How many items the server confirmed."""
+        return len(self.successful_ids)
+
+    @property
+    def failed(self) -> int:
+        """How many items were not stored."""
+        return len(self.failures)
+
+    @property
+    def total(self) -> int:
+        """How many items were read from the input."""
+        return self.succeeded + self.failed
+
+    @property
+    def ok(self) -> bool:
+        """True when every item was stored."""
+        return not self.failures
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDeleteItem:
+    """One matched object of a delete (listed with ``output="verbose"`` or on error)."""
+
+    id: str
+    status: str
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDeleteResult:
+    """Summary of :meth:`Batch.delete_objects`.
+
+    ``matches`` objects matched the filter; ``successful``/``failed`` were
+    (or, in a dry run, would be — then ``successful`` is 0) deleted.
+    ``limit`` is the most one call deletes (the server's
+    ``QUERY_MAXIMUM_RESULTS``); repeat the call while ``matches > limit``.
+    """
+
+    matches: int
+    successful: int
+    failed: int
+    limit: int | None
+    dry_run: bool
+    objects: tuple[BatchDeleteItem, ...]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    index: int
+    id: str | None
+    body: dict[str, Any]
+
+
+_Outcome = tuple[list[tuple[int, str]], list[BatchFailure]]
+
+
+def _messages(item: Mapping[str, Any]) -> str | None:
+    """The error text of one batch answer item, or None when it succeeded."""
+    result = item.get("result")
+    if not isinstance(result, Mapping):
+        return None
+    errors = result.get("errors")
+    texts: list[str] = []
+    if isinstance(errors, Mapping) and isinstance(errors.get("error"), list):
+        texts = [
+            str(e.get("message"))
+            for e in errors["error"]
+            if isinstance(e, Mapping) and e.get("message")
+        ]
+    if texts:
+        return "; ".join(texts)
+    if errors or result.get("status") == "FAILED":
+        return "the server reported this item as failed without a message"
+    return None
+
+
+def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
+    return [], [BatchFailure(i.index, i.id, err.message, err.kind) for i in chunk]
+
+
+class Batch:
+    """Bulk operations (``client.batch``)."""
+
+    def __init__(self, call: v.Call) -> None:
+        self._call = call
+
+    # -- the pipeline shared by objects and references ---------------------------------
+
+    def _pipeline(
+        self,
+        items: Iterable[Any],
+        prepare: Callable[[int, Any], _Item],
+        send: Callable[[list[_Item]], _Outcome],
+        batch_size: int,
+        concurrency: int,
+        on_progress: Callable[[BatchProgress], object] | None,
+    ) -> BatchResult:
+        started = time.monotonic()
+        successes: list[tuple[int, str]] = []
+        failures: list[BatchFailure] = []
+        chunks = 0
+
+        def record(outcome: _Outcome) -> None:
+            nonlocal chunks
+            chunks += 1
+            successes.extend(outcome[0])
+            failures.extend(outcome[1])
+            if on_progress is not None:
+                done = len(successes) + len(failures)
+                on_progress(BatchProgress(done, len(successes), len(failures), chunks))
+
+        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="weaviate-batch")
+        pending: set[Future[_Outcome]] = set()
+
+        def drain(at_most: int) -> None:
+            while len(pending) > at_most:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    pending.discard(future)
+                    record(future.result())
+
+        def submit(chunk: list[_Item]) -> None:
+            drain(concurrency - 1)
+            # Each chunk runs in a copy of the caller's context so telemetry
+            # metadata and the current span follow it into the worker thread.
+            context = contextvars.copy_context()
+            pending.add(pool.submit(context.run, send, chunk))
+
+        try:
+            chunk: list[_Item] = []
+            for index, raw in enumerate(items):
+                try:
+                    chunk.append(prepare(index, raw))
+                except WeaviateError as err:
+                    failures.append(BatchFailure(index, _given_id(raw), err.message, err.kind))
+                    continue
+                if len(chunk) >= batch_size:
+                    submit(chunk)
+                    chunk = []
+            if chunk:
+                submit(chunk)
+            drain(0)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        successes.sort()
+        failures.sort(key=lambda f: f.index)
+        return BatchResult(
+            tuple(i for _, i in successes), tuple(failures), time.monotonic() - started
+        )
+
+    # -- objects ----------------------------------------------------------------------
+
+    def insert_objects(
+        self,
+        objects: Iterable[BatchObject | Mapping[str, Any]],
+        *,
+        collection: str | None = None,
+        tenant: str | None = None,
+        batch_size: int = 100,
+        concurrency: int = 2,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+        consistency_level: str | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchResult:
+        """Import many objects; returns a :class:`BatchResult` and raises only for bad arguments.
+
+        ``objects`` is any iterable (a generator is fine) of
+        :class:`BatchObject` or dicts. A dict with a ``"properties"`` key
+        uses the REST object keys (``class``/``collection``, ``id``,
+        ``vector``, ``vectors``, ``tenant``); any other dict is taken as
+        the properties themselves. ``collection`` and ``tenant`` fill in
+        items that do not name their own. Objects without an id get a
+        random UUID before they are sent, so re-sending the same chunk
+        (a retry) overwrites instead of duplicating; pass ids from
+        :func:`generate_uuid5` to make re-running a whole import upsert.
+
+        Items that fail client-side validation, that the server rejects,
+        or whose chunk request fails (after any enabled retries) are
+        listed in ``failures`` with the reason; the rest of the import
+        goes on. ``on_progress`` is called in the calling thread after
+        every chunk. Set the client's ``pool_maxsize`` >= ``concurrency``.
+
+        Example::
+
+            result = client.batch.insert_objects(
+                ({"title": t} for t in titles), collection="Article", batch_size=500
+            )
+            for f in result.failures:
+                print(f.index, f.id, f.message)
+        """
+        default_collection = None if collection is None else v.collection_name(collection)
+        default_tenant = v.optional_tenant(tenant)
+        size = v.positive_int(batch_size, "batch_size", _MAX_BATCH_SIZE)
+        workers = v.positive_int(concurrency, "concurrency", _MAX_CONCURRENCY)
+        level = v.consistency(consistency_level)
+        _check_items(objects, "objects")
+        _check_callback(on_progress)
+        opts = resolve(options, overrides)
+
+        def prepare(index: int, item: Any) -> _Item:
+            body = _object_from(item, default_collection, default_tenant)
+            return _Item(index, body["id"], body)
+
+        def send(chunk: list[_Item]) -> _Outcome:
+            return self._send_objects(chunk, level, opts)
+
+        return self._pipeline(objects, prepare, send, size, workers, on_progress)
+
+    def _send_objects(
+        self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
+    ) -> _Outcome:
+        collections = {i.body["class"] for i in chunk}
+        tenants = {i.body.get("tenant") for i in chunk}
+        request = Request(
+            "POST",
+            "/v1/batch/objects",
+            "batch.insert_objects",
+            path_template="/v1/batch/objects",
+            params=v.query_params(consistency_level=level),
+            body={"fields": ["ALL"], "objects": [i.body for i in chunk]},
+            collection=next(iter(collections)) if len(collections) == 1 else None,
+            tenant=next(iter(tenants)) if len(tenants) == 1 else None,
+            # Every object carries an id by now, so sending the chunk again upserts.
+            idempotent=True,
+        )
+        try:
+            response = self._call(request, opts)
+        except WeaviateError as err:
+            return _chunk_failed(chunk, err)
+        answer = response.body
+        if not isinstance(answer, list):
+            return _chunk_failed(chunk, _not_a_list(response))
+        by_id: dict[str, list[Mapping[str, Any]]] = {}
+        for entry in answer:
+            if isinstance(entry, Mapping):
+                by_id.setdefault(str(entry.get("id", "")).lower(), []).append(entry)
+        ok: list[tuple[int, str]] = []
+        failed: list[BatchFailure] = []
+        for item in chunk:
+            assert item.id is not None
+            matches = by_id.get(item.id)
+            if not matches:
+                failed.append(
+                    BatchFailure(
+                        item.index,
+                        item.id,
+                        "the server's answer does not mention this object",
+                        ErrorKind.PROTOCOL_ERROR,
+                    )
+                )
+                continue
+            message = _messages(matches.pop(0))
+            if message is None:
+                ok.append((item.index, item.id))
+            else:
+                failed.append(BatchFailure(item.index, item.id, message))
+        return ok, failed
+
+    # -- references -------------------------------------------------------------------
+
+    def insert_references(
+        self,
+        references: Iterable[BatchReference | Mapping[str, Any]],
+        *,
+        batch_size: int = 100,
+        concurrency: int = 2,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+        consistency_level: str | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchResult:
+        """Add many cross-references; same chunking, progress and result rules as objects.
+
+        Items are :class:`BatchReference` values or dicts with its field
+        names. The result's ids are the source objects' ids.
+        """
+        size = v.positive_int(batch_size, "batch_size", _MAX_BATCH_SIZE)
+        workers = v.positive_int(concurrency, "concurrency", _MAX_CONCURRENCY)
+        level = v.consistency(consistency_level)
+        _check_items(references, "references")
+        _check_callback(on_progress)
+        opts = resolve(options, overrides)
+
+        def send(chunk: list[_Item]) -> _Outcome:
+            return self._send_references(chunk, level, opts)
+
+        return self._pipeline(references, _reference_from, send, size, workers, on_progress)
+
+    def _send_references(
+        self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
+    ) -> _Outcome:
+        collections = {i.body["from"].split("/")[3] for i in chunk}
+        request = Request(
+            "POST",
+            "/v1/batch/references",
+            "batch.insert_references",
+            path_template="/v1/batch/references",
+            params=v.query_params(consistency_level=level),
+            body=[i.body for i in chunk],
+            collection=next(iter(collections)) if len(collections) == 1 else None,
+            # Adding the same reference twice is rejected or ignored, never duplicated.
+            idempotent=True,
+        )
+        try:
+            response = self._call(request, opts)
+        except WeaviateError as err:
+            return _chunk_failed(chunk, err)
+        answer = response.body
+        if not isinstance(answer, list):
+            return _chunk_failed(chunk, _not_a_list(response))
+        ok: list[tuple[int, str]] = []
+        failed: list[BatchFailure] = []
+        for position, item in enumerate(chunk):
+            assert item.id is not None
+            entry = answer[position] if position < len(answer) else None
+            if not isinstance(entry, Mapping):
+                failed.append(
+                    BatchFailure(
+                        item.index,
+                        item.id,
+                        "the server's answer does not mention this reference",
+                        ErrorKind.PROTOCOL_ERROR,
+                    )
+                )
+                continue
+            message = _messages(entry)
+            if message is None:
+                ok.append((item.index, item.id))
+            else:
+                failed.append(BatchFailure(item.index, item.id, message))
+        return ok, failed
+
+    # -- delete by filter ---------------------------------------------------------------
+
+    def delete_objects(
+        self,
+        collection: str,
+        where: Any,
+        *,
+        dry_run: bool = False,
+        output: str = "minimal",
+        tenant: str | None = None,
+        consistency_level: str | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchDeleteResult:
+        """Delete every object of ``collection`` matching ``where`` (``DELETE /v1/batch/objects``).
+
+        ``where`` is a REST filter dict, e.g.
+        ``{"path": ["year"], "operator": "LessThan", "valueInt": 2000}``,
+        or a filter object from ``client.query`` (anything with
+        ``to_rest()``). ``dry_run=True`` only counts the matches;
+        ``output="verbose"`` lists each matched object.
+
+        Example::
+
+            r = client.batch.delete_objects("Article", where, dry_run=True)
+            print(r.matches)
+        """
+        collection = v.collection_name(collection)
+        where_dict = v.where_filter(where)
+        if not isinstance(dry_run, bool):
+            raise v.invalid("dry_run", dry_run, "True or False")
+        output = v.choice(output, "output", _DELETE_OUTPUTS)
+        tenant = v.optional_tenant(tenant)
+        level = v.consistency(consistency_level)
+        request = Request(
+            "DELETE",
+            "/v1/batch/objects",
+            "batch.delete_objects",
+            path_template="/v1/batch/objects",
+            params=v.query_params(tenant=tenant, consistency_level=level),
+            body={
+                "match": {"class": collection, "where": where_dict},
+                "dryRun": dry_run,
+                "output": output,
+            },
+            collection=collection,
+            tenant=tenant,
+        )
+        response = self._call(request, resolve(options, overrides))
+        body = response.body
+        if not isinstance(body, Mapping) or not isinstance(body.get("results"), Mapping):
+            raise v.protocol_error("delete answer has no 'results' object", response)
+        results = body["results"]
+        items = []
+        for entry in results.get("objects") or ():
+            if isinstance(entry, Mapping):
+                errors = entry.get("errors")
+                message = None
+                if isinstance(errors, Mapping):
+                    message = _messages({"result": {"errors": errors}})
+                items.append(
+                    BatchDeleteItem(str(entry.get("id", "")), str(entry.get("status", "")), message)
+                )
+        limit = results.get("limit")
+        return BatchDeleteResult(
+            matches=_count(results.get("matches")),
+            successful=_count(results.get("successful")),
+            failed=_count(results.get("failed")),
+            limit=None if limit is None else _count(limit),
+            dry_run=bool(body.get("dryRun", dry_run)),
+            objects=tuple(items),
+            raw=body,
+        )
+
+
+def _count(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def _not_a_list(response: Response) -> WeaviateError:
+    return v.protocol_error("a batch answer must be a JSON list", response)
+
+
+def _check_items(items: Any, name: str) -> None:
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        raise v.invalid(name, items, "an iterable (list, generator …) of items")
+
+
+def _check_callback(on_progress: Any) -> None:
+    if on_progress is not None and not callable(on_progress):
+        raise v.invalid("on_progress", on_progress, "a callable taking a BatchProgress, or None")
+
+
+def _given_id(item: Any) -> str | None:
+    """The id an input item names (for reporting a failure), if any."""
+    value: Any = None
+    if isinstance(item, BatchReference):
+        value = item.from_id
+    elif isinstance(item, BatchObject):
+        value = item.id
+    elif isinstance(item, Mapping):
+        value = item.get("id", item.get("from_id"))
+    return None if value is None else str(value)
+
+
+def _object_from(item: Any, collection: str | None, tenant: str | None) -> dict[str, Any]:
+    if isinstance(item, BatchObject):
+        fields: Mapping[str, Any] = {
+            "class": item.collection,
+            "properties": item.properties,
+            "id": item.id,
+            "vector": item.vector,
+            "vectors": item.vectors,
+            "tenant": item.tenant,
+        }
+    elif isinstance(item, Mapping) and "properties" in item:
+        unknown = set(item) - _OBJECT_KEYS
+        if unknown:
+            raise v.invalid(
+                "object keys", sorted(unknown), "only " + ", ".join(sorted(_OBJECT_KEYS))
+            )
+        fields = item
+    elif isinstance(item, Mapping):
+        fields = {"properties": item}
+    else:
+        raise v.invalid("object", item, "a BatchObject or a dict")
+    name = fields.get("class") or fields.get("collection") or collection
+    if name is None:
+        raise v.invalid("collection", None, "a collection on the item or collection= on the call")
+    given = fields.get("id")
+    return object_body(
+        name,
+        fields.get("properties"),
+        uuid.uuid4() if given is None else given,
+        fields.get("vector"),
+        fields.get("vectors"),
+        fields.get("tenant") or tenant,
+    )
+
+
+def _reference_from(index: int, item: Any) -> _Item:
+    if isinstance(item, Mapping):
+        try:
+            item = BatchReference(**item)
+        except TypeError:
+            raise v.invalid("reference", item, "a BatchReference or a dict of its fields") from None
+    if not isinstance(item, BatchReference):
+        raise v.invalid("reference", item, "a BatchReference or a dict of its fields")
+    source = v.collection_name(item.from_collection, "from_collection")
+    source_id = v.object_id(item.from_id, "from_id")
+    prop = v.property_name(item.from_property, "from_property")
+    target = v.object_id(item.to_id, "to_id")
+    target_collection = (
+        None
+        if item.to_collection is None
+        else v.collection_name(item.to_collection, "to_collection")
+    )
+    body: dict[str, Any] = {
+        "from": f"weaviate://localhost/{source}/{source_id}/{prop}",
+        "to": v.beacon(target_collection, target),
+    }
+    if item.tenant is not None:
+        body["tenant"] = v.tenant_name(item.tenant)
+    return _Item(index, source_id, body)

@@ -1,0 +1,229 @@
+"""``client.tenants``: tenants of multi-tenant collections (``/v1/schema/{collection}/tenants``)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _validate as v
+from ._config import RequestOptions
+from ._executor import quote_segment
+from ._models import Request
+from ._options import resolve
+
+# Current names first; HOT/COLD/FROZEN are the older names the server still accepts
+# (and maps to ACTIVE/INACTIVE/OFFLOADED).
+ACTIVITY_STATUSES = ("ACTIVE", "INACTIVE", "OFFLOADED", "HOT", "COLD", "FROZEN")
+_NOT_FOUND = frozenset({404})
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """One tenant and its activity status as the server reports it.
+
+    ``activity_status`` is one of ``ACTIVE``/``INACTIVE``/``OFFLOADED`` (or
+    the transitional ``OFFLOADING``/``ONLOADING``); servers before 1.26
+    use ``HOT``/``COLD``/``FROZEN``. ``active`` is True for ``ACTIVE``/``HOT``.
+    """
+
+    name: str
+    activity_status: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def active(self) -> bool:
+        """True when the tenant is queryable."""
+        return self.activity_status in ("ACTIVE", "HOT")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Tenant:
+        status = data.get("activityStatus")
+        return cls(str(data.get("name", "")), None if status is None else str(status), data)
+
+
+def _status(value: Any) -> str:
+    if isinstance(value, str) and value.upper() in ACTIVITY_STATUSES:
+        return value.upper()
+    raise v.invalid("activity_status", value, "one of " + ", ".join(ACTIVITY_STATUSES))
+
+
+def _tenant_dicts(tenants: Any, activity_status: str | None) -> list[dict[str, Any]]:
+    """Names, :class:`Tenant` values or dicts → the REST list, validated."""
+    items: Iterable[Any]
+    if isinstance(tenants, (str, Tenant, Mapping)):
+        items = [tenants]
+    elif isinstance(tenants, Iterable):
+        items = list(tenants)
+    else:
+        raise v.invalid("tenants", tenants, "a tenant name, a Tenant, or an iterable of them")
+    out: list[dict[str, Any]] = []
+    for item in items:
+        name: Any
+        status: Any
+        if isinstance(item, str):
+            name, status = item, activity_status
+        elif isinstance(item, Tenant):
+            name, status = item.name, activity_status or item.activity_status
+        elif isinstance(item, Mapping):
+            name, status = item.get("name"), activity_status or item.get("activityStatus")
+        else:
+            raise v.invalid("tenants item", item, "a tenant name, a Tenant or a dict")
+        entry: dict[str, Any] = {"name": v.tenant_name(name, "tenant name")}
+        if status is not None:
+            entry["activityStatus"] = _status(status)
+        out.append(entry)
+    if not out:
+        raise v.invalid("tenants", tenants, "at least one tenant")
+    return out
+
+
+class Tenants:
+    """Manage tenants (``client.tenants``).
+
+    Absent tenants: :meth:`get` returns None and :meth:`exists` False;
+    :meth:`remove` of an absent tenant succeeds (Weaviate ignores it).
+    """
+
+    def __init__(self, call: v.Call) -> None:
+        self._call = call
+
+    @staticmethod
+    def _request(
+        method: str, operation: str, collection: str, tenant: str | None = None, **fields: Any
+    ) -> Request:
+        path = f"/v1/schema/{quote_segment(collection)}/tenants"
+        template = "/v1/schema/{collection}/tenants"
+        if tenant is not None:
+            path += "/" + quote_segment(tenant)
+            template += "/{tenant}"
+        return Request(
+            method,
+            path,
+            operation,
+            path_template=template,
+            collection=collection,
+            tenant=tenant,
+            **fields,
+        )
+
+    def list(
+        self, collection: str, *, options: RequestOptions | None = None, **overrides: Any
+    ) -> list[Tenant]:
+        """Every tenant of ``collection`` with its activity status."""
+        collection = v.collection_name(collection)
+        response = self._call(
+            self._request("GET", "tenants.list", collection), resolve(options, overrides)
+        )
+        if not isinstance(response.body, list):
+            raise v.protocol_error("tenants answer is not a list", response)
+        return [Tenant.from_dict(t) for t in response.body if isinstance(t, Mapping)]
+
+    def get(
+        self,
+        collection: str,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> Tenant | None:
+        """One tenant, or None when it does not exist (404 is an answer)."""
+        collection = v.collection_name(collection)
+        name = v.tenant_name(name, "name")
+        request = self._request("GET", "tenants.get", collection, name, ok_statuses=_NOT_FOUND)
+        response = self._call(request, resolve(options, overrides))
+        if response.status == 404:
+            return None
+        if not isinstance(response.body, Mapping):
+            raise v.protocol_error("tenant answer is not a JSON object", response)
+        return Tenant.from_dict(response.body)
+
+    def exists(
+        self,
+        collection: str,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> bool:
+        """True when the tenant exists (``HEAD``; 404 is an answer: False)."""
+        collection = v.collection_name(collection)
+        name = v.tenant_name(name, "name")
+        request = self._request(
+            "HEAD", "tenants.exists", collection, name, ok_statuses=_NOT_FOUND, decode=False
+        )
+        return self._call(request, resolve(options, overrides)).status != 404
+
+    def add(
+        self,
+        collection: str,
+        tenants: str | Tenant | Iterable[str | Tenant],
+        *,
+        activity_status: str | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> builtins.list[Tenant]:
+        """Create tenants (names or :class:`Tenant` values); returns them as created.
+
+        ``activity_status`` (``ACTIVE``/``INACTIVE``, or ``HOT``/``COLD``)
+        applies to every tenant given by name. Adding an existing tenant is
+        accepted by the server without change.
+        """
+        collection = v.collection_name(collection)
+        body = _tenant_dicts(tenants, activity_status)
+        response = self._call(
+            self._request("POST", "tenants.add", collection, body=body),
+            resolve(options, overrides),
+        )
+        return _tenant_list(response.body, body)
+
+    def update(
+        self,
+        collection: str,
+        tenants: str | Tenant | Iterable[str | Tenant],
+        activity_status: str | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> builtins.list[Tenant]:
+        """Change activity status, e.g. ``update("Docs", "acme", "INACTIVE")``.
+
+        Accepts ``ACTIVE``/``INACTIVE``/``OFFLOADED`` and the older
+        ``HOT``/``COLD``/``FROZEN`` (case-insensitive); ``OFFLOADED`` needs
+        an offload module on the server. Returns the tenants as the server
+        reports them. An unknown tenant raises ``validation_error`` (422).
+        """
+        collection = v.collection_name(collection)
+        body = _tenant_dicts(tenants, activity_status)
+        missing = [t["name"] for t in body if "activityStatus" not in t]
+        if missing:
+            raise v.invalid("activity_status", None, f"a status for tenant(s) {missing}")
+        response = self._call(
+            self._request("PUT", "tenants.update", collection, body=body),
+            resolve(options, overrides),
+        )
+        return _tenant_list(response.body, body)
+
+    def remove(
+        self,
+        collection: str,
+        names: str | Iterable[str],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> None:
+        """Delete tenants and their data. Names that do not exist are ignored by the server."""
+        collection = v.collection_name(collection)
+        body = [t["name"] for t in _tenant_dicts(names, None)]
+        self._call(
+            self._request("DELETE", "tenants.remove", collection, body=body),
+            resolve(options, overrides),
+        )
+
+
+def _tenant_list(body: Any, sent: list[dict[str, Any]]) -> builtins.list[Tenant]:
+    """The server's echo of the tenants, or what was sent when it answers without a body."""
+    if isinstance(body, list):
+        return [Tenant.from_dict(t) for t in body if isinstance(t, Mapping)]
+    return [Tenant.from_dict(t) for t in sent]

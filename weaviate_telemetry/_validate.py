@@ -1,0 +1,192 @@
+"""Client-side checks for data-plane arguments, run before any I/O.
+
+Each helper returns the normalised value or raises a ``validation_error``
+(:class:`ValidationError`) that names the argument, shows the bad value and
+says what is allowed. The rules mirror the server's own so that a call the
+SDK lets through is not rejected for syntax by Weaviate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+from ._config import RequestOptions, _show, check_consistency_level
+from ._errors import ErrorKind, WeaviateError
+from ._models import Request, Response
+
+Call: TypeAlias = Callable[[Request, RequestOptions | None], Response]
+"""How a namespace runs a request: the client's :meth:`Client.call`."""
+
+# Weaviate capitalises a lowercase first letter itself, so both are accepted.
+_COLLECTION = re.compile(r"^[A-Za-z][_0-9A-Za-z]{0,254}$")
+_PROPERTY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,230}$")
+_TENANT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_VECTOR_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,230}$")
+
+
+def invalid(name: str, value: Any, allowed: str) -> WeaviateError:
+    """A ``validation_error`` for argument ``name``."""
+    return WeaviateError.from_kind(
+        ErrorKind.VALIDATION_ERROR, f"invalid {name}={_show(value)}: expected {allowed}"
+    )
+
+
+def collection_name(value: Any, name: str = "collection") -> str:
+    """A collection (class) name: a letter, then letters, digits or ``_``."""
+    if not isinstance(value, str) or not _COLLECTION.match(value):
+        raise invalid(name, value, "a collection name: a letter, then letters, digits or _")
+    return value
+
+
+def property_name(value: Any, name: str = "property") -> str:
+    """A property name: a letter or ``_``, then letters, digits or ``_``."""
+    if not isinstance(value, str) or not _PROPERTY.match(value):
+        raise invalid(name, value, "a property name: a letter or _, then letters, digits or _")
+    return value
+
+
+def tenant_name(value: Any, name: str = "tenant") -> str:
+    """A tenant name: 1-64 letters, digits, ``-`` or ``_``."""
+    if not isinstance(value, str) or not _TENANT.match(value):
+        raise invalid(name, value, "a tenant name of 1-64 letters, digits, - or _")
+    return value
+
+
+def optional_tenant(value: Any) -> str | None:
+    """``tenant=`` keyword: None or a tenant name."""
+    return None if value is None else tenant_name(value)
+
+
+def consistency(value: Any) -> str | None:
+    """``consistency_level=``: None, ``ONE``, ``QUORUM`` or ``ALL``."""
+    if value is None:
+        return None
+    try:
+        return check_consistency_level(value)
+    except WeaviateError:
+        raise invalid("consistency_level", value, "one of ONE, QUORUM, ALL") from None
+
+
+def object_id(value: Any, name: str = "id") -> str:
+    """A UUID (str or :class:`uuid.UUID`), returned in canonical lowercase form."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise invalid(name, value, "a UUID string or uuid.UUID")
+
+
+def _number_list(value: Any, name: str) -> list[float]:
+    if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
+        value = value.tolist()  # numpy arrays and the like
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise invalid(name, value, "a non-empty list of numbers")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            raise invalid(name, value, "a non-empty list of finite numbers")
+    return [float(x) for x in value]
+
+
+def vector(value: Any, name: str = "vector") -> list[float] | None:
+    """A single vector: a non-empty list/tuple/array of finite numbers, or None."""
+    if value is None:
+        return None
+    return _number_list(value, name)
+
+
+def named_vectors(value: Any, name: str = "vectors") -> dict[str, Any] | None:
+    """Named vectors ``{name: vector}``; a value may also be a multi-vector (list of vectors)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not value:
+        raise invalid(name, value, "a non-empty mapping of vector name to vector")
+    out: dict[str, Any] = {}
+    for key, vec in value.items():
+        if not isinstance(key, str) or not _VECTOR_NAME.match(key):
+            raise invalid(f"{name} key", key, "a vector name (letters, digits, _)")
+        if hasattr(vec, "tolist") and not isinstance(vec, (list, tuple)):
+            vec = vec.tolist()
+        if isinstance(vec, (list, tuple)) and vec and isinstance(vec[0], (list, tuple)):
+            out[key] = [_number_list(v, f"{name}[{key!r}]") for v in vec]
+        else:
+            out[key] = _number_list(vec, f"{name}[{key!r}]")
+    return out
+
+
+def properties(value: Any, name: str = "properties") -> dict[str, Any]:
+    """Object properties: a mapping with property-name keys (None means empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise invalid(name, value, "a mapping of property name to value")
+    for key in value:
+        property_name(key, f"{name} key")
+    return dict(value)
+
+
+def positive_int(value: Any, name: str, high: int) -> int:
+    """An integer in ``1..high``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        raise invalid(name, value, f"an integer in 1..{high}")
+    return value
+
+
+def non_negative_int(value: Any, name: str) -> int:
+    """An integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise invalid(name, value, "an integer >= 0")
+    return value
+
+
+def choice(value: Any, name: str, allowed: Sequence[str]) -> str:
+    """One of ``allowed`` (exact match)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise invalid(name, value, "one of " + ", ".join(allowed))
+    return value
+
+
+def where_filter(value: Any, name: str = "where") -> dict[str, Any]:
+    """A REST ``where`` filter: a dict with ``operator``, or any object with ``to_rest()``.
+
+    Filter builders from ``client.query`` expose ``to_rest()`` (or
+    ``to_dict()``) returning the same dict form Weaviate's REST API takes,
+    e.g. ``{"path": ["title"], "operator": "Equal", "valueText": "x"}``.
+    """
+    for method in ("to_rest", "to_dict"):
+        convert = getattr(value, method, None)
+        if callable(convert) and not isinstance(value, Mapping):
+            value = convert()
+            break
+    if not isinstance(value, Mapping) or not isinstance(value.get("operator"), str):
+        raise invalid(name, value, "a REST filter dict with an 'operator' (or a filter object)")
+    return dict(value)
+
+
+def query_params(**params: Any) -> dict[str, Any] | None:
+    """The non-None query parameters, or None when there are none."""
+    kept = {k: v for k, v in params.items() if v is not None}
+    return kept or None
+
+
+def beacon(collection: str | None, object_id_: str) -> str:
+    """The ``weaviate://localhost/...`` URI that points at one object."""
+    if collection is None:
+        return f"weaviate://localhost/{object_id_}"
+    return f"weaviate://localhost/{collection}/{object_id_}"
+
+
+def protocol_error(message: str, response: Response | None = None) -> WeaviateError:
+    """A ``protocol_error`` for an answer whose shape is not what Weaviate documents."""
+    return WeaviateError.from_kind(
+        ErrorKind.PROTOCOL_ERROR,
+        message,
+        status_code=None if response is None else response.status,
+        details=None if response is None else response.body,
+    )
