@@ -125,12 +125,14 @@ class Executor:
             "server_port": endpoint.port,
             "url": redact_url(endpoint.base_url + request.path),
             "metadata": {**_bus.current_metadata(), **(request.metadata or {})},
+            # Filled by a tracing handler (trace_id/span_id of the logical span) so
+            # later handlers of the same call, e.g. log lines, can correlate.
+            "trace": {},
         }
         return meta
 
     def _execute_observed(self, request: Request, endpoint: Endpoint | None) -> Response:
-        endpoint = endpoint or self.endpoints[0]
-        meta = self.call_metadata(request, endpoint)
+        meta = self.call_metadata(request, endpoint or self.endpoints[0])
         start = _monotonic()
         _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
         try:
@@ -143,7 +145,9 @@ class Executor:
                     **meta,
                     "status_code": err.status_code,
                     "error_kind": err.kind.value,
+                    "attempt": err.attempts,
                     "attempts": err.attempts,
+                    "request_id": err.request_id,
                     "error": err,
                 },
             )
@@ -154,6 +158,7 @@ class Executor:
             {
                 **meta,
                 "status_code": response.status,
+                "attempt": response.attempts,
                 "attempts": response.attempts,
                 "request_id": response.request_id,
                 "error_kind": None,
@@ -199,6 +204,8 @@ class Executor:
         attempt_meta = {
             **call_meta,
             "url": redact_url(url),
+            "server_address": endpoint.address,
+            "server_port": endpoint.port,
             "attempt": number,
             "propagation_headers": {},
         }
@@ -220,6 +227,7 @@ class Executor:
                     **attempt_meta,
                     "status_code": err.status_code,
                     "error_kind": err.kind.value,
+                    "request_id": err.request_id,
                     "error": err,
                 },
             )

@@ -1,0 +1,139 @@
+"""Retries: off by default, idempotency rules, Retry-After, deadline, budget, fallbacks."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from support.servers import Canned, ScriptedHTTPServer, closed_port
+
+import weaviate_telemetry as wt
+
+FAST = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
+UNAVAILABLE = Canned(503, b'{"error":[{"message":"leader not found"}]}')
+OK = Canned(200, b'{"version":"1.39.0"}')
+
+
+def test_default_is_a_single_attempt() -> None:
+    with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, wt.Client(server.url) as client:
+        with pytest.raises(wt.UnavailableError) as info:
+            client.meta()
+        assert len(server.requests) == 1
+    assert info.value.attempts == 1 and info.value.errors == ()
+
+
+def test_enabled_policy_retries_until_success() -> None:
+    with ScriptedHTTPServer([UNAVAILABLE, UNAVAILABLE, OK]) as server:
+        with wt.Client(server.url, retry=FAST) as client, wt.telemetry.capture() as events:
+            assert client.meta().version == "1.39.0"
+        assert len(server.requests) == 3
+    retries = events.of("request", "retry")
+    assert [e.metadata["attempt"] for e in retries] == [1, 2]
+    assert all(e.metadata["error_kind"] == "unavailable" for e in retries)
+    assert all(0 < e.measurements["wait"] <= 0.05 for e in retries)
+    assert [e.metadata["attempt"] for e in events.of("attempt", "stop")] == [3]
+
+
+def test_per_request_policy_enables_retries() -> None:
+    with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, wt.Client(server.url) as client:
+        assert client.meta(retry=FAST).version == "1.39.0"
+        assert len(server.requests) == 2
+
+
+def test_exhausted_attempts_report_history() -> None:
+    with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=FAST) as client:
+        with pytest.raises(wt.UnavailableError) as info:
+            client.meta()
+        assert len(server.requests) == 3
+    err = info.value
+    assert err.attempts == 3 and len(err.errors) == 2
+    assert all(e.kind is wt.ErrorKind.UNAVAILABLE for e in err.errors)
+    assert "after 3 attempts" in str(err)
+
+
+def test_post_is_not_retried_unless_idempotent() -> None:
+    script = [UNAVAILABLE, UNAVAILABLE, OK]
+    with ScriptedHTTPServer(script) as server, wt.Client(server.url, retry=FAST) as client:
+        with pytest.raises(wt.UnavailableError):
+            client.raw.request("POST", "/v1/objects", body={"class": "A"})
+        assert len(server.requests) == 1
+        response = client.raw.request("POST", "/v1/objects", body={"class": "A"}, idempotent=True)
+        assert response.ok and len(server.requests) == 3
+
+
+def test_non_retryable_status_is_not_retried() -> None:
+    with ScriptedHTTPServer([Canned(400, b'{"message":"bad"}'), OK]) as server:
+        with wt.Client(server.url, retry=FAST) as client, pytest.raises(wt.BadRequestError):
+            client.meta()
+        assert len(server.requests) == 1
+
+
+def test_retry_after_is_honoured_and_clamped() -> None:
+    limited = Canned(429, b'{"message":"slow"}', {"Retry-After": "0.3"})
+    policy = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=1.0)
+    with ScriptedHTTPServer([limited, OK]) as server, wt.Client(server.url, retry=policy) as client:
+        with wt.telemetry.capture() as events:
+            started = time.monotonic()
+            client.meta()
+            elapsed = time.monotonic() - started
+    assert events.of("request", "retry")[0].measurements["wait"] == pytest.approx(0.3)
+    assert elapsed >= 0.3
+    clamped = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=0.05)
+    far = Canned(429, b'{"message":"slow"}', {"Retry-After": "3600"})
+    with ScriptedHTTPServer([far, OK]) as server, wt.Client(server.url, retry=clamped) as client:
+        started = time.monotonic()
+        client.meta()
+        assert time.monotonic() - started < 1.0
+
+
+def test_no_backoff_sleep_crosses_the_total_deadline() -> None:
+    limited = Canned(429, b'{"message":"slow"}', {"Retry-After": "5"})
+    policy = wt.RetryPolicy(enabled=True, max_attempts=5, initial_backoff=0.01, max_backoff=10)
+    with ScriptedHTTPServer([limited, OK]) as server:
+        with wt.Client(server.url, retry=policy, timeouts=wt.Timeouts(total=1)) as client:
+            started = time.monotonic()
+            with pytest.raises(wt.RateLimitedError, match="total deadline"):
+                client.meta()
+            assert time.monotonic() - started < 1.0
+        assert len(server.requests) == 1
+
+
+def test_retry_budget_limits_retry_load() -> None:
+    policy = wt.RetryPolicy(
+        enabled=True, max_attempts=3, initial_backoff=0.001, max_backoff=0.002, budget_ratio=0.1
+    )
+    with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=policy) as client:
+        messages = []
+        for _ in range(30):
+            with pytest.raises(wt.UnavailableError) as info:
+                client.meta()
+            messages.append(str(info.value))
+        total = len(server.requests)
+    # 30 calls; retries capped by 10 initial tokens + 0.1 per call (~13), not 60.
+    assert 30 < total <= 30 + 10 + 4
+    assert any("retry budget exhausted" in m for m in messages)
+
+
+def test_connection_refused_retries_even_post_and_moves_to_fallback() -> None:
+    with ScriptedHTTPServer([OK]) as server, closed_port() as port:
+        with wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url], retry=FAST) as c:
+            with wt.telemetry.capture() as events:
+                response = c.raw.request("POST", "/v1/objects", body={"class": "A"})
+            assert response.ok and len(server.requests) == 1
+    retry = events.of("request", "retry")[0]
+    assert retry.metadata["error_kind"] == "connection_error"
+    assert retry.metadata["next_server_address"] == "127.0.0.1"
+    stops = events.of("attempt", "stop")
+    assert stops[0].metadata["server_port"] == int(server.url.rsplit(":", 1)[1])
+
+
+def test_timeouts_retried_only_for_idempotent_calls() -> None:
+    slow = Canned(200, b"{}", delay=0.5)
+    policy = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=0.02)
+    with ScriptedHTTPServer([slow, slow, OK]) as server:
+        with wt.Client(server.url, retry=policy, timeouts=wt.Timeouts(read=0.2)) as client:
+            with pytest.raises(wt.WeaviateTimeoutError):
+                client.raw.request("POST", "/v1/graphql", body={"query": "{}"})
+            assert len(server.requests) == 1
+            assert client.meta().version == "1.39.0"  # GET: timeout, then retried
+            assert len(server.requests) == 3
