@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from support.servers import Canned, ScriptedHTTPServer, closed_port
 
 import weaviate_telemetry as wt
+
+from support.servers import Canned, ScriptedHTTPServer, closed_port
 
 FAST = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
 UNAVAILABLE = Canned(503, b'{"error":[{"message":"leader not found"}]}')
