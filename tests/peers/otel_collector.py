@@ -52,8 +52,8 @@ processors:
   - gomod: go.opentelemetry.io/collector/processor/batchprocessor {version}
 exporters:
   - gomod: go.opentelemetry.io/collector/exporter/debugexporter {version}
-  - gomod: github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter {version}
-  - gomod: github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter {version}
+  - gomod: {contrib}/exporter/fileexporter {version}
+  - gomod: {contrib}/exporter/prometheusexporter {version}
 providers:
   - gomod: go.opentelemetry.io/collector/confmap/provider/envprovider {confmap}
   - gomod: go.opentelemetry.io/collector/confmap/provider/fileprovider {confmap}
@@ -87,6 +87,7 @@ def ensure_collector(version: str = COLLECTOR_VERSION) -> Path:
                     version=version,
                     version_bare=version.lstrip("v"),
                     confmap=CONFMAP_VERSION,
+                    contrib="github.com/open-telemetry/opentelemetry-collector-contrib",
                 )
             )
             log = cache_dir() / "logs" / f"{key}-build.log"

@@ -1,0 +1,586 @@
+"""The OpenTelemetry bridge: event handlers that make spans, metrics and logs.
+
+This is the only module that imports OpenTelemetry, and it is imported
+lazily (``import weaviate_telemetry`` stays light). It listens to the
+lifecycle events of :mod:`._bus` like any other handler:
+
+- ``request.start`` opens the logical CLIENT span ``{db.operation.name}
+  {db.collection.name}``; ``request.stop`` / ``request.exception`` end it and
+  record ``db.client.operation.duration``.
+- ``attempt.start`` opens a child CLIENT span per HTTP attempt (stable HTTP
+  semantic conventions), injects its context as W3C ``traceparent`` through
+  the metadata's ``propagation_headers`` and, while the attempt runs, marks
+  the context so urllib3 auto-instrumentation does not add a second span;
+  ``attempt.stop`` / ``attempt.exception`` end it and record
+  ``http.client.request.duration``.
+- ``request.retry`` adds a span event and counts the retry.
+
+Start and stop events are paired by the ``ref`` in their metadata.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import metrics, propagate, trace
+from opentelemetry._logs import LoggerProvider, SeverityNumber, get_logger_provider
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+    TracerProvider,
+)
+
+from .._redact import redact_text, redact_url
+from .._version import __version__
+from . import _bus
+
+try:  # the key urllib3/requests/httpx instrumentations check before making a span
+    from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY as _SUPPRESS_HTTP
+except ImportError:  # pragma: no cover - older opentelemetry-api
+    _SUPPRESS_HTTP = otel_context.create_key("suppress_http_instrumentation")
+
+SCOPE = "weaviate_telemetry"
+
+#: Advised buckets of ``db.client.operation.duration`` (semantic conventions).
+DB_DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0)
+#: Advised buckets of ``http.client.request.duration`` (semantic conventions).
+HTTP_DURATION_BUCKETS = (
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    10.0,
+)
+
+_seq = itertools.count(1)
+
+
+def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "db.system.name": "weaviate",
+        "db.operation.name": meta.get("operation") or "unknown",
+        "server.address": meta.get("server_address") or "",
+        "server.port": meta.get("server_port") or 0,
+    }
+    collection = meta.get("collection")
+    if collection:
+        attrs["db.collection.name"] = collection
+    return attrs
+
+
+@dataclass(slots=True)
+class _Call:
+    span: trace.Span
+    metric_attrs: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Attempt:
+    span: trace.Span
+    token: object
+    metric_attrs: dict[str, Any]
+
+
+@dataclass
+class OpenTelemetryInstrumentation:
+    """What :func:`instrument_opentelemetry` attached; :meth:`uninstrument` undoes it.
+
+    Usable as a context manager (uninstruments on exit).
+    """
+
+    handler_id: str
+    tracer_provider: TracerProvider | None
+    meter_provider: MeterProvider | None
+    _calls: dict[Any, _Call] = field(default_factory=dict, repr=False)
+    _attempts: dict[Any, _Attempt] = field(default_factory=dict, repr=False)
+
+    def uninstrument(self) -> None:
+        """Detach the handlers; spans still open are ended. Idempotent."""
+        _bus.detach(self.handler_id)
+        for attempt in list(self._attempts.values()):
+            attempt.span.end()
+        for call in list(self._calls.values()):
+            call.span.end()
+        self._attempts.clear()
+        self._calls.clear()
+
+    def __enter__(self) -> OpenTelemetryInstrumentation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstrument()
+
+
+class _Bridge:
+    """The handler state: instruments, open spans, dispatch table."""
+
+    def __init__(
+        self,
+        handle: OpenTelemetryInstrumentation,
+        prefix: tuple[str, ...],
+        tracer_provider: TracerProvider | None,
+        meter_provider: MeterProvider | None,
+    ) -> None:
+        self.calls = handle._calls
+        self.attempts = handle._attempts
+        self.tracer = trace.get_tracer(SCOPE, __version__, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(SCOPE, __version__, meter_provider=meter_provider)
+        self.db_duration = meter.create_histogram(
+            "db.client.operation.duration",
+            unit="s",
+            description="Duration of Weaviate client operations (logical calls, incl. retries).",
+            explicit_bucket_boundaries_advisory=DB_DURATION_BUCKETS,
+        )
+        self.http_duration = meter.create_histogram(
+            "http.client.request.duration",
+            unit="s",
+            description="Duration of HTTP requests (one per attempt).",
+            explicit_bucket_boundaries_advisory=HTTP_DURATION_BUCKETS,
+        )
+        self.retries = meter.create_counter(
+            "weaviate.client.retries", unit="{retry}", description="Retries scheduled."
+        )
+        self.errors = meter.create_counter(
+            "weaviate.client.errors",
+            unit="{error}",
+            description="Failed logical calls, by error.type.",
+        )
+        self.active = meter.create_up_down_counter(
+            "weaviate.client.active_requests",
+            unit="{request}",
+            description="Logical calls in flight.",
+        )
+        self.batch_objects = meter.create_counter(
+            "weaviate.client.batch.objects",
+            unit="{object}",
+            description="Objects sent in batches, by outcome (succeeded/failed).",
+        )
+        self.dispatch = {
+            (*prefix, "request", "start"): self.request_start,
+            (*prefix, "request", "stop"): self.request_stop,
+            (*prefix, "request", "exception"): self.request_stop,
+            (*prefix, "request", "retry"): self.retry,
+            (*prefix, "attempt", "start"): self.attempt_start,
+            (*prefix, "attempt", "stop"): self.attempt_stop,
+            (*prefix, "attempt", "exception"): self.attempt_stop,
+        }
+
+    def __call__(
+        self,
+        name: _bus.EventName,
+        measurements: Mapping[str, float],
+        meta: Mapping[str, Any],
+        config: Any,
+    ) -> None:
+        self.dispatch[name](measurements, meta)
+
+    # -- logical call ------------------------------------------------------------------
+
+    def request_start(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        attrs = _db_attributes(meta)
+        operation = attrs["db.operation.name"]
+        collection = attrs.get("db.collection.name")
+        span = self.tracer.start_span(
+            f"{operation} {collection}" if collection else operation,
+            kind=SpanKind.CLIENT,
+            attributes=attrs,
+            start_time=int(measurements["system_time"] * 1e9)
+            if "system_time" in measurements
+            else None,
+        )
+        metric_attrs = dict(attrs)
+        self.calls[meta["ref"]] = _Call(span, metric_attrs)
+        ids = meta.get("trace")
+        if isinstance(ids, dict):
+            ctx = span.get_span_context()
+            if ctx.is_valid:
+                ids["trace_id"] = format(ctx.trace_id, "032x")
+                ids["span_id"] = format(ctx.span_id, "016x")
+        self.active.add(1, metric_attrs)
+
+    def request_stop(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        call = self.calls.pop(meta["ref"], None)
+        if call is None:  # attached mid-call
+            return
+        span, attrs = call.span, call.metric_attrs
+        self.active.add(-1, attrs)
+        status = meta.get("status_code")
+        error_kind = meta.get("error_kind")
+        attrs = dict(attrs)
+        if status is not None:
+            attrs["db.response.status_code"] = str(status)
+            span.set_attribute("db.response.status_code", str(status))
+        if error_kind:
+            attrs["error.type"] = error_kind
+            span.set_attribute("error.type", error_kind)
+            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+            self.errors.add(1, attrs)
+        attempts = meta.get("attempt")
+        if attempts:
+            span.set_attribute("weaviate.attempts", attempts)
+        request_id = meta.get("request_id")
+        if request_id:
+            span.set_attribute("weaviate.request_id", request_id)
+        self.db_duration.record(measurements.get("duration", 0.0), attrs)
+        self._batch(meta)
+        span.end()
+
+    def _batch(self, meta: Mapping[str, Any]) -> None:
+        size = meta.get("batch_size")
+        if not isinstance(size, int) or size <= 0:
+            return
+        failed = meta.get("objects_failed")
+        failed = failed if isinstance(failed, int) and failed >= 0 else 0
+        if meta.get("error_kind"):
+            failed = size
+        operation = meta.get("operation") or "unknown"
+        base = {"db.operation.name": operation}
+        if meta.get("collection"):
+            base["db.collection.name"] = meta["collection"]
+        if size - failed:
+            self.batch_objects.add(size - failed, {**base, "outcome": "succeeded"})
+        if failed:
+            self.batch_objects.add(failed, {**base, "outcome": "failed"})
+
+    def retry(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        call = self.calls.get(meta["ref"])
+        error_kind = meta.get("error_kind") or "unknown"
+        if call is not None:
+            call.span.add_event(
+                "retry",
+                {
+                    "weaviate.attempt": meta.get("attempt") or 0,
+                    "weaviate.retry.wait": measurements.get("wait", 0.0),
+                    "error.type": error_kind,
+                },
+            )
+            attrs = {**call.metric_attrs, "error.type": error_kind}
+        else:
+            attrs = {**_db_attributes(meta), "error.type": error_kind}
+        self.retries.add(1, attrs)
+
+    # -- one HTTP attempt ----------------------------------------------------------------
+
+    def attempt_start(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        call = self.calls.get(meta["ref"])
+        parent = trace.set_span_in_context(call.span) if call is not None else None
+        number = meta.get("attempt") or 1
+        method = meta.get("method") or "GET"
+        attrs: dict[str, Any] = {
+            "http.request.method": method,
+            "server.address": meta.get("server_address") or "",
+            "server.port": meta.get("server_port") or 0,
+            "url.full": redact_url(meta.get("url") or ""),
+        }
+        template = meta.get("path_template")
+        if template:
+            attrs["url.template"] = template
+        if number > 1:
+            attrs["http.request.resend_count"] = number - 1
+        span = self.tracer.start_span(
+            f"{method} {template}" if template else method,
+            context=parent,
+            kind=SpanKind.CLIENT,
+            attributes=attrs,
+        )
+        ctx = trace.set_span_in_context(span, parent)
+        carrier = meta.get("propagation_headers")
+        if isinstance(carrier, dict):
+            propagate.inject(carrier, context=ctx)
+        # urllib3 auto-instrumentation would add a second span for the same request.
+        token = otel_context.attach(otel_context.set_value(_SUPPRESS_HTTP, True, ctx))
+        metric_attrs = {
+            "http.request.method": method,
+            "server.address": attrs["server.address"],
+            "server.port": attrs["server.port"],
+        }
+        self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
+
+    def attempt_stop(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        attempt = self.attempts.pop((meta["ref"], meta.get("attempt") or 1), None)
+        if attempt is None:
+            return
+        with contextlib.suppress(Exception):  # a token from another context
+            otel_context.detach(attempt.token)  # type: ignore[arg-type]
+        span, attrs = attempt.span, dict(attempt.metric_attrs)
+        status = meta.get("status_code")
+        if status is not None:
+            attrs["http.response.status_code"] = status
+            span.set_attribute("http.response.status_code", status)
+        error_type = None
+        if meta.get("error_kind"):
+            # HTTP conventions: the status code when there is one, else the failure kind.
+            error_type = str(status) if status is not None else meta["error_kind"]
+            attrs["error.type"] = error_type
+            span.set_attribute("error.type", error_type)
+            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+        self.http_duration.record(measurements.get("duration", 0.0), attrs)
+        span.end()
+
+
+def _error_text(meta: Mapping[str, Any]) -> str:
+    err = meta.get("error")
+    return redact_text(str(err)) if err is not None else str(meta.get("error_kind") or "")
+
+
+def instrument_opentelemetry(
+    tracer_provider: TracerProvider | None = None,
+    meter_provider: MeterProvider | None = None,
+    prefix: tuple[str, ...] = ("weaviate",),
+) -> OpenTelemetryInstrumentation:
+    """Emit OpenTelemetry spans and metrics for every SDK call.
+
+    Uses the global providers unless given explicit ones. Returns a handle
+    whose ``uninstrument()`` detaches the handlers again.
+
+    Example::
+
+        inst = wt.telemetry.instrument_opentelemetry()
+        client.meta()          # -> span "meta", child span "GET /v1/meta"
+        inst.uninstrument()
+    """
+    handle = OpenTelemetryInstrumentation(
+        f"weaviate_telemetry.opentelemetry.{next(_seq)}", tracer_provider, meter_provider
+    )
+    bridge = _Bridge(handle, tuple(prefix), tracer_provider, meter_provider)
+    _bus.attach(handle.handler_id, list(bridge.dispatch), bridge)
+    return handle
+
+
+# -- one-call OTLP setup -------------------------------------------------------------------
+
+
+@dataclass
+class OtlpSetup:
+    """Providers built by :func:`configure_otlp`; ``shutdown()`` flushes and stops them."""
+
+    tracer_provider: Any
+    meter_provider: Any
+    logger_provider: Any
+    instrumentation: OpenTelemetryInstrumentation | None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _done: bool = field(default=False, repr=False)
+
+    def force_flush(self, timeout_millis: int = 10_000) -> None:
+        """Export everything buffered so far."""
+        self.tracer_provider.force_flush(timeout_millis)
+        self.meter_provider.force_flush(timeout_millis)
+        if self.logger_provider is not None:
+            self.logger_provider.force_flush(timeout_millis)
+
+    def shutdown(self) -> None:
+        """Uninstrument, flush and shut the providers down. Idempotent."""
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+        if self.instrumentation is not None:
+            self.instrumentation.uninstrument()
+        self.tracer_provider.shutdown()
+        self.meter_provider.shutdown()
+        if self.logger_provider is not None:
+            self.logger_provider.shutdown()
+
+
+def configure_otlp(
+    service_name: str | None = None,
+    *,
+    endpoint: str | None = None,
+    protocol: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    logs: bool = True,
+    set_global: bool = True,
+    instrument: bool = True,
+    prefix: tuple[str, ...] = ("weaviate",),
+) -> OtlpSetup:
+    """Build tracer, meter and logger providers exporting over OTLP, and instrument the SDK.
+
+    Unset arguments come from the standard variables: ``OTEL_SERVICE_NAME``,
+    ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_EXPORTER_OTLP_ENDPOINT`` (and the
+    per-signal ``..._TRACES_/METRICS_/LOGS_ENDPOINT``),
+    ``OTEL_EXPORTER_OTLP_PROTOCOL`` (``http/protobuf`` default, or ``grpc``),
+    ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_METRIC_EXPORT_INTERVAL``,
+    ``OTEL_BSP_*``. ``endpoint`` is the collector's base URL (e.g.
+    ``http://127.0.0.1:4318``; the per-signal paths are added for HTTP).
+
+    Example::
+
+        otel = wt.telemetry.configure_otlp(service_name="search-api")
+        ...
+        otel.shutdown()  # at exit: flush and stop
+    """
+    from opentelemetry.sdk._logs import LoggerProvider as SdkLoggerProvider
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+    from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+    from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    attributes = {SERVICE_NAME: service_name} if service_name else {}
+    resource = Resource.create(attributes)
+    protocol = (
+        protocol or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "http/protobuf"
+    ).lower()
+    span_exporter, metric_exporter, log_exporter = _exporters(protocol, endpoint, headers)
+
+    tracer_provider = SdkTracerProvider(resource=resource)
+    tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    meter_provider = SdkMeterProvider(
+        resource=resource, metric_readers=[PeriodicExportingMetricReader(metric_exporter)]
+    )
+    logger_provider = None
+    if logs:
+        logger_provider = SdkLoggerProvider(resource=resource)
+        logger_provider.add_log_record_processor(BatchLogRecordProcessor(log_exporter))
+    if set_global:
+        from opentelemetry import _logs
+
+        trace.set_tracer_provider(tracer_provider)
+        metrics.set_meter_provider(meter_provider)
+        if logger_provider is not None:
+            _logs.set_logger_provider(logger_provider)
+    instrumentation = (
+        instrument_opentelemetry(tracer_provider, meter_provider, prefix) if instrument else None
+    )
+    return OtlpSetup(tracer_provider, meter_provider, logger_provider, instrumentation)
+
+
+def _exporters(
+    protocol: str, endpoint: str | None, headers: Mapping[str, str] | None
+) -> tuple[Any, Any, Any]:
+    kwargs: dict[str, Any] = {}
+    if headers:
+        kwargs["headers"] = dict(headers)
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+        if endpoint:
+            kwargs["endpoint"] = endpoint
+            kwargs["insecure"] = endpoint.startswith("http://")
+        return OTLPSpanExporter(**kwargs), OTLPMetricExporter(**kwargs), OTLPLogExporter(**kwargs)
+    if protocol not in ("http/protobuf", "http"):
+        from .._errors import ConfigError
+
+        raise ConfigError(f"invalid OTLP protocol {protocol!r}: expected 'http/protobuf' or 'grpc'")
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import (
+        OTLPLogExporter as HttpLogExporter,
+    )
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
+        OTLPMetricExporter as HttpMetricExporter,
+    )
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+        OTLPSpanExporter as HttpSpanExporter,
+    )
+
+    def at(path: str) -> dict[str, Any]:
+        if not endpoint:
+            return kwargs
+        return {**kwargs, "endpoint": endpoint.rstrip("/") + path}
+
+    return (
+        HttpSpanExporter(**at("/v1/traces")),
+        HttpMetricExporter(**at("/v1/metrics")),
+        HttpLogExporter(**at("/v1/logs")),
+    )
+
+
+# -- loguru → OpenTelemetry logs -----------------------------------------------------------
+
+_SEVERITY = {
+    "TRACE": SeverityNumber.TRACE,
+    "DEBUG": SeverityNumber.DEBUG,
+    "INFO": SeverityNumber.INFO,
+    "SUCCESS": SeverityNumber.INFO2,
+    "WARNING": SeverityNumber.WARN,
+    "ERROR": SeverityNumber.ERROR,
+    "CRITICAL": SeverityNumber.FATAL,
+}
+
+
+def _attr_value(value: Any) -> Any:
+    if isinstance(value, (bool, int, float)):
+        return value
+    return redact_text(str(value))
+
+
+def otel_log_sink(logger_provider: LoggerProvider | None = None) -> Any:
+    """A loguru sink that forwards each record to OpenTelemetry logs.
+
+    Records keep trace correlation: the ``trace_id``/``span_id`` in the
+    record's ``extra`` (set by :func:`log_to_loguru`) win, else the current
+    span is used. Text is redacted.
+
+    Example::
+
+        from loguru import logger
+        logger.add(wt.telemetry.otel_log_sink(), level="DEBUG")
+    """
+    provider = logger_provider or get_logger_provider()
+    otel_logger = provider.get_logger(SCOPE, __version__)
+
+    def sink(message: Any) -> None:
+        record = message.record
+        level = record["level"].name
+        extra = record["extra"]
+        attributes: dict[str, Any] = {
+            "code.function.name": record["function"],
+            "code.line.number": record["line"],
+            "code.file.path": record["file"].path,
+            "logger.name": record["name"] or "",
+        }
+        for key, value in extra.items():
+            if value is not None and key not in ("trace_id", "span_id"):
+                attributes[f"weaviate.{key}" if "." not in key else key] = _attr_value(value)
+        ctx = None
+        trace_id, span_id = extra.get("trace_id"), extra.get("span_id")
+        if trace_id and span_id:
+            span_ctx = SpanContext(
+                int(trace_id, 16), int(span_id, 16), False, TraceFlags(TraceFlags.SAMPLED)
+            )
+            ctx = trace.set_span_in_context(NonRecordingSpan(span_ctx))
+        exception = record["exception"]
+        if exception is not None and exception.value is not None:
+            attributes["exception.type"] = type(exception.value).__name__
+            attributes["exception.message"] = redact_text(str(exception.value))
+        otel_logger.emit(
+            timestamp=int(record["time"].timestamp() * 1e9),
+            context=ctx,
+            severity_number=_SEVERITY.get(level, SeverityNumber.INFO),
+            severity_text=level,
+            body=redact_text(str(record["message"])),
+            attributes=attributes,
+        )
+
+    return sink
+
+
+def current_trace_ids() -> tuple[str, str] | None:
+    """Hex trace and span id of the current span, or None when there is none."""
+    ctx = trace.get_current_span().get_span_context()
+    if not ctx.is_valid:
+        return None
+    return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
