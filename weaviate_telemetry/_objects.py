@@ -68,12 +68,13 @@ class WeaviateObject:
 class ObjectPage:
     """One page of :meth:`Objects.list`: the objects and the cursor for the next page.
 
-    ``next_after`` is the id of the last object (pass it as ``after=``),
-    or None when the page is empty.
+    ``total_results`` is the number of objects on this page as the server
+    counts them; ``next_after`` is the id of the last object (pass it as
+    ``after=``), or None when the page is empty.
     """
 
     objects: tuple[WeaviateObject, ...]
-    total_results: int | None
+    total_results: int
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -421,7 +422,7 @@ class Objects:
         total = body.get("totalResults")
         return ObjectPage(
             tuple(WeaviateObject.from_dict(o) for o in objects if isinstance(o, Mapping)),
-            total if isinstance(total, int) else None,
+            total if isinstance(total, int) else 0,  # the server omits a zero
             body,
         )
 
