@@ -78,12 +78,12 @@ def attach(
         raise ConfigError(f"invalid handler_id {handler_id!r}: expected a non-empty string")
     if not callable(fn):
         raise ConfigError(f"invalid handler function {fn!r}: expected a callable")
-    if (
+    if isinstance(event_names, str) or (
         isinstance(event_names, tuple)
         and event_names
         and all(isinstance(p, str) for p in event_names)
     ):
-        names: tuple[EventName, ...] = (_event_name(event_names),)
+        names: tuple[EventName, ...] = (_event_name(event_names),)  # one name
     else:
         names = tuple(dict.fromkeys(_event_name(n) for n in event_names))
     with _lock:
