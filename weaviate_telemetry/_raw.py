@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ._executor import Executor
 
 _METHOD = re.compile(r"^[A-Z]{3,10}$")
-_ID_LIKE = re.compile(r"^[0-9a-fA-F-]{16,}$|^\d+$")
+_PATH = re.compile(r"^/(?!/)[^\s?#]*\Z")
 
 
 def path_template(path: str) -> str:
@@ -62,12 +62,7 @@ class Raw:
         """
         if not isinstance(method, str) or not _METHOD.match(method.upper()):
             raise _fail("method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE")
-        if (
-            not isinstance(path, str)
-            or not path.startswith("/")
-            or path.startswith("//")
-            or any(c.isspace() or c in "?#" for c in path)
-        ):
+        if not isinstance(path, str) or not _PATH.match(path):
             raise _fail("path", path, "an absolute path such as /v1/meta, without query or spaces")
         if params is not None and not isinstance(params, Mapping):
             raise _fail("params", params, "a mapping of query parameters")

@@ -1,0 +1,135 @@
+"""SPEC §9: per-call cost of SDK REST calls vs raw urllib3 and vs the official client.
+
+Run: ``python benchmarks/rest_calls.py [--calls 2000] [--rounds 5]``
+(needs the ``bench`` extra for the official ``weaviate-client``).
+
+Starts a real local Weaviate, then times the same endpoints through
+raw urllib3 (the floor), weaviate_telemetry (no handlers attached) and the
+official client, interleaving rounds so drift hits all of them alike, and
+prints the median per-call time and the ratios the spec targets:
+
+- SDK / raw urllib3           target <= 1.05
+- SDK / official client       target <= 0.60
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import orjson
+import urllib3
+
+import weaviate_telemetry as wt
+from weaviate_telemetry.embedded import EmbeddedWeaviate
+
+
+def per_call(fn: Callable[[], object], calls: int) -> float:
+    started = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - started) / calls
+
+
+def official_client(url: str, grpc_port: int) -> object | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import weaviate
+    except ImportError:
+        print("official weaviate-client not installed: pip install -e '.[bench]'")
+        return None
+    parts = urlsplit(url)
+    return weaviate.connect_to_local(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 80,
+        grpc_port=grpc_port,
+        skip_init_checks=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with EmbeddedWeaviate() as server:
+        assert server.ports is not None
+        url = server.url
+        collection = "Bench" + uuid.uuid4().hex[:8]
+        object_id = str(uuid.uuid4())
+        sdk = wt.Client(url)
+        sdk.raw.request("POST", "/v1/schema", body={"class": collection, "vectorizer": "none"})
+        sdk.raw.request(
+            "POST",
+            "/v1/objects",
+            body={"class": collection, "id": object_id, "properties": {"title": "hello"}},
+        )
+        # The floor is urllib3 used as production code uses it: same pool shape, same
+        # timeouts (socket timeouts cost a poll() per read), same headers, JSON decoded.
+        pool = urllib3.PoolManager(
+            maxsize=10,
+            block=True,
+            retries=False,
+            timeout=urllib3.Timeout(connect=5, read=30),
+            headers={"User-Agent": "bench", "Accept": "application/json"},
+        )
+
+        def raw_meta() -> object:
+            return orjson.loads(pool.request("GET", f"{url}/v1/meta").data)
+
+        def raw_exists() -> object:
+            return pool.request("HEAD", f"{url}/v1/objects/{collection}/{object_id}").status == 204
+
+        cases: dict[str, dict[str, Callable[[], object]]] = {
+            "meta": {"raw urllib3": raw_meta, "weaviate_telemetry": sdk.meta},
+            "object exists": {"raw urllib3": raw_exists},
+        }
+        objects = getattr(sdk, "objects", None)
+        if objects is not None:
+            cases["object exists"]["weaviate_telemetry"] = lambda: objects.exists(
+                collection, object_id
+            )
+        else:
+            cases["object exists"]["weaviate_telemetry"] = lambda: sdk.raw.request(
+                "HEAD", f"/v1/objects/{collection}/{object_id}"
+            )
+        official = official_client(url, server.ports.grpc)
+        if official is not None:
+            handle = official.collections.get(collection)  # type: ignore[attr-defined]
+            cases["meta"]["official weaviate-client"] = official.get_meta  # type: ignore[attr-defined]
+            cases["object exists"]["official weaviate-client"] = lambda: handle.data.exists(
+                object_id
+            )
+
+        for name, impls in cases.items():
+            for fn in impls.values():  # warm up connections and caches
+                per_call(fn, 50)
+            samples: dict[str, list[float]] = {k: [] for k in impls}
+            for _ in range(args.rounds):
+                for impl, fn in impls.items():
+                    samples[impl].append(per_call(fn, args.calls // args.rounds))
+            medians = {k: statistics.median(v) for k, v in samples.items()}
+            print(f"\n{name} ({args.calls} calls each, median of {args.rounds} rounds)")
+            for impl, seconds in medians.items():
+                print(f"  {impl:<26} {seconds * 1e6:8.1f} us/call")
+            ours = medians["weaviate_telemetry"]
+            print(
+                f"  ratio SDK / raw urllib3      {ours / medians['raw urllib3']:.3f}  (target <= 1.05)"
+            )
+            if "official weaviate-client" in medians:
+                ratio = ours / medians["official weaviate-client"]
+                print(f"  ratio SDK / official client  {ratio:.3f}  (target <= 0.60)")
+        if official is not None:
+            official.close()  # type: ignore[attr-defined]
+        sdk.close()
+
+
+if __name__ == "__main__":
+    main()
