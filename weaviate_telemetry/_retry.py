@@ -13,8 +13,6 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import stamina
-
 from ._errors import ErrorKind, WeaviateError
 from ._models import Request, Response
 from ._redact import redact_url
@@ -111,6 +109,8 @@ def run(
             raise _decorate(err, request, request.url_at(current.base_url), 1, [], started) from (
                 err.__cause__
             )
+
+    import stamina  # only clients that enable retries pay for importing it
 
     earlier: list[WeaviateError] = []
     state = {"index": 0, "number": 0}
