@@ -353,14 +353,18 @@ def test_bad_arguments_fail_before_any_io(offline: wt.Client, call: Any, needle:
 
 def test_invalid_references_are_failures(offline: wt.Client) -> None:
     oid = str(uuid.uuid4())
+    progress: list[wt.BatchProgress] = []
     result = offline.batch.insert_references(
         [
             {"from_collection": "A", "from_id": oid, "from_property": "p"},  # no to_id
             wt.BatchReference("A", "not-a-uuid", "p", oid),
             wt.BatchReference("A", oid, "p", oid, tenant="bad tenant"),
             42,
-        ]
+        ],
+        on_progress=progress.append,
     )
+    # nothing was sent, yet the progress display hears about every item
+    assert progress == [wt.BatchProgress(4, 0, 4, 0)]
     assert result.succeeded == 0
     assert [(f.index, f.kind) for f in result.failures] == [
         (i, wt.ErrorKind.VALIDATION_ERROR) for i in range(4)

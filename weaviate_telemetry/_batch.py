@@ -15,9 +15,8 @@ import contextvars
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _validate as v
 from ._config import RequestOptions
@@ -25,6 +24,9 @@ from ._errors import ErrorKind, WeaviateError
 from ._models import Request, Response
 from ._objects import object_body
 from ._options import resolve
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "vectors", "tenant"})
 _DELETE_OUTPUTS = ("minimal", "verbose")
@@ -196,19 +198,28 @@ class Batch:
         concurrency: int,
         on_progress: Callable[[BatchProgress], object] | None,
     ) -> BatchResult:
+        # Imported here: only imports pay for the thread pool machinery.
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
         started = time.monotonic()
         successes: list[tuple[int, str]] = []
         failures: list[BatchFailure] = []
         chunks = 0
+
+        reported = 0
+
+        def report() -> None:
+            nonlocal reported
+            reported = len(successes) + len(failures)
+            if on_progress is not None:
+                on_progress(BatchProgress(reported, len(successes), len(failures), chunks))
 
         def record(outcome: _Outcome) -> None:
             nonlocal chunks
             chunks += 1
             successes.extend(outcome[0])
             failures.extend(outcome[1])
-            if on_progress is not None:
-                done = len(successes) + len(failures)
-                on_progress(BatchProgress(done, len(successes), len(failures), chunks))
+            report()
 
         pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="weaviate-batch")
         pending: set[Future[_Outcome]] = set()
@@ -241,6 +252,8 @@ class Batch:
             if chunk:
                 submit(chunk)
             drain(0)
+            if reported != len(successes) + len(failures):
+                report()  # items rejected client-side after the last chunk
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
