@@ -198,14 +198,13 @@ class Batch:
         concurrency: int,
         on_progress: Callable[[BatchProgress], object] | None,
     ) -> BatchResult:
-        # Imported here: only imports pay for the thread pool machinery.
+        # Imported here so that `import weaviate_telemetry` does not pay for it.
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         started = time.monotonic()
         successes: list[tuple[int, str]] = []
         failures: list[BatchFailure] = []
         chunks = 0
-
         reported = 0
 
         def report() -> None:
