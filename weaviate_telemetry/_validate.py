@@ -83,11 +83,18 @@ def object_id(value: Any, name: str = "id") -> str:
     raise invalid(name, value, "a UUID string or uuid.UUID")
 
 
+_PLAIN_NUMBERS = frozenset({float, int})
+
+
 def _number_list(value: Any, name: str) -> list[float]:
     if hasattr(value, "tolist") and not isinstance(value, (list, tuple)):
         value = value.tolist()  # numpy arrays and the like
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
         raise invalid(name, value, "a non-empty list of numbers")
+    # Fast path for batch imports: C-level type scan, and a finite sum means
+    # no element is inf/NaN. Anything unusual falls through to the exact check.
+    if set(map(type, value)) <= _PLAIN_NUMBERS and math.isfinite(sum(value)):
+        return list(value)
     for item in value:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
             raise invalid(name, value, "a non-empty list of finite numbers")
