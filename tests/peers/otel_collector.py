@@ -242,5 +242,17 @@ class Collector:
         self.cleanup()
 
 
+def main(argv: list[str] | None = None) -> int:
+    """``--build-only``: build (or find) the cached binary and print its path."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-only", action="store_true", help="build and exit (default)")
+    parser.add_argument("--version", default=COLLECTOR_VERSION)
+    args = parser.parse_args(argv)
+    print(ensure_collector(args.version))
+    return 0
+
+
 if __name__ == "__main__":
-    print(ensure_collector(sys.argv[1] if len(sys.argv) > 1 else COLLECTOR_VERSION))
+    sys.exit(main())
