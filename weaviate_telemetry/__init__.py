@@ -37,10 +37,25 @@ from ._errors import (
     WeaviateError,
     WeaviateTimeoutError,
 )
+from ._filters import Filter, FilterOn, GeoRange
 from ._health import EndpointHealth, HealthReport
 from ._info import Meta, NodeStatus, ShardStatus
 from ._models import Request, Response
 from ._objects import ObjectPage, WeaviateObject
+from ._query import (
+    AggregateGroup,
+    AggregateQuery,
+    AggregateResult,
+    GetQuery,
+    GraphQLResult,
+    GroupedBy,
+    Occurrence,
+    PropertyMetrics,
+    Query,
+    QueryMetadata,
+    QueryObject,
+    QueryResult,
+)
 from ._tenants import Tenant
 from ._uuid import generate_uuid5
 from ._version import __version__
@@ -49,6 +64,9 @@ from ._version import __version__
 _logger.disable("weaviate_telemetry")
 
 __all__ = [
+    "AggregateGroup",
+    "AggregateQuery",
+    "AggregateResult",
     "BadRequestError",
     "BatchDeleteItem",
     "BatchDeleteResult",
@@ -64,8 +82,14 @@ __all__ = [
     "ConflictError",
     "EndpointHealth",
     "ErrorKind",
+    "Filter",
+    "FilterOn",
     "ForbiddenError",
+    "GeoRange",
+    "GetQuery",
     "GraphQLError",
+    "GraphQLResult",
+    "GroupedBy",
     "HealthReport",
     "InsecureTransportWarning",
     "Meta",
@@ -73,8 +97,14 @@ __all__ = [
     "NodeStatus",
     "NotFoundError",
     "ObjectPage",
+    "Occurrence",
     "Property",
+    "PropertyMetrics",
     "ProtocolError",
+    "Query",
+    "QueryMetadata",
+    "QueryObject",
+    "QueryResult",
     "RateLimitedError",
     "Request",
     "RequestOptions",

@@ -16,6 +16,7 @@ from ._info import Meta, NodeStatus
 from ._models import Request, Response
 from ._objects import Objects
 from ._options import resolve, with_options
+from ._query import Query
 from ._raw import Raw
 from ._tenants import Tenants
 
@@ -75,6 +76,8 @@ class Client:
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
         self.batch = Batch(self.call)
         """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
+        self.query = Query(self.call)
+        """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

@@ -1,0 +1,930 @@
+"""``client.query``: GraphQL ``Get`` and ``Aggregate`` builders and raw GraphQL.
+
+The builders are immutable: each method returns a new builder, so a base
+query can be shared and refined. Nothing is sent until ``do()``::
+
+    base = client.query.get("Article").fields("title", "year").limit(5)
+    hits = base.near_vector([0.1, 0.2, 0.3], distance=0.4).additional("id", "distance").do()
+    for obj in hits:
+        print(obj.metadata.id, obj.metadata.distance, obj.properties["title"])
+
+    stats = (
+        client.query.aggregate("Article")
+        .meta_count()
+        .metrics("year", "minimum", "maximum", "mean")
+        .top_occurrences("category", limit=3)
+        .group_by("category")
+        .do()
+    )
+
+Every name is checked against Weaviate's GraphQL name syntax and every
+user string is escaped, so no value can change the query's structure;
+bad input raises ``validation_error`` before any I/O. A 200 answer whose
+body carries GraphQL ``errors`` raises ``graphql_error`` (partial ``data``
+kept in ``err.details``). All requests are ``POST /v1/graphql``, read-only
+and therefore idempotent (retried when retries are enabled).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import _validate as v
+from ._config import RequestOptions
+from ._errors import ErrorKind, WeaviateError, message_from_body
+from ._filters import (
+    Filter,
+    as_filter,
+    check_collection,
+    check_number,
+    check_property,
+    check_text,
+    check_uuid,
+    check_vector,
+    gql_float,
+    gql_string,
+    invalid,
+)
+from ._models import Request, Response
+from ._options import resolve
+
+_PATH = "/v1/graphql"
+ADDITIONAL_FIELDS = (
+    "id",
+    "vector",
+    "distance",
+    "certainty",
+    "score",
+    "explainScore",
+    "creationTimeUnix",
+    "lastUpdateTimeUnix",
+    "isConsistent",
+)
+FUSION_TYPES = ("rankedFusion", "relativeScoreFusion")
+METRICS = (
+    "count",
+    "type",
+    "sum",
+    "mean",
+    "median",
+    "mode",
+    "maximum",
+    "minimum",
+    "totalTrue",
+    "totalFalse",
+    "percentageTrue",
+    "percentageFalse",
+)
+_BOOSTED = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*(\^[0-9]+(\.[0-9]+)?)?$")
+_INLINE_FRAGMENT = re.compile(r"^\.\.\. on [A-Z][_0-9A-Za-z]*$")
+
+
+# -- small validators -------------------------------------------------------------------
+
+
+def _count(value: Any, name: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise invalid(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _names(values: Iterable[Any], what: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = (values,)
+    return tuple(check_property(n, what) for n in values)
+
+
+def _boosted(values: Iterable[Any] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = (values,)
+    out = []
+    for name in values:
+        if not isinstance(name, str) or not _BOOSTED.match(name):
+            raise invalid(
+                f"invalid search property {name!r}: expected a property name, "
+                "optionally boosted as name^2"
+            )
+        out.append(name)
+    if not out:
+        raise invalid("properties must not be empty (omit it to search all text properties)")
+    return tuple(out)
+
+
+def _targets(target_vector: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    if target_vector is None:
+        return None
+    names = _names(target_vector, "target vector name")
+    if not names:
+        raise invalid("target_vector must name at least one vector")
+    return names
+
+
+def _distance_certainty(distance: Any, certainty: Any) -> tuple[float | None, float | None]:
+    if distance is not None and certainty is not None:
+        raise invalid("give either distance or certainty, not both")
+    d = None if distance is None else check_number(distance, "distance")
+    c = None if certainty is None else check_number(certainty, "certainty")
+    if c is not None and not 0.0 <= c <= 1.0:
+        raise invalid(f"certainty must be within 0..1, got {certainty!r}")
+    return d, c
+
+
+def _gql_list(items: Iterable[str]) -> str:
+    return "[" + ", ".join(gql_string(i) for i in items) + "]"
+
+
+def _gql_vector(vector: Sequence[float]) -> str:
+    return "[" + ", ".join(gql_float(x) for x in vector) + "]"
+
+
+def _gql_object(entries: Sequence[tuple[str, str | None]]) -> str:
+    return "{" + ", ".join(f"{k}: {val}" for k, val in entries if val is not None) + "}"
+
+
+def _opt(value: float | None) -> str | None:
+    return None if value is None else gql_float(value)
+
+
+def _render_fields(fields: Sequence[Any], depth: int = 0) -> str:
+    """``title year location { latitude longitude }`` from names and {name: subfields}."""
+    if depth > 16:
+        raise invalid("fields are nested too deeply (more than 16 levels)")
+    parts: list[str] = []
+    for item in fields:
+        if isinstance(item, str):
+            parts.append(check_property(item, "field name"))
+        elif isinstance(item, Mapping):
+            for key, sub in item.items():
+                if not (isinstance(key, str) and _INLINE_FRAGMENT.match(key)):
+                    check_property(key, "field name")
+                if isinstance(sub, (str, Mapping)):
+                    sub = [sub]
+                if not isinstance(sub, Sequence) or not sub:
+                    raise invalid(f"field {key!r} needs a non-empty list of sub-fields")
+                parts.append(f"{key} {{ {_render_fields(sub, depth + 1)} }}")
+        else:
+            raise invalid(
+                f"a field must be a property name or {{name: [sub-fields]}}, got {item!r}"
+            )
+    return " ".join(parts)
+
+
+# -- result types ---------------------------------------------------------------------
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryMetadata:
+    """An object's ``_additional`` data.
+
+    Attributes: ``id``; ``vector`` (default vector) and ``vectors`` (named
+    vectors); ``distance``/``certainty`` for vector searches;
+    ``score``/``explain_score`` for bm25 and hybrid; ``creation_time`` and
+    ``last_update_time`` in Unix milliseconds; ``raw`` the ``_additional``
+    dict as received. Fields not asked for are None.
+    """
+
+    id: str | None = None
+    vector: tuple[float, ...] | None = None
+    vectors: Mapping[str, Any] | None = None
+    distance: float | None = None
+    certainty: float | None = None
+    score: float | None = None
+    explain_score: str | None = None
+    creation_time: int | None = None
+    last_update_time: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> QueryMetadata:
+        vector = data.get("vector")
+        vectors = data.get("vectors")
+        explain = data.get("explainScore")
+        return cls(
+            id=data.get("id") if isinstance(data.get("id"), str) else None,
+            vector=tuple(vector) if isinstance(vector, list) else None,
+            vectors=vectors if isinstance(vectors, Mapping) else None,
+            distance=_float(data.get("distance")),
+            certainty=_float(data.get("certainty")),
+            score=_float(data.get("score")),
+            explain_score=explain if isinstance(explain, str) else None,
+            creation_time=_int(data.get("creationTimeUnix")),
+            last_update_time=_int(data.get("lastUpdateTimeUnix")),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryObject:
+    """One hit of a ``Get`` query: the selected ``properties`` and its ``metadata``."""
+
+    properties: Mapping[str, Any]
+    metadata: QueryMetadata
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> QueryObject:
+        extra = data.get("_additional")
+        props = {k: val for k, val in data.items() if k != "_additional"}
+        return cls(
+            properties=props,
+            metadata=QueryMetadata.from_dict(extra if isinstance(extra, Mapping) else {}),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """The answer of a ``Get`` query: ``objects`` in server order, ``raw`` the whole body.
+
+    Iterating, ``len()`` and indexing go to ``objects``.
+    """
+
+    collection: str
+    objects: tuple[QueryObject, ...]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    def __iter__(self) -> Iterator[QueryObject]:
+        return iter(self.objects)
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __getitem__(self, index: int) -> QueryObject:
+        return self.objects[index]
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One ``topOccurrences`` entry: a ``value`` and how often it ``occurs``."""
+
+    value: Any
+    occurs: int
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyMetrics:
+    """Aggregated metrics of one property; metrics not asked for are None."""
+
+    count: int | None = None
+    type: str | None = None
+    sum: float | None = None
+    mean: float | None = None
+    median: float | None = None
+    mode: Any = None
+    maximum: Any = None
+    minimum: Any = None
+    total_true: int | None = None
+    total_false: int | None = None
+    percentage_true: float | None = None
+    percentage_false: float | None = None
+    top_occurrences: tuple[Occurrence, ...] | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PropertyMetrics:
+        top = data.get("topOccurrences")
+        return cls(
+            count=_int(data.get("count")),
+            type=data.get("type") if isinstance(data.get("type"), str) else None,
+            sum=_float(data.get("sum")),
+            mean=_float(data.get("mean")),
+            median=_float(data.get("median")),
+            mode=data.get("mode"),
+            maximum=data.get("maximum"),
+            minimum=data.get("minimum"),
+            total_true=_int(data.get("totalTrue")),
+            total_false=_int(data.get("totalFalse")),
+            percentage_true=_float(data.get("percentageTrue")),
+            percentage_false=_float(data.get("percentageFalse")),
+            top_occurrences=(
+                tuple(
+                    Occurrence(o.get("value"), _int(o.get("occurs")) or 0)
+                    for o in top
+                    if isinstance(o, Mapping)
+                )
+                if isinstance(top, list)
+                else None
+            ),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedBy:
+    """The group of an aggregation with ``group_by``: property ``path`` and its ``value``."""
+
+    path: tuple[str, ...]
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateGroup:
+    """One aggregation group: ``count`` (``meta { count }``) and per-property metrics."""
+
+    count: int | None
+    properties: Mapping[str, PropertyMetrics]
+    grouped_by: GroupedBy | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AggregateGroup:
+        meta = data.get("meta")
+        grouped = data.get("groupedBy")
+        props = {
+            k: PropertyMetrics.from_dict(val)
+            for k, val in data.items()
+            if k not in ("meta", "groupedBy") and isinstance(val, Mapping)
+        }
+        return cls(
+            count=_int(meta.get("count")) if isinstance(meta, Mapping) else None,
+            properties=props,
+            grouped_by=(
+                GroupedBy(tuple(str(p) for p in grouped.get("path") or ()), grouped.get("value"))
+                if isinstance(grouped, Mapping)
+                else None
+            ),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateResult:
+    """The answer of an ``Aggregate`` query: one group, or one per ``group_by`` value.
+
+    ``count`` and ``properties`` are shortcuts to the single group of an
+    ungrouped aggregation (None / empty when grouped or empty).
+    """
+
+    collection: str
+    groups: tuple[AggregateGroup, ...]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def count(self) -> int | None:
+        """``meta { count }`` of an ungrouped aggregation."""
+        if len(self.groups) == 1 and self.groups[0].grouped_by is None:
+            return self.groups[0].count
+        return None
+
+    @property
+    def properties(self) -> Mapping[str, PropertyMetrics]:
+        """Per-property metrics of an ungrouped aggregation."""
+        if len(self.groups) == 1 and self.groups[0].grouped_by is None:
+            return self.groups[0].properties
+        return {}
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLResult:
+    """The ``data`` of a successful GraphQL answer and the ``raw`` body."""
+
+    data: Mapping[str, Any]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+# -- sending ----------------------------------------------------------------------------
+
+
+def _send(
+    call: v.Call,
+    operation: str,
+    body: dict[str, Any],
+    collection: str | None,
+    tenant: str | None,
+    options: RequestOptions | None,
+) -> Mapping[str, Any]:
+    request = Request(
+        "POST",
+        _PATH,
+        operation,
+        path_template=_PATH,
+        body=body,
+        collection=collection,
+        tenant=tenant,
+        idempotent=True,
+    )
+    response: Response = call(request, options)
+    answer = response.body
+    common: dict[str, Any] = {
+        "status_code": response.status,
+        "method": "POST",
+        "path": _PATH,
+        "url": response.url,
+        "operation": operation,
+        "attempts": response.attempts,
+        "request_id": response.request_id,
+        "duration": response.duration,
+    }
+    if not isinstance(answer, Mapping):
+        raise WeaviateError.from_kind(
+            ErrorKind.PROTOCOL_ERROR,
+            f"expected a JSON object from {operation}, got {type(answer).__name__}",
+            details=answer,
+            **common,
+        )
+    if answer.get("errors"):
+        message = message_from_body({"errors": answer.get("errors")}) or "GraphQL errors"
+        raise WeaviateError.from_kind(
+            ErrorKind.GRAPHQL_ERROR, message, details=dict(answer), **common
+        )
+    data = answer.get("data")
+    if not isinstance(data, Mapping):
+        raise WeaviateError.from_kind(
+            ErrorKind.PROTOCOL_ERROR,
+            f"GraphQL answer to {operation} has no 'data' object",
+            details=dict(answer),
+            **common,
+        )
+    return answer
+
+
+def _section(answer: Mapping[str, Any], top: str, collection: str) -> list[Any]:
+    section = answer["data"].get(top)
+    rows = section.get(collection) if isinstance(section, Mapping) else None
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise WeaviateError.from_kind(
+            ErrorKind.PROTOCOL_ERROR,
+            f"GraphQL {top}.{collection} is not a list",
+            details=dict(answer),
+        )
+    return rows
+
+
+# -- builders ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """The one search operator of a Get query (Weaviate allows a single one)."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class GetQuery:
+    """An immutable ``Get`` query; build with ``client.query.get(collection)``.
+
+    Without :meth:`fields` or :meth:`additional`, only ``_additional { id }``
+    is selected. Weaviate accepts one search operator per query
+    (``near_vector``, ``near_object``, ``near_text``, ``bm25`` or
+    ``hybrid``); setting a second raises ``validation_error``.
+    ``consistency_level`` is accepted by the server only for collections with
+    replication factor > 1; ``after`` (cursor) cannot be combined with
+    ``where``, searches, ``sort`` or ``offset`` (the server says so).
+    """
+
+    _call: v.Call = field(repr=False)
+    collection: str
+    _fields: tuple[Any, ...] = ()
+    _additional: tuple[str, ...] = ()
+    _vectors: tuple[str, ...] = ()
+    _where: Filter | None = None
+    _search: _Search | None = None
+    _sort: tuple[tuple[str, bool], ...] = ()
+    _limit: int | None = None
+    _offset: int | None = None
+    _after: str | None = None
+    _autocut: int | None = None
+    _tenant: str | None = None
+    _consistency: str | None = None
+
+    def fields(self, *names: str | Mapping[str, Any]) -> GetQuery:
+        """Add properties to return; ``{"location": ["latitude", "longitude"]}`` for sub-fields.
+
+        A reference: ``{"writtenBy": {"... on Author": ["name"]}}``.
+        """
+        _render_fields(names)  # validate now, not at do()
+        return replace(self, _fields=self._fields + tuple(names))
+
+    properties = fields
+
+    def additional(self, *names: str, vectors: Sequence[str] = ()) -> GetQuery:
+        """Add ``_additional`` fields (``id``, ``vector``, ``distance``, ``certainty``,
+        ``score``, ``explainScore``, ``creationTimeUnix``, ``lastUpdateTimeUnix``);
+        ``vectors=["name", …]`` returns those named vectors."""
+        for name in names:
+            if name not in ADDITIONAL_FIELDS:
+                raise invalid(
+                    f"unknown _additional field {name!r}: expected one of "
+                    f"{', '.join(ADDITIONAL_FIELDS)} (named vectors via vectors=[...])"
+                )
+        named = _names(vectors, "vector name")
+        return replace(
+            self,
+            _additional=self._additional + tuple(n for n in names if n not in self._additional),
+            _vectors=self._vectors + tuple(n for n in named if n not in self._vectors),
+        )
+
+    def where(self, where: Filter) -> GetQuery:
+        """Filter the objects (a :class:`Filter`; replaces an earlier ``where``)."""
+        return replace(self, _where=as_filter(where))
+
+    def _with_search(self, name: str, text: str) -> GetQuery:
+        if self._search is not None:
+            raise invalid(
+                f"a query takes one search operator: {self._search.name} is set, cannot add {name}"
+            )
+        return replace(self, _search=_Search(name, text))
+
+    def near_vector(
+        self,
+        vector: Sequence[float],
+        *,
+        distance: float | None = None,
+        certainty: float | None = None,
+        target_vector: str | Sequence[str] | None = None,
+    ) -> GetQuery:
+        """Vector search from ``vector``; ``target_vector`` names the named vector(s)."""
+        return self._with_search(
+            "nearVector", _near_vector(vector, distance, certainty, target_vector)
+        )
+
+    def near_object(
+        self,
+        id: Any,
+        *,
+        distance: float | None = None,
+        certainty: float | None = None,
+        target_vector: str | Sequence[str] | None = None,
+    ) -> GetQuery:
+        """Vector search from the vector of the stored object ``id``."""
+        d, c = _distance_certainty(distance, certainty)
+        targets = _targets(target_vector)
+        text = _gql_object(
+            [
+                ("id", gql_string(check_uuid(id))),
+                ("distance", _opt(d)),
+                ("certainty", _opt(c)),
+                ("targetVectors", None if targets is None else _gql_list(targets)),
+            ]
+        )
+        return self._with_search("nearObject", text)
+
+    def near_text(
+        self,
+        concepts: str | Sequence[str],
+        *,
+        distance: float | None = None,
+        certainty: float | None = None,
+        target_vector: str | Sequence[str] | None = None,
+    ) -> GetQuery:
+        """Vector search from text; needs a text vectorizer module on the server."""
+        items = (concepts,) if isinstance(concepts, str) else tuple(concepts)
+        if not items:
+            raise invalid("near_text needs at least one concept")
+        d, c = _distance_certainty(distance, certainty)
+        targets = _targets(target_vector)
+        text = _gql_object(
+            [
+                ("concepts", "[" + ", ".join(gql_string(x, "concept") for x in items) + "]"),
+                ("distance", _opt(d)),
+                ("certainty", _opt(c)),
+                ("targetVectors", None if targets is None else _gql_list(targets)),
+            ]
+        )
+        return self._with_search("nearText", text)
+
+    def bm25(self, query: str, *, properties: Sequence[str] | None = None) -> GetQuery:
+        """Keyword (BM25) search; ``properties`` limits and boosts fields (``"title^2"``)."""
+        props = _boosted(properties)
+        text = _gql_object(
+            [
+                ("query", gql_string(query, "bm25 query")),
+                ("properties", None if props is None else _gql_list(props)),
+            ]
+        )
+        return self._with_search("bm25", text)
+
+    def hybrid(
+        self,
+        query: str,
+        *,
+        alpha: float | None = None,
+        vector: Sequence[float] | None = None,
+        fusion_type: str | None = None,
+        properties: Sequence[str] | None = None,
+        target_vector: str | Sequence[str] | None = None,
+        max_vector_distance: float | None = None,
+    ) -> GetQuery:
+        """Hybrid keyword + vector search.
+
+        ``alpha`` weighs vector (1) against keyword (0) search;
+        ``fusion_type`` is ``"rankedFusion"`` or ``"relativeScoreFusion"``;
+        without ``vector`` the server vectorizes ``query`` (needs a module).
+        """
+        a = None if alpha is None else check_number(alpha, "alpha")
+        if a is not None and not 0.0 <= a <= 1.0:
+            raise invalid(f"alpha must be within 0..1, got {alpha!r}")
+        if fusion_type is not None and fusion_type not in FUSION_TYPES:
+            raise invalid(
+                f"fusion_type must be one of {', '.join(FUSION_TYPES)}, got {fusion_type!r}"
+            )
+        vec = None if vector is None else check_vector(vector)
+        props = _boosted(properties)
+        targets = _targets(target_vector)
+        mvd = (
+            None
+            if max_vector_distance is None
+            else check_number(max_vector_distance, "max_vector_distance")
+        )
+        text = _gql_object(
+            [
+                ("query", gql_string(query, "hybrid query")),
+                ("alpha", _opt(a)),
+                ("vector", None if vec is None else _gql_vector(vec)),
+                ("fusionType", fusion_type),
+                ("properties", None if props is None else _gql_list(props)),
+                ("targetVectors", None if targets is None else _gql_list(targets)),
+                ("maxVectorDistance", _opt(mvd)),
+            ]
+        )
+        return self._with_search("hybrid", text)
+
+    def sort(self, path: str, *, ascending: bool = True) -> GetQuery:
+        """Add a sort key (property, ``_id``, ``_creationTimeUnix`` or ``_lastUpdateTimeUnix``)."""
+        check_property(path, "sort property")
+        if not isinstance(ascending, bool):
+            raise invalid(f"ascending must be True or False, got {ascending!r}")
+        return replace(self, _sort=(*self._sort, (path, ascending)))
+
+    def limit(self, limit: int) -> GetQuery:
+        """Return at most ``limit`` objects."""
+        return replace(self, _limit=_count(limit, "limit", 1))
+
+    def offset(self, offset: int) -> GetQuery:
+        """Skip the first ``offset`` objects."""
+        return replace(self, _offset=_count(offset, "offset"))
+
+    def after(self, id: Any) -> GetQuery:
+        """Cursor: objects after ``id`` in id order (use with ``limit`` only)."""
+        return replace(self, _after=check_uuid(id, "after"))
+
+    def autocut(self, jumps: int) -> GetQuery:
+        """Cut results after ``jumps`` jumps in score/distance (searches only)."""
+        return replace(self, _autocut=_count(jumps, "autocut", 1))
+
+    def tenant(self, tenant: str) -> GetQuery:
+        """Query one tenant of a multi-tenant collection."""
+        return replace(self, _tenant=v.tenant_name(tenant))
+
+    def consistency_level(self, level: str) -> GetQuery:
+        """``ONE``, ``QUORUM`` or ``ALL`` (replicated collections only)."""
+        return replace(self, _consistency=v.consistency(level))
+
+    def to_graphql(self) -> str:
+        """The GraphQL document this builder sends."""
+        args: list[tuple[str, str | None]] = [
+            ("where", None if self._where is None else self._where.to_graphql()),
+        ]
+        if self._search is not None:
+            args.append((self._search.name, self._search.text))
+        if self._sort:
+            keys = ", ".join(
+                f"{{path: [{gql_string(p)}], order: {'asc' if up else 'desc'}}}"
+                for p, up in self._sort
+            )
+            args.append(("sort", f"[{keys}]"))
+        args += [
+            ("limit", None if self._limit is None else str(self._limit)),
+            ("offset", None if self._offset is None else str(self._offset)),
+            ("after", None if self._after is None else gql_string(self._after)),
+            ("autocut", None if self._autocut is None else str(self._autocut)),
+            ("tenant", None if self._tenant is None else gql_string(self._tenant)),
+            ("consistencyLevel", self._consistency),
+        ]
+        rendered = ", ".join(f"{k}: {val}" for k, val in args if val is not None)
+        selection = _render_fields(self._fields)
+        extra = list(self._additional)
+        if self._vectors:
+            extra.append("vectors { " + " ".join(self._vectors) + " }")
+        if extra or not selection:
+            selection = (selection + " " if selection else "") + (
+                "_additional { " + (" ".join(extra) or "id") + " }"
+            )
+        head = f"{self.collection}({rendered})" if rendered else self.collection
+        return f"{{ Get {{ {head} {{ {selection} }} }} }}"
+
+    def do(self, *, options: RequestOptions | None = None, **overrides: Any) -> QueryResult:
+        """Run the query (``POST /v1/graphql``) and return a :class:`QueryResult`."""
+        answer = _send(
+            self._call,
+            "query.get",
+            {"query": self.to_graphql()},
+            self.collection,
+            self._tenant,
+            resolve(options, overrides),
+        )
+        rows = _section(answer, "Get", self.collection)
+        return QueryResult(
+            self.collection,
+            tuple(QueryObject.from_dict(r) for r in rows if isinstance(r, Mapping)),
+            answer,
+        )
+
+    run = do
+
+
+def _near_vector(
+    vector: Any, distance: Any, certainty: Any, target_vector: str | Sequence[str] | None
+) -> str:
+    vec = check_vector(vector)
+    d, c = _distance_certainty(distance, certainty)
+    targets = _targets(target_vector)
+    return _gql_object(
+        [
+            ("vector", _gql_vector(vec)),
+            ("distance", _opt(d)),
+            ("certainty", _opt(c)),
+            ("targetVectors", None if targets is None else _gql_list(targets)),
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateQuery:
+    """An immutable ``Aggregate`` query; build with ``client.query.aggregate(collection)``.
+
+    Without any metric, ``meta { count }`` is selected. With
+    ``near_vector``, Weaviate needs ``object_limit`` or a distance/certainty.
+    """
+
+    _call: v.Call = field(repr=False)
+    collection: str
+    _meta_count: bool = False
+    _metrics: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    _top: tuple[tuple[str, int | None], ...] = ()
+    _group_by: str | None = None
+    _where: Filter | None = None
+    _near_vector: str | None = None
+    _object_limit: int | None = None
+    _limit: int | None = None
+    _tenant: str | None = None
+
+    def meta_count(self) -> AggregateQuery:
+        """Select ``meta { count }`` (the number of matching objects, per group)."""
+        return replace(self, _meta_count=True)
+
+    def metrics(self, property: str, *metrics: str) -> AggregateQuery:
+        """Select metrics of ``property``: ``count``, ``sum``, ``mean``, ``median``, ``mode``,
+        ``maximum``, ``minimum``, ``type``, ``totalTrue``, ``totalFalse``,
+        ``percentageTrue``, ``percentageFalse`` (which ones apply depends on the type)."""
+        check_property(property)
+        if not metrics:
+            raise invalid(f"metrics({property!r}) needs at least one metric name")
+        for m in metrics:
+            if m not in METRICS:
+                raise invalid(f"unknown metric {m!r}: expected one of {', '.join(METRICS)}")
+        return replace(self, _metrics=(*self._metrics, (property, tuple(metrics))))
+
+    def top_occurrences(self, property: str, *, limit: int | None = None) -> AggregateQuery:
+        """Select the most frequent values of a text property (``topOccurrences``)."""
+        check_property(property)
+        lim = None if limit is None else _count(limit, "limit", 1)
+        return replace(self, _top=(*self._top, (property, lim)))
+
+    def group_by(self, property: str) -> AggregateQuery:
+        """Aggregate per value of ``property`` (adds ``groupedBy { path value }``)."""
+        return replace(self, _group_by=check_property(property, "group_by property"))
+
+    def where(self, where: Filter) -> AggregateQuery:
+        """Aggregate only objects matching the :class:`Filter`."""
+        return replace(self, _where=as_filter(where))
+
+    def near_vector(
+        self,
+        vector: Sequence[float],
+        *,
+        distance: float | None = None,
+        certainty: float | None = None,
+        target_vector: str | Sequence[str] | None = None,
+    ) -> AggregateQuery:
+        """Aggregate the objects nearest to ``vector`` (with ``object_limit`` or a distance)."""
+        return replace(self, _near_vector=_near_vector(vector, distance, certainty, target_vector))
+
+    def object_limit(self, limit: int) -> AggregateQuery:
+        """With a vector search: aggregate at most ``limit`` nearest objects."""
+        return replace(self, _object_limit=_count(limit, "object_limit", 1))
+
+    def limit(self, limit: int) -> AggregateQuery:
+        """With ``group_by``: return at most ``limit`` groups."""
+        return replace(self, _limit=_count(limit, "limit", 1))
+
+    def tenant(self, tenant: str) -> AggregateQuery:
+        """Aggregate one tenant of a multi-tenant collection."""
+        return replace(self, _tenant=v.tenant_name(tenant))
+
+    def to_graphql(self) -> str:
+        """The GraphQL document this builder sends."""
+        args: list[tuple[str, str | None]] = [
+            ("where", None if self._where is None else self._where.to_graphql()),
+            ("groupBy", None if self._group_by is None else _gql_list([self._group_by])),
+            ("nearVector", self._near_vector),
+            ("objectLimit", None if self._object_limit is None else str(self._object_limit)),
+            ("limit", None if self._limit is None else str(self._limit)),
+            ("tenant", None if self._tenant is None else gql_string(self._tenant)),
+        ]
+        rendered = ", ".join(f"{k}: {val}" for k, val in args if val is not None)
+        selection: list[str] = []
+        if self._meta_count or not (self._metrics or self._top):
+            selection.append("meta { count }")
+        if self._group_by is not None:
+            selection.append("groupedBy { path value }")
+        per_property: dict[str, list[str]] = {}
+        for prop, names in self._metrics:
+            wanted = per_property.setdefault(prop, [])
+            wanted += [n for n in names if n not in wanted]
+        for prop, lim in self._top:
+            arg = "" if lim is None else f"(limit: {lim})"
+            per_property.setdefault(prop, []).append(f"topOccurrences{arg} {{ value occurs }}")
+        selection += [f"{p} {{ {' '.join(items)} }}" for p, items in per_property.items()]
+        head = f"{self.collection}({rendered})" if rendered else self.collection
+        return f"{{ Aggregate {{ {head} {{ {' '.join(selection)} }} }} }}"
+
+    def do(self, *, options: RequestOptions | None = None, **overrides: Any) -> AggregateResult:
+        """Run the aggregation (``POST /v1/graphql``) and return an :class:`AggregateResult`."""
+        answer = _send(
+            self._call,
+            "query.aggregate",
+            {"query": self.to_graphql()},
+            self.collection,
+            self._tenant,
+            resolve(options, overrides),
+        )
+        rows = _section(answer, "Aggregate", self.collection)
+        return AggregateResult(
+            self.collection,
+            tuple(AggregateGroup.from_dict(r) for r in rows if isinstance(r, Mapping)),
+            answer,
+        )
+
+    run = do
+
+
+class Query:
+    """``client.query``: ``get`` and ``aggregate`` builders and raw ``graphql``."""
+
+    def __init__(self, call: v.Call) -> None:
+        self._call = call
+
+    def get(self, collection: str) -> GetQuery:
+        """A ``Get`` query builder for ``collection`` (nothing is sent until ``do()``)."""
+        return GetQuery(self._call, check_collection(collection))
+
+    def aggregate(self, collection: str) -> AggregateQuery:
+        """An ``Aggregate`` query builder for ``collection``."""
+        return AggregateQuery(self._call, check_collection(collection))
+
+    def graphql(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> GraphQLResult:
+        """Send a GraphQL document as is; ``errors`` in the answer raise ``graphql_error``.
+
+        Example::
+
+            r = client.query.graphql("{ Get { Article(limit: 1) { title } } }")
+            r.data["Get"]["Article"]
+
+        The request is marked idempotent (retried when retries are on); pass
+        ``idempotent=False`` for a document that must not be repeated.
+        """
+        check_text(query, "query")
+        if not query.strip():
+            raise invalid("query must not be empty")
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            if not isinstance(variables, Mapping):
+                raise invalid(f"variables must be a mapping, got {type(variables).__name__}")
+            body["variables"] = dict(variables)
+        answer = _send(self._call, "query.graphql", body, None, None, resolve(options, overrides))
+        return GraphQLResult(answer["data"], answer)
