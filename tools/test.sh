@@ -19,9 +19,6 @@ python -m pip install -q -e '.[dev]'
 
 echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
 python -m weaviate_telemetry.embedded --build-only
-if [ -f tests/peers/otel_collector.py ]; then
-  python -m tests.peers.otel_collector --build-only
-fi
 
 echo "== lint"
 ruff check .

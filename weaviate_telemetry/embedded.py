@@ -47,6 +47,10 @@ WEAVIATE_MODULE = "github.com/weaviate/weaviate/cmd/weaviate-server"
 class EmbeddedServerError(WeaviateConnectionError):
     """A local server could not be built or started; the message says what is missing."""
 
+    def __init__(self, message: str, **fields: Any) -> None:
+        fields.setdefault("hint", "")  # the message already says what to do
+        super().__init__(message, **fields)
+
 
 def cache_dir() -> Path:
     """Where built binaries are kept (outside any repository)."""
