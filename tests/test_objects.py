@@ -285,3 +285,14 @@ def test_bad_arguments_fail_before_any_io(offline: wt.Client, call: Any, needle:
     assert info.value.kind is wt.ErrorKind.VALIDATION_ERROR
     assert needle in str(info.value)
     assert events.events == []
+
+
+def test_consistency_level_and_include_reach_the_server(client: wt.Client, articles: str) -> None:
+    obj = client.objects.insert(articles, {"title": "x"}, consistency_level="all")
+    with wt.telemetry.capture() as events:
+        client.objects.get(articles, obj.id, include_vector=True, consistency_level="quorum")
+        client.objects.delete(articles, obj.id, consistency_level="ONE")
+    urls = [e.metadata["url"] for e in events.of("attempt", "stop")]
+    assert "consistency_level=QUORUM" in urls[0] and "include=vector" in urls[0]
+    assert "consistency_level=ONE" in urls[1]
+    assert client.objects.exists(articles, obj.id, consistency_level="ALL") is False
