@@ -21,7 +21,9 @@ escaped when rendered, so no value can change a query's structure::
 Value types follow the Python value: ``str`` → text, ``bool`` → boolean,
 ``int`` → int, ``float`` → number, aware ``datetime`` → date,
 ``uuid.UUID`` → text (Weaviate filters uuid properties with text values),
-:class:`GeoRange` → geo.
+:class:`GeoRange` → geo. The server checks the value type against the
+property's data type, so pass a ``float`` for a ``number`` property
+(``3.0``, not ``3``) and an ``int`` for an ``int`` property.
 """
 
 from __future__ import annotations
@@ -344,6 +346,8 @@ def _combine(operator: str, filters: tuple[Filter | Iterable[Filter], ...]) -> F
             raise invalid(f"{operator} operands must be Filters, got {_short(item)}")
     if not flat:
         raise invalid(f"{operator} needs at least one operand filter")
+    # (a & b) & c is one And of three: same meaning, shallower query.
+    flat = [sub for f in flat for sub in (f.operands if f.operator == operator else (f,))]
     if len(flat) == 1:
         return flat[0]
     return Filter(operator, operands=tuple(flat))
