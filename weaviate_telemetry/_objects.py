@@ -285,9 +285,9 @@ class Objects:
     ) -> WeaviateObject:
         """Overwrite an object's properties and vector(s) (``PUT``); returns it as stored.
 
-        Properties not given are removed, and so is a vector not given
-        unless the collection has a vectorizer. A missing object raises
-        ``not_found``.
+        Properties and vectors not given are removed (a vectorizer module,
+        when configured, computes the vector again). A missing object
+        raises ``not_found``.
         """
         body = object_body(collection, properties, id, vector, vectors, tenant)
         level = v.consistency(consistency_level)
