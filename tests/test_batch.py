@@ -370,3 +370,18 @@ def test_invalid_references_are_failures(offline: wt.Client) -> None:
         (i, wt.ErrorKind.VALIDATION_ERROR) for i in range(4)
     ]
     assert result.failures[1].id == "not-a-uuid"
+
+
+def test_delete_objects_takes_the_query_filter_helpers(client: wt.Client, docs: str) -> None:
+    client.batch.insert_objects(
+        ({"title": f"t{i}", "year": i} for i in range(12)), collection=docs, batch_size=5
+    )
+    where = wt.Filter.any_of(
+        wt.Filter.by_property("year").less_than(3),
+        wt.Filter.by_property("title").equal("t11"),
+    )
+    dry = client.batch.delete_objects(docs, where, dry_run=True)
+    assert dry.matches == 4 and dry.successful == 0
+    done = client.batch.delete_objects(docs, where)
+    assert done.successful == 4
+    assert sorted(o.properties["year"] for o in client.objects.iterate(docs)) == list(range(3, 11))
