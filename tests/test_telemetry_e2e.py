@@ -208,3 +208,22 @@ def test_nothing_exported_contains_the_api_key(
         for secret in (API_KEY, other_secret, API_KEY[len("wt-test-key-") :]):
             assert secret not in text, f"secret leaked into {where}"
         assert "Bearer wt-" not in text, where
+
+
+def test_shipped_collector_config_is_valid() -> None:
+    import subprocess
+
+    from tests.peers.otel_collector import ensure_collector
+
+    config = Path(__file__).resolve().parent.parent / "otel-collector.yaml"
+    result = subprocess.run(
+        [str(ensure_collector()), "validate", f"--config={config}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    text = config.read_text()
+    for needle in ("4317", "4318", "prometheus", "batch", "traces:", "level: none"):
+        assert needle in text

@@ -24,14 +24,14 @@ import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, propagate, trace
 from opentelemetry._logs import LoggerProvider, SeverityNumber, get_logger_provider
-from opentelemetry.metrics import MeterProvider
+from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
 from opentelemetry.trace import (
     NonRecordingSpan,
     SpanContext,
@@ -166,8 +166,13 @@ class _Bridge:
             unit="{error}",
             description="Failed logical calls, by error.type.",
         )
-        self.active = meter.create_up_down_counter(
+        # In-flight calls are counted in plain ints and observed at collection
+        # time: two synchronous measurements per call would cost more than the rest.
+        self.in_flight: dict[tuple[str, str], int] = {}
+        self.in_flight_lock = threading.Lock()
+        meter.create_observable_up_down_counter(
             "weaviate.client.active_requests",
+            callbacks=[self._observe_in_flight],
             unit="{request}",
             description="Logical calls in flight.",
         )
@@ -185,6 +190,17 @@ class _Bridge:
             (*prefix, "attempt", "stop"): self.attempt_stop,
             (*prefix, "attempt", "exception"): self.attempt_stop,
         }
+
+    def _observe_in_flight(self, options: CallbackOptions) -> Iterable[Observation]:
+        for (operation, address), count in list(self.in_flight.items()):
+            yield Observation(
+                count,
+                {
+                    "db.system.name": "weaviate",
+                    "db.operation.name": operation,
+                    "server.address": address,
+                },
+            )
 
     def __call__(
         self,
@@ -217,14 +233,18 @@ class _Bridge:
             if ctx.is_valid:
                 ids["trace_id"] = format(ctx.trace_id, "032x")
                 ids["span_id"] = format(ctx.span_id, "016x")
-        self.active.add(1, metric_attrs)
+        key = (attrs["db.operation.name"], attrs["server.address"])
+        with self.in_flight_lock:
+            self.in_flight[key] = self.in_flight.get(key, 0) + 1
 
     def request_stop(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
         call = self.calls.pop(meta["ref"], None)
         if call is None:  # attached mid-call
             return
         span, attrs = call.span, call.metric_attrs
-        self.active.add(-1, attrs)
+        key = (attrs["db.operation.name"], attrs["server.address"])
+        with self.in_flight_lock:
+            self.in_flight[key] = self.in_flight.get(key, 1) - 1
         status = meta.get("status_code")
         error_kind = meta.get("error_kind")
         attrs = dict(attrs)
