@@ -34,6 +34,7 @@ def test_add_list_get_exists(client: wt.Client, mt: str) -> None:
     cold = client.tenants.add(mt, wt.Tenant("gamma"), activity_status="COLD")
     assert [(t.name, t.activity_status) for t in cold] == [("gamma", "COLD")]
 
+    client.tenants.add(mt, "gamma")  # adding an existing tenant changes nothing
     listed = {t.name: t.activity_status for t in client.tenants.list(mt)}
     assert listed == {"alpha": "HOT", "beta": "HOT", "gamma": "COLD"}
 
