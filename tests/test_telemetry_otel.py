@@ -336,3 +336,30 @@ def test_loguru_sink_forwards_to_otel_logs_with_trace_ids(client: wt.Client, ote
     assert record.severity_text == "DEBUG"
     assert str(record.body).startswith("meta -> 200")
     assert (record.attributes or {})["weaviate.operation"] == "meta"
+
+
+def test_real_batch_insert_counts_objects_by_outcome(
+    client: wt.Client, collection_name: str, otel: Otel
+) -> None:
+    client.collections.create(
+        {
+            "class": collection_name,
+            "vectorizer": "none",
+            "properties": [{"name": "n", "dataType": ["int"]}],
+        }
+    )
+    try:
+        with wt.telemetry.capture() as cap:
+            result = client.batch.insert_objects(
+                [{"n": 1}, {"n": "not a number"}, {"n": 3}], collection=collection_name
+            )
+        assert len(result.failures) == 1
+        stops = [
+            e for e in cap.of("request", "stop") if e.metadata["operation"].startswith("batch")
+        ]
+        assert [(e.metadata["batch_size"], e.metadata["objects_failed"]) for e in stops] == [(3, 1)]
+        counted = otel.points("weaviate.client.batch.objects")
+        points = {p.attributes["outcome"]: p.value for p in counted}
+        assert points == {"succeeded": 2, "failed": 1}
+    finally:
+        client.raw.request("DELETE", f"/v1/schema/{collection_name}")

@@ -65,6 +65,33 @@ def quote_segment(value: str) -> str:
     return quote(value, safe="")
 
 
+_BATCH_PATHS = frozenset({"/v1/batch/objects", "/v1/batch/references"})
+
+
+def batch_facts(request: Request, body: Any, failed_call: bool) -> dict[str, int]:
+    """``batch_size``/``objects_failed`` of a batch insert, for telemetry (else empty).
+
+    An item failed when the server attached errors to its ``result``; a call
+    that failed as a whole failed every item.
+    """
+    if request.method != "POST" or request.path_template not in _BATCH_PATHS:
+        return {}
+    sent = request.body.get("objects") if isinstance(request.body, dict) else request.body
+    if not isinstance(sent, list):
+        return {}
+    if failed_call:
+        return {"batch_size": len(sent), "objects_failed": len(sent)}
+    failed = 0
+    if isinstance(body, list):
+        for item in body:
+            result = item.get("result") if isinstance(item, dict) else None
+            if isinstance(result, dict) and (
+                result.get("errors") or result.get("status") == "FAILED"
+            ):
+                failed += 1
+    return {"batch_size": len(sent), "objects_failed": failed}
+
+
 def _status_text(status: int) -> str:
     try:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
@@ -149,6 +176,7 @@ class Executor:
                     "attempts": err.attempts,
                     "request_id": err.request_id,
                     "error": err,
+                    **batch_facts(request, None, True),
                 },
             )
             raise
@@ -162,6 +190,7 @@ class Executor:
                 "attempts": response.attempts,
                 "request_id": response.request_id,
                 "error_kind": None,
+                **batch_facts(request, response.body, False),
             },
         )
         return response

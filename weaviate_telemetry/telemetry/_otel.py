@@ -42,7 +42,7 @@ from opentelemetry.trace import (
     TracerProvider,
 )
 
-from .._redact import redact_text, redact_url
+from .._redact import redact_text
 from .._version import __version__
 from . import _bus
 
@@ -311,7 +311,7 @@ class _Bridge:
             "http.request.method": method,
             "server.address": meta.get("server_address") or "",
             "server.port": meta.get("server_port") or 0,
-            "url.full": redact_url(meta.get("url") or ""),
+            "url.full": meta.get("url") or "",  # redacted by the executor
         }
         template = meta.get("path_template")
         if template:
