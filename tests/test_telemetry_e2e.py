@@ -227,3 +227,33 @@ def test_shipped_collector_config_is_valid() -> None:
     text = config.read_text()
     for needle in ("4317", "4318", "prometheus", "batch", "traces:", "level: none"):
         assert needle in text
+
+
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_configure_otlp_honours_otel_environment(
+    protocol: str,
+    weaviate_server: EmbeddedWeaviate,
+    collector: Collector,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service = f"env-service-{protocol.split('/')[0]}"
+    endpoint = collector.otlp_grpc if protocol == "grpc" else collector.otlp_http
+    monkeypatch.setenv("OTEL_SERVICE_NAME", service)
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
+    monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=test")
+    setup = wt.telemetry.configure_otlp(set_global=False)
+    try:
+        with wt.Client(weaviate_server.url) as client:
+            client.meta()
+        setup.force_flush()
+    finally:
+        setup.shutdown()
+
+    def mine() -> list[dict[str, Any]] | None:
+        found = [s for s in _spans(collector) if s["resource"].get("service.name") == service]
+        return found if len(found) >= 2 else None
+
+    spans = _wait_for(mine, f"spans of {service}")
+    assert {s["name"] for s in spans} == {"meta", "GET /v1/meta"}
+    assert spans[0]["resource"]["deployment.environment.name"] == "test"
