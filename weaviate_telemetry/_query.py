@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
 
 from . import _validate as v
 from ._config import RequestOptions
@@ -272,7 +272,11 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.objects)
 
-    def __getitem__(self, index: int) -> QueryObject:
+    @overload
+    def __getitem__(self, index: int) -> QueryObject: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[QueryObject, ...]: ...
+    def __getitem__(self, index: int | slice) -> QueryObject | tuple[QueryObject, ...]:
         return self.objects[index]
 
 
