@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -188,8 +188,16 @@ _running_lock = threading.Lock()
 class ManagedProcess:
     """A child server process in its own session, stopped with its whole group."""
 
-    def __init__(self, argv: list[str], env: Mapping[str, str], log_path: Path, cwd: Path) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        env: Mapping[str, str],
+        log_path: Path,
+        cwd: Path,
+        cleanup: Callable[[], None] | None = None,
+    ) -> None:
         self.log_path = log_path
+        self._cleanup = cleanup
         self._log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(
             argv,
@@ -215,7 +223,7 @@ class ManagedProcess:
             return ""
 
     def stop(self, grace: float = 15.0) -> None:
-        """SIGTERM the process group, then SIGKILL after ``grace`` seconds. Idempotent."""
+        """SIGTERM the group, SIGKILL after ``grace`` seconds, then run ``cleanup``. Idempotent."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -228,6 +236,9 @@ class ManagedProcess:
         self._log.close()
         with _running_lock:
             _running.discard(self)
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup = None
 
 
 @atexit.register
@@ -340,7 +351,11 @@ class EmbeddedWeaviate:
         self.ports = WeaviatePorts(http, grpc, gossip, data, raft, raft_rpc, metrics)
         argv = [str(binary), "--host", "127.0.0.1", "--port", str(http), "--scheme", "http"]
         self._proc = ManagedProcess(
-            argv, self.environment(), self.data_dir / "weaviate.log", self.data_dir
+            argv,
+            self.environment(),
+            self.data_dir / "weaviate.log",
+            self.data_dir,
+            cleanup=self._remove_data_dir,
         )
         if wait:
             self.wait_until_ready()
@@ -380,12 +395,17 @@ class EmbeddedWeaviate:
         """True while the server process runs."""
         return self._proc is not None and self._proc.alive()
 
-    def stop(self) -> None:
-        """Stop the server and remove its data dir when it created one. Idempotent."""
-        if self._proc is not None:
-            self._proc.stop()
+    def _remove_data_dir(self) -> None:
         if self._own_data_dir and self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Stop the server and remove its data dir when it created one. Idempotent.
+
+        Also runs at interpreter exit for servers still running then.
+        """
+        if self._proc is not None:
+            self._proc.stop()
 
     def __enter__(self) -> EmbeddedWeaviate:
         return self.start()
