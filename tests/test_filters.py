@@ -410,3 +410,27 @@ def test_aggregate_validation() -> None:
         _agg().object_limit(0)
     with _invalid("limit must be"):
         _agg().top_occurrences("tag", limit=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"operator": "Equal} evil: {x"}, "unknown filter operator"),
+        ({"operator": "Equal", "path": ("a",), "value_type": "raw", "value": "x"}, "value type"),
+        ({"operator": "Equal", "path": ("a",), "value_type": "int", "value": "1}"}, "not a int"),
+        ({"operator": "Equal", "path": (), "value_type": "text", "value": "x"}, "path strings"),
+        ({"operator": "Equal", "path": ("a",), "value_type": "number", "value": 1}, "number"),
+        ({"operator": "Not", "operands": ()}, "exactly one operand"),
+        ({"operator": "And", "operands": ({"operator": "Equal"},)}, "tuple of Filters"),
+        ({"operator": "Or", "path": ("a",)}, "operands only"),
+    ],
+)
+def test_direct_construction_is_validated_too(kwargs: dict[str, object], message: str) -> None:
+    with _invalid(message):
+        wt.Filter(**kwargs)  # type: ignore[arg-type]
+
+
+def test_direct_construction_of_a_valid_node_renders() -> None:
+    node = wt.Filter("Equal", ("a",), "text", 'x"')
+    assert node == F.by_property("a").equal('x"')
+    assert node.to_graphql() == '{operator: Equal, path: ["a"], valueText: "x\\""}'

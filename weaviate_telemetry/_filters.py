@@ -33,7 +33,7 @@ import json
 import math
 import re
 import uuid as _uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +160,47 @@ _VALUE_FIELD = {
 }
 
 
+_LOGICAL = ("And", "Or", "Not")
+_LEAF = (
+    "Equal",
+    "NotEqual",
+    "LessThan",
+    "LessThanEqual",
+    "GreaterThan",
+    "GreaterThanEqual",
+    "Like",
+    "IsNull",
+    "ContainsAny",
+    "ContainsAll",
+    "ContainsNone",
+    "WithinGeoRange",
+)
+
+
+def _is_text(value: Any) -> bool:
+    try:
+        check_text(value, "value")
+    except WeaviateError:
+        return False
+    return True
+
+
+def _is_finite(value: Any) -> bool:
+    return isinstance(value, float) and math.isfinite(value)
+
+
+_VALUE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "text": _is_text,
+    "date": _is_text,
+    "int": lambda x: (
+        isinstance(x, int) and not isinstance(x, bool) and _INT64_MIN <= x <= _INT64_MAX
+    ),
+    "number": _is_finite,
+    "boolean": lambda x: isinstance(x, bool),
+    "geo": lambda x: isinstance(x, GeoRange),
+}
+
+
 def _typed(value: Any, what: str) -> tuple[str, Any]:
     """(value type, normalised value) for one scalar filter value."""
     if isinstance(value, bool):
@@ -204,6 +245,42 @@ class Filter:
     value_type: str | None = None
     value: Any = None
     operands: tuple[Filter, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The entry points build valid nodes; this guards direct construction, since
+        # the operator and value-field names are written into queries unquoted.
+        if self.operator in _LOGICAL:
+            if self.path or self.value_type is not None or self.value is not None:
+                raise invalid(f"{self.operator} takes operands only, not a path or value")
+            if not isinstance(self.operands, tuple) or not all(
+                isinstance(o, Filter) for o in self.operands
+            ):
+                raise invalid(f"{self.operator} operands must be a tuple of Filters")
+            if not self.operands or (self.operator == "Not" and len(self.operands) != 1):
+                needs = "exactly one operand" if self.operator == "Not" else "operands"
+                raise invalid(f"{self.operator} needs {needs}")
+            return
+        if self.operator not in _LEAF:
+            raise invalid(
+                f"unknown filter operator {self.operator!r}: expected one of "
+                f"{', '.join((*_LEAF, *_LOGICAL))}"
+            )
+        if self.operands:
+            raise invalid(f"{self.operator} takes a path and a value, not operands")
+        if (
+            not isinstance(self.path, tuple)
+            or not self.path
+            or not all(isinstance(p, str) for p in self.path)
+        ):
+            raise invalid(f"{self.operator} needs a non-empty tuple of path strings")
+        if self.value_type not in _VALUE_FIELD:
+            raise invalid(
+                f"unknown value type {self.value_type!r}: expected one of {', '.join(_VALUE_FIELD)}"
+            )
+        values = self.value if isinstance(self.value, tuple) else (self.value,)
+        for item in values:
+            if not _VALUE_CHECKS[self.value_type](item):
+                raise invalid(f"{self.operator} value {_short(item)} is not a {self.value_type}")
 
     # -- entry points -----------------------------------------------------------------
 
