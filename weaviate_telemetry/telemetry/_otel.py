@@ -225,8 +225,7 @@ class _Bridge:
             if "system_time" in measurements
             else None,
         )
-        metric_attrs = dict(attrs)
-        self.calls[meta["ref"]] = _Call(span, metric_attrs)
+        self.calls[meta["ref"]] = _Call(span, attrs)
         ids = meta.get("trace")
         if isinstance(ids, dict):
             ctx = span.get_span_context()
@@ -248,20 +247,20 @@ class _Bridge:
         status = meta.get("status_code")
         error_kind = meta.get("error_kind")
         attrs = dict(attrs)
+        extra: dict[str, Any] = {}
         if status is not None:
-            attrs["db.response.status_code"] = str(status)
-            span.set_attribute("db.response.status_code", str(status))
+            attrs["db.response.status_code"] = extra["db.response.status_code"] = str(status)
         if error_kind:
-            attrs["error.type"] = error_kind
-            span.set_attribute("error.type", error_kind)
+            attrs["error.type"] = extra["error.type"] = error_kind
             span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
             self.errors.add(1, attrs)
         attempts = meta.get("attempt")
         if attempts:
-            span.set_attribute("weaviate.attempts", attempts)
+            extra["weaviate.attempts"] = attempts
         request_id = meta.get("request_id")
         if request_id:
-            span.set_attribute("weaviate.request_id", request_id)
+            extra["weaviate.request_id"] = request_id
+        span.set_attributes(extra)
         self.db_duration.record(measurements.get("duration", 0.0), attrs)
         self._batch(meta)
         span.end()
