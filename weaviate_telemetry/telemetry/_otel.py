@@ -595,11 +595,3 @@ def otel_log_sink(logger_provider: LoggerProvider | None = None) -> Any:
         )
 
     return sink
-
-
-def current_trace_ids() -> tuple[str, str] | None:
-    """Hex trace and span id of the current span, or None when there is none."""
-    ctx = trace.get_current_span().get_span_context()
-    if not ctx.is_valid:
-        return None
-    return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
