@@ -447,3 +447,20 @@ def test_request_shape_and_idempotency() -> None:
         wt.Query(no_data).aggregate("Article").do()
     with pytest.raises(wt.ConfigError, match="unknown request option"):
         query.get("Article").do(bogus=1)
+
+
+def test_query_calls_are_observable(client: wt.Client, data: str) -> None:
+    with wt.telemetry.capture() as events:
+        client.query.get(data).fields("year").limit(1).do(metadata={"job": "q"})
+        client.query.aggregate(data).do()
+        client.query.graphql("{ Get { " + data + "(limit: 1) { year } } }")
+    stops = events.of("request", "stop")
+    assert [e.metadata["operation"] for e in stops] == [
+        "query.get",
+        "query.aggregate",
+        "query.graphql",
+    ]
+    assert {e.metadata["path_template"] for e in stops} == {"/v1/graphql"}
+    assert {e.metadata["method"] for e in stops} == {"POST"}
+    assert [e.metadata["collection"] for e in stops] == [data, data, None]
+    assert stops[0].metadata["metadata"] == {"job": "q"}

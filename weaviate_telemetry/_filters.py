@@ -361,7 +361,7 @@ class Filter:
         return f"{{operator: {self.operator}, path: [{path}], {field}: {_gql_value(self)}}}"
 
     def to_rest(self) -> dict[str, Any]:
-        """The REST ``WhereFilter`` JSON (e.g. for ``POST /v1/batch/objects`` delete)."""
+        """The REST ``WhereFilter`` JSON (e.g. for batch delete, ``DELETE /v1/batch/objects``)."""
         if self.operands:
             return {"operator": self.operator, "operands": [op.to_rest() for op in self.operands]}
         assert self.value_type is not None
