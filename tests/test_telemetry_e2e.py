@@ -257,3 +257,41 @@ def test_configure_otlp_honours_otel_environment(
     spans = _wait_for(mine, f"spans of {service}")
     assert {s["name"] for s in spans} == {"meta", "GET /v1/meta"}
     assert spans[0]["resource"]["deployment.environment.name"] == "test"
+
+
+def test_log_lines_reach_the_collector_correlated_with_spans(
+    weaviate_server: EmbeddedWeaviate, collector: Collector, otlp: wt.telemetry.OtlpSetup
+) -> None:
+    sink_id = logger.add(wt.telemetry.otel_log_sink(otlp.logger_provider), level="DEBUG")
+    try:
+        with (
+            wt.telemetry.log_to_loguru(),
+            wt.Client(weaviate_server.url) as client,
+            wt.telemetry.metadata(job="log-e2e"),
+        ):
+            client.raw.request("GET", "/v1/meta")
+    finally:
+        logger.remove(sink_id)
+    otlp.force_flush()
+
+    def records() -> list[dict[str, Any]] | None:
+        found = []
+        for batch in _read_jsonl(collector.logs_path):
+            for rl in batch.get("resourceLogs", []):
+                for sl in rl.get("scopeLogs", []):
+                    for rec in sl.get("logRecords", []):
+                        attrs = {a["key"]: _value(a["value"]) for a in rec.get("attributes", [])}
+                        if attrs.get("weaviate.job") == "log-e2e":
+                            found.append({**rec, "attrs": attrs})
+        return found or None
+
+    (record,) = _wait_for(records, "the log record in the collector's file exporter")
+    assert record["body"]["stringValue"].startswith("raw -> 200 in ")
+    assert record["severityText"] == "DEBUG"
+    assert record["attrs"]["weaviate.operation"] == "raw"
+    span = _wait_for(
+        lambda: next((s for s in _spans(collector) if s["spanId"] == record["spanId"]), None),
+        "the span the log line points at",
+    )
+    assert span["name"] == "raw"
+    assert span["traceId"] == record["traceId"]
