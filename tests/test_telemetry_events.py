@@ -208,3 +208,38 @@ def test_attach_rejects_duplicates_and_lists_handlers() -> None:
     finally:
         assert wt.telemetry.detach("test.noop")
     assert not wt.telemetry.detach("test.noop")
+
+
+def test_custom_prefix(weaviate_server: Any) -> None:
+    prefix = ("myapp", "wv")
+    with (
+        wt.Client(weaviate_server.url, telemetry_prefix=prefix) as c,
+        wt.telemetry.capture(prefix=prefix) as mine,
+        wt.telemetry.capture() as default,
+    ):
+        c.meta()
+    assert [n[:2] for n in mine.names()] == [prefix] * 4
+    assert default.events == []
+
+
+def test_failing_handler_is_logged_once_when_logging_is_enabled(client: wt.Client) -> None:
+    from loguru import logger
+
+    records: list[Any] = []
+    sink = logger.add(lambda m: records.append(m.record), level="ERROR")
+    logger.enable("weaviate_telemetry")
+
+    def broken(*args: Any) -> None:
+        raise ValueError("boom")
+
+    try:
+        wt.telemetry.attach("test.broken-logged", [REQ_STOP, ATT_STOP], broken)
+        client.meta()
+        client.meta()
+    finally:
+        logger.disable("weaviate_telemetry")
+        logger.remove(sink)
+        wt.telemetry.detach("test.broken-logged")
+    assert len(records) == 1
+    assert "test.broken-logged" in records[0]["message"]
+    assert records[0]["exception"] is not None
