@@ -380,8 +380,13 @@ def test_graphql_passthrough_and_errors_keep_partial_data(client: wt.Client, dat
     assert ok.data == {"Get": {data: [{"year": 2003}]}}
     assert ok.raw["data"] is ok.data
 
-    with pytest.raises(wt.GraphQLError) as syntax:
+    with pytest.raises(wt.GraphQLError) as syntax, wt.telemetry.capture() as events:
         client.query.graphql("{ Get { " + data + "(limit: ) { year } } }")
+    # telemetry sees a failed call, not a successful 200
+    assert events.of("request", "stop") == []
+    [failed] = events.of("request", "exception")
+    assert failed.metadata["error_kind"] == "graphql_error"
+    assert failed.metadata["status_code"] == 200
     assert syntax.value.kind is wt.ErrorKind.GRAPHQL_ERROR
     assert syntax.value.status_code == 200
     assert "Syntax Error" in syntax.value.message

@@ -177,6 +177,18 @@ def _messages(item: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _outcome_facts(size: int) -> Callable[[Any], Mapping[str, Any]]:
+    """Telemetry facts of one chunk: its size and how many items the server rejected."""
+
+    def facts(answer: Any) -> Mapping[str, Any]:
+        if not isinstance(answer, list):  # the call failed as a whole
+            return {"batch_size": size, "objects_failed": size}
+        failed = sum(1 for item in answer if isinstance(item, Mapping) and _messages(item))
+        return {"batch_size": size, "objects_failed": failed}
+
+    return facts
+
+
 def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
     return [], [BatchFailure(i.index, i.id, err.message, err.kind) for i in chunk]
 
@@ -338,6 +350,7 @@ class Batch:
             tenant=next(iter(tenants)) if len(tenants) == 1 else None,
             # Every object carries an id by now, so sending the chunk again upserts.
             idempotent=True,
+            outcome_facts=_outcome_facts(len(chunk)),
         )
         try:
             response = self._call(request, opts)
@@ -416,6 +429,7 @@ class Batch:
             collection=next(iter(collections)) if len(collections) == 1 else None,
             # Adding the same reference twice is rejected or ignored, never duplicated.
             idempotent=True,
+            outcome_facts=_outcome_facts(len(chunk)),
         )
         try:
             response = self._call(request, opts)

@@ -65,31 +65,12 @@ def quote_segment(value: str) -> str:
     return quote(value, safe="")
 
 
-_BATCH_PATHS = frozenset({"/v1/batch/objects", "/v1/batch/references"})
+def _has_errors(body: Any) -> bool:
+    return isinstance(body, Mapping) and bool(body.get("errors"))
 
 
-def batch_facts(request: Request, body: Any, failed_call: bool) -> dict[str, int]:
-    """``batch_size``/``objects_failed`` of a batch insert, for telemetry (else empty).
-
-    An item failed when the server attached errors to its ``result``; a call
-    that failed as a whole failed every item.
-    """
-    if request.method != "POST" or request.path_template not in _BATCH_PATHS:
-        return {}
-    sent = request.body.get("objects") if isinstance(request.body, dict) else request.body
-    if not isinstance(sent, list):
-        return {}
-    if failed_call:
-        return {"batch_size": len(sent), "objects_failed": len(sent)}
-    failed = 0
-    if isinstance(body, list):
-        for item in body:
-            result = item.get("result") if isinstance(item, dict) else None
-            if isinstance(result, dict) and (
-                result.get("errors") or result.get("status") == "FAILED"
-            ):
-                failed += 1
-    return {"batch_size": len(sent), "objects_failed": failed}
+def _outcome_facts(request: Request, body: Any) -> Mapping[str, Any]:
+    return request.outcome_facts(body) if request.outcome_facts is not None else {}
 
 
 def _status_text(status: int) -> str:
@@ -176,7 +157,7 @@ class Executor:
                     "attempts": err.attempts,
                     "request_id": err.request_id,
                     "error": err,
-                    **batch_facts(request, None, True),
+                    **_outcome_facts(request, None),
                 },
             )
             raise
@@ -190,7 +171,7 @@ class Executor:
                 "attempts": response.attempts,
                 "request_id": response.request_id,
                 "error_kind": None,
-                **batch_facts(request, response.body, False),
+                **_outcome_facts(request, response.body),
             },
         )
         return response
@@ -312,6 +293,15 @@ class Executor:
             )
             err.__cause__ = decode_error
             raise err
+        if ok and request.raise_for_status and request.graphql and _has_errors(body):
+            # A 200 with GraphQL errors failed, even with partial data (kept in details).
+            raise WeaviateError.from_kind(
+                ErrorKind.GRAPHQL_ERROR,
+                message_from_body({"errors": body["errors"]}) or "GraphQL errors",
+                status_code=status,
+                details=body,
+                request_id=response.request_id,
+            )
         if ok or not request.raise_for_status:
             return response
         kind = kind_for_status(status)

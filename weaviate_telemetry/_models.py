@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +21,9 @@ class Request:
     ``/v1/objects/{collection}/{id}``. ``body`` is JSON-serialisable data
     or ready ``bytes``. ``ok_statuses`` lists non-2xx statuses that are an
     answer rather than an error for this call (e.g. 404 for ``exists``).
+    ``outcome_facts`` is called (only when telemetry listens) with the
+    decoded answer, or None when the call failed, and returns extra event
+    metadata such as a batch's ``batch_size`` and ``objects_failed``.
     """
 
     method: str
@@ -39,6 +42,7 @@ class Request:
     ok_statuses: frozenset[int] = frozenset()
     raise_for_status: bool = True
     decode: bool = True
+    outcome_facts: Callable[[Any], Mapping[str, Any]] | None = None
 
     def url_at(self, base_url: str) -> str:
         """The full URL of this request below ``base_url`` (None-valued params dropped)."""
@@ -46,6 +50,11 @@ class Request:
             return base_url + self.path
         query = urlencode({k: v for k, v in self.params.items() if v is not None}, doseq=True)
         return f"{base_url}{self.path}?{query}" if query else base_url + self.path
+
+    @property
+    def graphql(self) -> bool:
+        """True for GraphQL calls, whose 200 answers may still carry ``errors``."""
+        return (self.path_template or self.path) == "/v1/graphql"
 
     @property
     def is_idempotent(self) -> bool:
