@@ -34,7 +34,7 @@ from typing import Any, overload
 
 from . import _validate as v
 from ._config import RequestOptions
-from ._errors import ErrorKind, WeaviateError, message_from_body
+from ._errors import ErrorKind, WeaviateError
 from ._filters import (
     Filter,
     as_filter,
@@ -449,11 +449,7 @@ def _send(
             details=answer,
             **common,
         )
-    if answer.get("errors"):
-        message = message_from_body({"errors": answer.get("errors")}) or "GraphQL errors"
-        raise WeaviateError.from_kind(
-            ErrorKind.GRAPHQL_ERROR, message, details=dict(answer), **common
-        )
+    # GraphQL ``errors`` in a 200 were already raised as graphql_error by the executor.
     data = answer.get("data")
     if not isinstance(data, Mapping):
         raise WeaviateError.from_kind(
