@@ -243,3 +243,27 @@ def test_failing_handler_is_logged_once_when_logging_is_enabled(client: wt.Clien
     assert len(records) == 1
     assert "test.broken-logged" in records[0]["message"]
     assert records[0]["exception"] is not None
+
+
+def test_interrupt_mid_call_still_ends_the_call_and_attempt_events() -> None:
+    """A KeyboardInterrupt raised inside the transport closes both events (no leaked spans)."""
+    client = wt.Client("http://127.0.0.1:9")
+
+    class InterruptedTransport:
+        def send(self, *args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        def close(self) -> None:
+            pass
+
+    client._executor.transport = InterruptedTransport()  # type: ignore[assignment]
+    with wt.telemetry.capture() as events, pytest.raises(KeyboardInterrupt):
+        client.meta()
+    client.close()
+    assert [e.name[1:] for e in events.events] == [
+        ("request", "start"),
+        ("attempt", "start"),
+        ("attempt", "exception"),
+        ("request", "exception"),
+    ]
+    assert events.events[-1].metadata["error_kind"] == "KeyboardInterrupt"

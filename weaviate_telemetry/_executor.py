@@ -161,6 +161,13 @@ class Executor:
                 },
             )
             raise
+        except BaseException as exc:  # KeyboardInterrupt & co: still close the call's span
+            _bus.execute(
+                self.ev_request[2],
+                {"duration": _monotonic() - start},
+                {**meta, "status_code": None, "error_kind": type(exc).__name__, "error": exc},
+            )
+            raise
         _bus.execute(
             self.ev_request[1],
             {"duration": _monotonic() - start},
@@ -240,6 +247,13 @@ class Executor:
                     "request_id": err.request_id,
                     "error": err,
                 },
+            )
+            raise
+        except BaseException as exc:  # KeyboardInterrupt & co: still close the attempt's span
+            _bus.execute(
+                self.ev_attempt[2],
+                {"duration": _monotonic() - started},
+                {**attempt_meta, "status_code": None, "error_kind": type(exc).__name__},
             )
             raise
         _bus.execute(
