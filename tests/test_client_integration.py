@@ -247,10 +247,10 @@ def test_default_headers_user_agent_and_bearer_are_sent() -> None:
             c.meta()
             c.raw.request("POST", "/v1/objects", body={"class": "A"}, headers={"X-Extra": "1"})
         first, second = server.requests
-    assert first.headers["Authorization"] == "Bearer k-123456"
-    assert first.headers["User-Agent"].startswith("weaviate-telemetry/")
-    assert first.headers["X-Team"] == "search" and "Content-Type" not in first.headers
-    assert second.headers["Content-Type"] == "application/json" and second.headers["X-Extra"] == "1"
+    assert first.headers["authorization"] == "Bearer k-123456"
+    assert first.headers["user-agent"].startswith("weaviate-telemetry/")
+    assert first.headers["x-team"] == "search" and "content-type" not in first.headers
+    assert second.headers["content-type"] == "application/json" and second.headers["x-extra"] == "1"
     assert second.body == b'{"class":"A"}'
 
 

@@ -19,11 +19,11 @@ import pytest
 from loguru import logger
 
 import weaviate_telemetry as wt
-from tests.peers.http_stubs import RecordingProxy
 from tests.peers.otel_collector import Collector
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 from conftest import API_KEY
+from support.servers import RecordingProxy
 
 T = TypeVar("T")
 

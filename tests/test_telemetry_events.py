@@ -9,9 +9,10 @@ import pytest
 import stamina
 
 import weaviate_telemetry as wt
-from tests.peers.http_stubs import ScriptedServer, StallingServer
 from weaviate_telemetry.embedded import free_port
 from weaviate_telemetry.telemetry import _bus
+
+from support.servers import Canned, ScriptedHTTPServer, StallingServer
 
 REQ_START = ("weaviate", "request", "start")
 REQ_STOP = ("weaviate", "request", "stop")
@@ -126,7 +127,7 @@ def test_timeout_against_a_stalling_server() -> None:
 def test_retry_503_then_200(stamina_testing: None) -> None:
     script = [(503, b'{"error": [{"message": "busy"}]}'), (200, META_BODY)]
     with (
-        ScriptedServer(script) as server,
+        ScriptedHTTPServer([Canned(st, b) for st, b in script]) as server,
         wt.Client(server.url, retry=wt.RetryPolicy(enabled=True, max_attempts=3)) as c,
         wt.telemetry.capture() as cap,
     ):

@@ -23,8 +23,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 import weaviate_telemetry as wt
-from tests.peers.http_stubs import ScriptedServer
 from weaviate_telemetry.embedded import free_port
+
+from support.servers import Canned, ScriptedHTTPServer
 
 try:
     from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
@@ -157,7 +158,7 @@ def test_retries_make_attempt_children_and_count(otel: Otel) -> None:
     script = [(503, b"{}"), (502, b"{}"), (200, META_BODY)]
     with (
         stamina.set_testing(True, attempts=3, cap=True),
-        ScriptedServer(script) as server,
+        ScriptedHTTPServer([Canned(st, b) for st, b in script]) as server,
         wt.Client(server.url, retry=wt.RetryPolicy(enabled=True, max_attempts=3)) as c,
     ):
         c.raw.request("GET", "/v1/meta")
@@ -180,7 +181,7 @@ def test_retries_make_attempt_children_and_count(otel: Otel) -> None:
     # traceparent carries the attempt span's context, per attempt
     for recorded, child in zip(server.requests, children, strict=True):
         assert child.context is not None
-        trace_id, span_id = recorded["traceparent"].split("-")[1:3]
+        trace_id, span_id = recorded.headers["traceparent"].split("-")[1:3]
         assert int(trace_id, 16) == child.context.trace_id
         assert int(span_id, 16) == child.context.span_id
 
@@ -304,7 +305,7 @@ def test_loguru_retry_is_a_warning(log_records: list[Any]) -> None:
     script = [(503, b"{}"), (200, META_BODY)]
     with (
         stamina.set_testing(True, attempts=3, cap=True),
-        ScriptedServer(script) as server,
+        ScriptedHTTPServer([Canned(st, b) for st, b in script]) as server,
         wt.Client(server.url, retry=wt.RetryPolicy(enabled=True)) as c,
         wt.telemetry.log_to_loguru(levels={"stop": "INFO"}),
     ):

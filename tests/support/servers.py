@@ -4,10 +4,14 @@
   responses (status, headers, body, optional delay) and records requests.
 - :class:`TCPProxy` forwards to a real server, with switchable faults:
   ``stall`` (accept, read, never answer) and ``reset`` (close at once).
+- :class:`StallingServer` accepts connections and never answers.
+- :class:`RecordingProxy` forwards HTTP to a real server and records the
+  request headers it saw (e.g. ``traceparent``).
 """
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 import time
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 
 @dataclass
@@ -27,6 +32,8 @@ class Canned:
 
 @dataclass
 class Recorded:
+    """One request as the server saw it (header names lower-cased)."""
+
     method: str
     path: str
     headers: dict[str, str]
@@ -48,7 +55,12 @@ class ScriptedHTTPServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 outer.requests.append(
-                    Recorded(self.command, self.path, dict(self.headers.items()), body)
+                    Recorded(
+                        self.command,
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                    )
                 )
                 index = min(len(outer.requests) - 1, len(outer.script) - 1)
                 canned = outer.script[index]
@@ -163,3 +175,96 @@ def closed_port() -> Iterator[int]:
     port = sock.getsockname()[1]
     sock.close()
     yield port
+
+
+class StallingServer:
+    """Accepts TCP connections and never answers: every read times out."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        self._sock.settimeout(0.05)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self._held.append(conn)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for conn in self._held:
+            conn.close()
+        self._sock.close()
+
+    def __enter__(self) -> StallingServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RecordingProxy:
+    """An HTTP forwarding proxy in front of ``upstream`` that records request headers."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+                owner.requests.append(
+                    (self.command, self.path, {k.lower(): v for k, v in headers.items()})
+                )
+                conn = http.client.HTTPConnection(*owner.upstream, timeout=30)
+                try:
+                    conn.request(self.command, self.path, body=body or None, headers=headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    self.send_response(resp.status)
+                    for key, value in resp.getheaders():
+                        if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                            self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                finally:
+                    conn.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _forward
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> RecordingProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
