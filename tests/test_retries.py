@@ -138,3 +138,38 @@ def test_timeouts_retried_only_for_idempotent_calls() -> None:
             assert len(server.requests) == 1
             assert client.meta().version == "1.39.0"  # GET: timeout, then retried
             assert len(server.requests) == 3
+
+
+def test_a_refused_endpoint_rests_and_later_calls_skip_it() -> None:
+    with ScriptedHTTPServer([OK]) as server, closed_port() as port:
+        client = wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url])
+        with client, wt.telemetry.capture() as events:
+            with pytest.raises(wt.WeaviateConnectionError):
+                client.meta()  # single attempt (retries off): the primary is refused
+            assert client.meta().version == "1.39.0"  # the resting primary is skipped
+            assert client.meta().version == "1.39.0"
+        ports = [e.metadata["server_port"] for e in events.of("attempt", "start")]
+        assert ports == [port, server.port, server.port]
+
+
+def test_endpoint_pool_rest_doubles_and_success_revives() -> None:
+    from weaviate_telemetry._endpoints import EndpointPool
+
+    pool = EndpointPool(["a", "b", "c"], rest_initial=0.05, rest_max=0.15)
+    assert pool.choose() == 0
+    pool.mark_dead(0)
+    assert pool.choose() == 1 and pool.resting() == [0]
+    assert pool.choose(avoid=1) == 2
+    pool.mark_dead(1)
+    pool.mark_dead(2)
+    assert pool.choose() == 0  # all resting: the one whose rest ends first
+    time.sleep(0.06)
+    assert pool.choose() == 0  # rest over
+    pool.mark_dead(0)  # second failure: rest doubles to 0.1 s
+    time.sleep(0.06)
+    assert 0 in pool.resting()
+    pool.mark_alive(0)
+    assert pool.choose() == 0 and 0 not in pool.resting()
+    single = EndpointPool(["only"])
+    single.mark_dead(0)
+    assert single.choose() == 0 and single.resting() == []

@@ -21,6 +21,7 @@ import urllib3
 
 from . import _retry
 from ._config import Config, Timeouts
+from ._endpoints import EndpointPool
 from ._errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
 from ._models import Request, Response
 from ._redact import redact_url
@@ -86,7 +87,7 @@ class Executor:
     def __init__(self, config: Config, transport: Urllib3Transport | None = None) -> None:
         self.config = config
         self.transport = transport or Urllib3Transport(config)
-        self.endpoints = tuple(Endpoint.parse(u) for u in config.all_urls)
+        self.endpoints = EndpointPool([Endpoint.parse(u) for u in config.all_urls])
         prefix = config.telemetry_prefix
         self.ev_request = tuple((*prefix, "request", p) for p in ("start", "stop", "exception"))
         self.ev_attempt = tuple((*prefix, "attempt", p) for p in ("start", "stop", "exception"))
@@ -140,7 +141,7 @@ class Executor:
         return meta
 
     def _execute_observed(self, request: Request, endpoint: Endpoint | None) -> Response:
-        meta = self.call_metadata(request, endpoint or self.endpoints[0])
+        meta = self.call_metadata(request, endpoint or self.endpoints[self.endpoints.choose()])
         start = _monotonic()
         _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
         try:

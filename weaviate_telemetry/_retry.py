@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 
 _RETRYABLE_ANY_METHOD = frozenset({ErrorKind.CONNECTION_ERROR})
+# Failures that say "this endpoint is down" rather than "this request is bad".
+_ENDPOINT_DOWN = frozenset({ErrorKind.CONNECTION_ERROR, ErrorKind.UNAVAILABLE})
 
 
 class RetryBudget:
@@ -98,22 +100,35 @@ def run(
     timeouts = request.timeouts or executor.config.timeouts
     deadline = started + timeouts.total
     policy = request.retry or executor.config.retry
-    pinned = endpoint is not None
-    endpoints = (endpoint,) if endpoint is not None else executor.endpoints
+    pool = executor.endpoints
     executor.budget.deposit()
-    if not policy.enabled:
-        current = endpoints[0]
+
+    def send(index: int, number: int) -> Response:
+        current = endpoint if endpoint is not None else pool[index]
         try:
-            return executor.attempt(request, current, deadline, 1, call_meta)
+            response = executor.attempt(request, current, deadline, number, call_meta)
         except WeaviateError as err:
-            raise _decorate(err, request, request.url_at(current.base_url), 1, [], started) from (
-                err.__cause__
-            )
+            if endpoint is None and err.kind in _ENDPOINT_DOWN:
+                pool.mark_dead(index)
+            raise
+        if endpoint is None:
+            pool.mark_alive(index)
+        return response
+
+    def url_of(index: int) -> str:
+        return request.url_at((endpoint or pool[index]).base_url)
+
+    if not policy.enabled:
+        index = pool.choose()
+        try:
+            return send(index, 1)
+        except WeaviateError as err:
+            raise _decorate(err, request, url_of(index), 1, [], started) from err.__cause__
 
     import stamina  # only clients that enable retries pay for importing it
 
     earlier: list[WeaviateError] = []
-    state = {"index": 0, "number": 0}
+    state = {"index": pool.choose(), "number": 0}
 
     def decide(exc: Exception) -> bool | float:
         if not isinstance(exc, WeaviateError):
@@ -134,8 +149,8 @@ def run(
             exc.message += " (no retry: retry budget exhausted)"
             return False
         earlier.append(exc)
-        if not pinned and exc.kind in (ErrorKind.CONNECTION_ERROR, ErrorKind.UNAVAILABLE):
-            state["index"] = (state["index"] + 1) % len(endpoints)
+        if exc.kind in _ENDPOINT_DOWN:
+            state["index"] = pool.choose(avoid=state["index"])
         if call_meta is not None:
             _bus.execute(
                 executor.ev_retry,
@@ -145,21 +160,19 @@ def run(
                     "attempt": number,
                     "error_kind": exc.kind.value,
                     "status_code": exc.status_code,
-                    "next_server_address": endpoints[state["index"]].address,
+                    "next_server_address": (endpoint or pool[state["index"]]).address,
                 },
             )
         return wait
 
-    current = endpoints[0]
     try:
         for attempt in stamina.retry_context(on=decide, attempts=policy.max_attempts, timeout=None):
             with attempt:
                 state["number"] += 1
-                current = endpoints[state["index"]]
-                return executor.attempt(request, current, deadline, state["number"], call_meta)
+                return send(state["index"], state["number"])
     except WeaviateError as err:
         raise _decorate(
-            err, request, request.url_at(current.base_url), state["number"], earlier, started
+            err, request, url_of(state["index"]), state["number"], earlier, started
         ) from err.__cause__
     raise AssertionError("unreachable: stamina ended without a result or an error")
 

@@ -1,0 +1,77 @@
+"""Which endpoint an attempt goes to: the preferred live one; failing ones rest.
+
+After a ``connection_error`` or ``unavailable`` an endpoint is marked dead
+and skipped for an exponentially growing rest (1 s, 2 s, 4 s … up to
+30 s); a success marks it alive again. When every endpoint rests, the one
+whose rest ends first is tried anyway, so a call never fails just because
+all endpoints failed recently (the elastic-transport dead-node idea).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_REST_INITIAL = 1.0
+_REST_MAX = 30.0
+
+
+class EndpointPool(Sequence[T]):
+    """Endpoints in order of preference, with per-endpoint rest after failures."""
+
+    def __init__(
+        self,
+        endpoints: Sequence[T],
+        rest_initial: float = _REST_INITIAL,
+        rest_max: float = _REST_MAX,
+    ) -> None:
+        self._endpoints = tuple(endpoints)
+        self._rest_initial = rest_initial
+        self._rest_max = rest_max
+        self._failures = [0] * len(self._endpoints)
+        self._dead_until = [0.0] * len(self._endpoints)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._endpoints)
+
+    def __getitem__(self, index: int) -> T:  # type: ignore[override]
+        return self._endpoints[index]
+
+    def choose(self, avoid: int | None = None) -> int:
+        """Index of the first live endpoint (not ``avoid`` when another is live)."""
+        if len(self._endpoints) == 1:
+            return 0
+        now = time.monotonic()
+        dead_until = self._dead_until
+        live = [i for i in range(len(dead_until)) if dead_until[i] <= now]
+        if avoid is not None and len(live) > 1 and avoid in live:
+            live.remove(avoid)
+        if live:
+            return live[0]
+        return min(range(len(dead_until)), key=dead_until.__getitem__)
+
+    def mark_dead(self, index: int) -> None:
+        """Rest the endpoint; each consecutive failure doubles the rest."""
+        if len(self._endpoints) == 1:
+            return
+        with self._lock:
+            self._failures[index] += 1
+            rest = self._rest_initial * 2 ** (self._failures[index] - 1)
+            self._dead_until[index] = time.monotonic() + min(self._rest_max, rest)
+
+    def mark_alive(self, index: int) -> None:
+        """Forget past failures of the endpoint."""
+        if self._failures[index]:
+            with self._lock:
+                self._failures[index] = 0
+                self._dead_until[index] = 0.0
+
+    def resting(self) -> list[int]:
+        """Indexes of endpoints currently resting (for diagnostics and tests)."""
+        now = time.monotonic()
+        return [i for i, until in enumerate(self._dead_until) if until > now]
