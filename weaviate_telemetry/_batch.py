@@ -334,6 +334,18 @@ class Batch:
 
         return self._pipeline(objects, prepare, send, size, workers, on_progress)
 
+    def _post_chunk(
+        self, request: Request, opts: RequestOptions | None
+    ) -> list[Any] | WeaviateError:
+        """The per-item answer list of one chunk, or the error that failed it whole."""
+        try:
+            response = self._call(request, opts)
+        except WeaviateError as err:
+            return err
+        if not isinstance(response.body, list):
+            return _not_a_list(response)
+        return response.body
+
     def _send_objects(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
     ) -> _Outcome:
@@ -352,13 +364,9 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        try:
-            response = self._call(request, opts)
-        except WeaviateError as err:
-            return _chunk_failed(chunk, err)
-        answer = response.body
-        if not isinstance(answer, list):
-            return _chunk_failed(chunk, _not_a_list(response))
+        answer = self._post_chunk(request, opts)
+        if isinstance(answer, WeaviateError):
+            return _chunk_failed(chunk, answer)
         by_id: dict[str, list[Mapping[str, Any]]] = {}
         for entry in answer:
             if isinstance(entry, Mapping):
@@ -431,13 +439,9 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        try:
-            response = self._call(request, opts)
-        except WeaviateError as err:
-            return _chunk_failed(chunk, err)
-        answer = response.body
-        if not isinstance(answer, list):
-            return _chunk_failed(chunk, _not_a_list(response))
+        answer = self._post_chunk(request, opts)
+        if isinstance(answer, WeaviateError):
+            return _chunk_failed(chunk, answer)
         ok: list[tuple[int, str]] = []
         failed: list[BatchFailure] = []
         for position, item in enumerate(chunk):
