@@ -24,6 +24,7 @@ from ._errors import ErrorKind, WeaviateError
 from ._models import Request, Response
 from ._objects import object_body
 from ._options import resolve
+from ._results import JsonResult
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -59,7 +60,7 @@ class BatchReference:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchFailure:
+class BatchFailure(JsonResult):
     """An item that was not stored.
 
     ``index`` is its position in the input, ``id`` the object id (the
@@ -76,7 +77,7 @@ class BatchFailure:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchProgress:
+class BatchProgress(JsonResult):
     """Passed to ``on_progress`` after each chunk: running totals so far."""
 
     processed: int
@@ -86,7 +87,7 @@ class BatchProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchResult:
+class BatchResult(JsonResult):
     """What a batch import did.
 
     ``successful_ids`` (input order) were confirmed stored by the server;
@@ -120,7 +121,7 @@ class BatchResult:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchDeleteItem:
+class BatchDeleteItem(JsonResult):
     """One matched object of a delete (listed with ``output="verbose"`` or on error)."""
 
     id: str
@@ -129,7 +130,7 @@ class BatchDeleteItem:
 
 
 @dataclass(frozen=True, slots=True)
-class BatchDeleteResult:
+class BatchDeleteResult(JsonResult):
     """Summary of :meth:`Batch.delete_objects`.
 
     ``matches`` objects matched the filter; ``successful``/``failed`` were

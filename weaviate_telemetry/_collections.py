@@ -18,6 +18,7 @@ from ._errors import ErrorKind, WeaviateError
 from ._executor import quote_segment
 from ._models import Request, Response
 from ._options import resolve
+from ._results import JsonResult
 
 _NOT_FOUND = frozenset({404})
 _SHARD_STATUSES = ("READY", "READONLY")
@@ -300,7 +301,7 @@ class CollectionConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class Shard:
+class Shard(JsonResult):
     """One shard of a collection (``GET /v1/schema/{collection}/shards``)."""
 
     name: str

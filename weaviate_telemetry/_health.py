@@ -10,6 +10,7 @@ from ._config import Timeouts
 from ._errors import ErrorKind, WeaviateError
 from ._models import Request
 from ._redact import redact_url
+from ._results import JsonResult
 
 if TYPE_CHECKING:
     from ._executor import Endpoint, Executor
@@ -18,7 +19,7 @@ _NO_RETRY = None  # health probes are single attempts: the caller polls
 
 
 @dataclass(frozen=True, slots=True)
-class EndpointHealth:
+class EndpointHealth(JsonResult):
     """What one endpoint answered to the probes."""
 
     url: str
@@ -32,7 +33,7 @@ class EndpointHealth:
 
 
 @dataclass(frozen=True, slots=True)
-class HealthReport:
+class HealthReport(JsonResult):
     """Per-endpoint results of :meth:`Health.check`."""
 
     endpoints: tuple[EndpointHealth, ...]

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._results import JsonResult
+
 
 @dataclass(frozen=True, slots=True)
-class Meta:
+class Meta(JsonResult):
     """Server identity from ``GET /v1/meta``."""
 
     version: str
@@ -37,7 +39,7 @@ class Meta:
 
 
 @dataclass(frozen=True, slots=True)
-class ShardStatus:
+class ShardStatus(JsonResult):
     """One shard as reported by ``/v1/nodes?output=verbose``."""
 
     name: str
@@ -48,7 +50,7 @@ class ShardStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class NodeStatus:
+class NodeStatus(JsonResult):
     """One cluster node from ``GET /v1/nodes``."""
 
     name: str

@@ -13,6 +13,7 @@ from ._config import RequestOptions
 from ._executor import quote_segment
 from ._models import Request, Response
 from ._options import resolve
+from ._results import JsonResult
 
 _NOT_FOUND = frozenset({404})
 INCLUDE_VALUES = ("vector", "classification", "interpretation", "featureProjection")
@@ -24,7 +25,7 @@ def _opt_int(value: Any) -> int | None:
 
 
 @dataclass(frozen=True, slots=True)
-class WeaviateObject:
+class WeaviateObject(JsonResult):
     """One stored object.
 
     ``vector`` is the default vector and ``vectors`` the named ones (both
@@ -65,7 +66,7 @@ class WeaviateObject:
 
 
 @dataclass(frozen=True, slots=True)
-class ObjectPage:
+class ObjectPage(JsonResult):
     """One page of :meth:`Objects.list`: the objects and the cursor for the next page.
 
     ``total_results`` is the number of objects on this page as the server

@@ -50,6 +50,7 @@ from ._filters import (
 )
 from ._models import Request, Response
 from ._options import resolve
+from ._results import JsonResult
 
 _PATH = "/v1/graphql"
 ADDITIONAL_FIELDS = (
@@ -196,7 +197,7 @@ def _int(value: Any) -> int | None:
 
 
 @dataclass(frozen=True, slots=True)
-class QueryMetadata:
+class QueryMetadata(JsonResult):
     """An object's ``_additional`` data.
 
     Attributes: ``id``; ``vector`` (default vector) and ``vectors`` (named
@@ -237,7 +238,7 @@ class QueryMetadata:
 
 
 @dataclass(frozen=True, slots=True)
-class QueryObject:
+class QueryObject(JsonResult):
     """One hit of a ``Get`` query: the selected ``properties`` and its ``metadata``."""
 
     properties: Mapping[str, Any]
@@ -256,7 +257,7 @@ class QueryObject:
 
 
 @dataclass(frozen=True, slots=True)
-class QueryResult:
+class QueryResult(JsonResult):
     """The answer of a ``Get`` query: ``objects`` in server order, ``raw`` the whole body.
 
     Iterating, ``len()`` and indexing go to ``objects``.
@@ -281,7 +282,7 @@ class QueryResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(JsonResult):
     """One ``topOccurrences`` entry: a ``value`` and how often it ``occurs``."""
 
     value: Any
@@ -289,7 +290,7 @@ class Occurrence:
 
 
 @dataclass(frozen=True, slots=True)
-class PropertyMetrics:
+class PropertyMetrics(JsonResult):
     """Aggregated metrics of one property; metrics not asked for are None."""
 
     count: int | None = None
@@ -337,7 +338,7 @@ class PropertyMetrics:
 
 
 @dataclass(frozen=True, slots=True)
-class GroupedBy:
+class GroupedBy(JsonResult):
     """The group of an aggregation with ``group_by``: property ``path`` and its ``value``."""
 
     path: tuple[str, ...]
@@ -345,7 +346,7 @@ class GroupedBy:
 
 
 @dataclass(frozen=True, slots=True)
-class AggregateGroup:
+class AggregateGroup(JsonResult):
     """One aggregation group: ``count`` (``meta { count }``) and per-property metrics."""
 
     count: int | None
@@ -375,7 +376,7 @@ class AggregateGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class AggregateResult:
+class AggregateResult(JsonResult):
     """The answer of an ``Aggregate`` query: one group, or one per ``group_by`` value.
 
     ``count`` and ``properties`` are shortcuts to the single group of an
@@ -402,7 +403,7 @@ class AggregateResult:
 
 
 @dataclass(frozen=True, slots=True)
-class GraphQLResult:
+class GraphQLResult(JsonResult):
     """The ``data`` of a successful GraphQL answer and the ``raw`` body."""
 
     data: Mapping[str, Any]

@@ -12,6 +12,7 @@ from ._config import RequestOptions
 from ._executor import quote_segment
 from ._models import Request
 from ._options import resolve
+from ._results import JsonResult
 
 # Current names first; HOT/COLD/FROZEN are the older names the server still accepts
 # (and maps to ACTIVE/INACTIVE/OFFLOADED).
@@ -20,7 +21,7 @@ _NOT_FOUND = frozenset({404})
 
 
 @dataclass(frozen=True, slots=True)
-class Tenant:
+class Tenant(JsonResult):
     """One tenant and its activity status as the server reports it.
 
     ``activity_status`` is one of ``ACTIVE``/``INACTIVE``/``OFFLOADED`` (or
