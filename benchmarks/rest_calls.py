@@ -5,7 +5,7 @@ Run: ``python benchmarks/rest_calls.py [--calls 2000] [--rounds 5]``
 
 Starts a real local Weaviate, then times the same endpoints through
 raw urllib3 (the floor), weaviate_telemetry (no handlers attached) and the
-official client, interleaving rounds so drift hits all of them alike, and
+official client, interleaving rounds in alternating order so drift hits all of them alike, and
 prints the median per-call time and the ratios the spec targets:
 
 - SDK / raw urllib3           target <= 1.05
@@ -34,6 +34,34 @@ def per_call(fn: Callable[[], object], calls: int) -> float:
     for _ in range(calls):
         fn()
     return (time.perf_counter() - started) / calls
+
+
+def sdk_own_cost(sdk: wt.Client, pool: urllib3.PoolManager, url: str, calls: int = 20000) -> float:
+    """Per-call cost of everything the SDK adds, with a transport that replays one answer.
+
+    Network timings on a shared 2-core VM drift by more than the SDK's own
+    cost; this figure is stable and says how far from the floor the SDK is.
+    """
+    from weaviate_telemetry._transport import RawResponse
+
+    answer = pool.request("GET", f"{url}/v1/meta")
+    canned = RawResponse(answer.status, answer.headers, answer.data)
+
+    class Replay:
+        def send(self, *args: object) -> RawResponse:
+            return canned
+
+        def close(self) -> None:
+            pass
+
+    executor = sdk._executor
+    real = executor.transport
+    executor.transport = Replay()  # type: ignore[assignment]
+    try:
+        per_call(sdk.meta, 1000)
+        return per_call(sdk.meta, calls)
+    finally:
+        executor.transport = real
 
 
 def official_client(url: str, grpc_port: int) -> object | None:
@@ -112,8 +140,10 @@ def main() -> None:
             for fn in impls.values():  # warm up connections and caches
                 per_call(fn, 50)
             samples: dict[str, list[float]] = {k: [] for k in impls}
-            for _ in range(args.rounds):
-                for impl, fn in impls.items():
+            order = list(impls.items())
+            for round_number in range(args.rounds):
+                # Alternate the order each round so position in the round biases nobody.
+                for impl, fn in order if round_number % 2 == 0 else reversed(order):
                     samples[impl].append(per_call(fn, args.calls // args.rounds))
             medians = {k: statistics.median(v) for k, v in samples.items()}
             print(f"\n{name} ({args.calls} calls each, median of {args.rounds} rounds)")
@@ -125,6 +155,12 @@ def main() -> None:
             if "official weaviate-client" in medians:
                 ratio = ours / medians["official weaviate-client"]
                 print(f"  ratio SDK / official client  {ratio:.3f}  (target <= 0.60)")
+            if name == "meta":
+                own = sdk_own_cost(sdk, pool, url)
+                print(
+                    f"  SDK's own work per call (network removed): {own * 1e6:.1f} us = "
+                    f"{own / medians['raw urllib3'] * 100:.1f}% of a raw urllib3 call"
+                )
         if official is not None:
             official.close()  # type: ignore[attr-defined]
         sdk.close()
