@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import stamina
+import urllib3
 from loguru import logger
 from opentelemetry import context as otel_context
 from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY
@@ -23,7 +24,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 import weaviate_telemetry as wt
-from weaviate_telemetry.embedded import free_port
+from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port
 
 from support.servers import Canned, ScriptedHTTPServer
 
@@ -234,6 +235,28 @@ def test_attempt_runs_with_http_instrumentation_suppressed(client: wt.Client, ot
         wt.telemetry.detach("test.probe")
     assert seen == [True]
     assert otel_context.get_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY) is None  # restored
+
+
+def test_no_double_spans_with_urllib3_auto_instrumentation(
+    client: wt.Client, otel: Otel, weaviate_server: EmbeddedWeaviate
+) -> None:
+    from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
+
+    instrumentor = URLLib3Instrumentor()
+    instrumentor.instrument(tracer_provider=otel.tracer_provider)
+    try:
+        # The instrumentation is live: plain urllib3 use gets its span ...
+        urllib3.PoolManager().request("GET", f"{weaviate_server.url}/v1/meta")
+        assert len(otel.finished()) == 1
+        otel.spans.clear()
+        # ... while an SDK call yields exactly its own two spans.
+        client.meta()
+    finally:
+        instrumentor.uninstrument()
+    spans = otel.finished()
+    assert sorted(s.name for s in spans) == ["GET /v1/meta", "meta"]
+    call, children = _pair(spans)
+    assert len(children) == 1 and children[0].parent.span_id == call.context.span_id
 
 
 def test_uninstrument_stops_spans(client: wt.Client, otel: Otel) -> None:
