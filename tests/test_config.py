@@ -282,3 +282,31 @@ def test_request_options_resolve_keywords() -> None:
     assert isinstance(merged.timeout, wt.Timeouts) and merged.timeout.read == 3
     with pytest.raises(wt.ConfigError, match="unknown request option"):
         RequestOptions.resolve(None, {"tiemout": 1})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://h/?api_key={SECRET}",
+        f"http://h/?x=1&access_token={SECRET}",
+        f"http://u:{SECRET}@h:abc",
+        f"http://u:{SECRET}@h",
+    ],
+)
+def test_rejected_url_is_shown_without_its_secrets(url: str) -> None:
+    for kwargs in ({"base_url": url}, {"base_url": "http://127.0.0.1", "fallback_urls": [url]}):
+        with pytest.raises(wt.ConfigError) as info:
+            wt.Config(**kwargs)  # type: ignore[arg-type]
+        assert SECRET not in str(info.value) and SECRET not in repr(info.value)
+
+
+@pytest.mark.parametrize("bad", [{"timeout": 1}, wt.Timeouts(), "fast", 3])
+def test_options_must_be_request_options(bad: object) -> None:
+    with wt.Client("http://127.0.0.1:9") as client:
+        for call in (
+            lambda: client.meta(options=bad),  # type: ignore[arg-type]
+            lambda: client.meta(options=bad, timeout=2),  # type: ignore[arg-type]
+            lambda: client.raw.request("GET", "/v1/meta", options=bad),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(wt.ConfigError, match="a RequestOptions or None"):
+                call()

@@ -434,3 +434,9 @@ def test_direct_construction_of_a_valid_node_renders() -> None:
     node = wt.Filter("Equal", ("a",), "text", 'x"')
     assert node == F.by_property("a").equal('x"')
     assert node.to_graphql() == '{operator: Equal, path: ["a"], valueText: "x\\""}'
+
+
+@pytest.mark.parametrize("concepts", [1, None, 3.5, object()])
+def test_near_text_rejects_non_text_concepts(concepts: object) -> None:
+    with pytest.raises(wt.ValidationError, match="near_text"):
+        wt.Client("http://127.0.0.1:9").query.get("Article").near_text(concepts)  # type: ignore[arg-type]

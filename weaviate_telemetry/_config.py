@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import ConfigError
-from ._redact import REDACTED, is_secret_header, redact_text, register_secret
+from ._redact import REDACTED, is_secret_header, redact_text, redact_url, register_secret
 from ._version import __version__
 
 DEFAULT_USER_AGENT = (
@@ -161,21 +161,30 @@ def _validate_headers(name: str, headers: Any) -> dict[str, str]:
 
 def _validate_url(name: str, value: Any) -> str:
     allowed = "an http(s) URL with a host, optional path, no query/fragment/credentials"
+
+    def bad() -> ConfigError:
+        # The rejected URL may carry a token in its query or userinfo: show it redacted.
+        shown = redact_url(value) if isinstance(value, str) else value
+        return _fail(name, shown, allowed)
+
     if not isinstance(value, str) or not value or value != value.strip():
-        raise _fail(name, value, allowed)
+        raise bad()
     try:
         parts = urlsplit(value)
-        port = parts.port
     except ValueError:
-        raise _fail(name, value, allowed) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _fail(name, value, allowed)
+        raise bad() from None
     if "@" in parts.netloc:
         raise ConfigError(f"invalid {name}: credentials in the URL are not allowed; use api_key")
+    try:
+        port = parts.port
+    except ValueError:
+        raise bad() from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise bad()
     if parts.query or parts.fragment or "?" in value or "#" in value:
-        raise _fail(name, value, allowed)
+        raise bad()
     if any(c.isspace() or ord(c) < 32 for c in value) or port == 0:
-        raise _fail(name, value, allowed)
+        raise bad()
     return value.rstrip("/")
 
 
@@ -428,6 +437,8 @@ class RequestOptions:
         cls, options: RequestOptions | None, overrides: Mapping[str, Any]
     ) -> RequestOptions | None:
         """Merge ``options=`` with keyword overrides; unknown keywords are a ConfigError."""
+        if options is not None and not isinstance(options, RequestOptions):
+            raise _fail("options", options, "a RequestOptions or None")
         if not overrides:
             return options
         known = {"timeout", "retry", "headers", "idempotent", "metadata"}

@@ -596,7 +596,12 @@ class GetQuery:
         target_vector: str | Sequence[str] | None = None,
     ) -> GetQuery:
         """Vector search from text; needs a text vectorizer module on the server."""
-        items = (concepts,) if isinstance(concepts, str) else tuple(concepts)
+        if isinstance(concepts, str):
+            items: tuple[Any, ...] = (concepts,)
+        elif isinstance(concepts, Iterable):
+            items = tuple(concepts)
+        else:
+            raise invalid("near_text concepts must be a string or a sequence of strings")
         if not items:
             raise invalid("near_text needs at least one concept")
         d, c = _distance_certainty(distance, certainty)

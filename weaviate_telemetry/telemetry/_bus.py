@@ -11,15 +11,34 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 
 EventName = tuple[str, ...]
-Handler = Callable[[EventName, Mapping[str, float], Mapping[str, Any], Any], None]
+"""An event name, e.g. ``("weaviate", "request", "stop")``."""
+
+
+class Handler(Protocol):
+    """A handler: ``fn(event_name, measurements, metadata, config) -> None``.
+
+    Called synchronously on the requesting thread, so it must be quick.
+    Treat ``measurements`` and ``metadata`` as read-only (except the
+    documented ``propagation_headers`` carrier on attempt start);
+    ``config`` is the value given to :func:`attach`.
+    """
+
+    def __call__(
+        self,
+        event_name: EventName,
+        measurements: Mapping[str, float],
+        metadata: Mapping[str, Any],
+        config: Any,
+        /,
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
