@@ -20,6 +20,7 @@ python -m pip install -q -e '.[dev]'
 echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
 python -m weaviate_telemetry.embedded --build-only
 python -m tests.peers.otel_collector --build-only
+python -m tests.peers.toxiproxy
 
 echo "== lint"
 ruff check .
