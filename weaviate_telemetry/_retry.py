@@ -136,9 +136,8 @@ def run(
         number = state["number"]
         if number >= policy.max_attempts or not _retryable(exc, request, policy):
             return False
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            wait = min(float(retry_after), policy.max_backoff)
+        if exc.retry_after is not None:
+            wait = min(exc.retry_after, policy.max_backoff)
         else:
             backoff = policy.initial_backoff * (2 ** (number - 1))
             wait = min(policy.max_backoff, backoff + random.uniform(0, policy.initial_backoff))
