@@ -19,14 +19,12 @@ import argparse
 import random
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
-import urllib3
+from _common import floor_pool, official_connect
 
 import weaviate_telemetry as wt
 from weaviate_telemetry.embedded import EmbeddedWeaviate
@@ -64,12 +62,7 @@ def run_sdk(client: wt.Client, collection: str, objs: list[dict[str, Any]], args
 
 
 def run_raw(url: str, collection: str, objs: list[dict[str, Any]], args: Any) -> int:
-    pool = urllib3.PoolManager(
-        maxsize=args.concurrency,
-        block=True,
-        retries=False,
-        timeout=urllib3.Timeout(connect=5, read=120),
-    )
+    pool = floor_pool(maxsize=args.concurrency, read_timeout=120)
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
 
     def send(chunk: list[dict[str, Any]]) -> int:
@@ -86,17 +79,10 @@ def run_raw(url: str, collection: str, objs: list[dict[str, Any]], args: Any) ->
 def run_official(
     url: str, grpc_port: int, collection: str, objs: list[dict[str, Any]], args: Any
 ) -> int | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import weaviate
-    except ImportError:
-        print("official weaviate-client not installed: pip install -e '.[bench]'")
+    client = official_connect(url, grpc_port)
+    if client is None:
         return None
-    parts = urlsplit(url)
-    with weaviate.connect_to_local(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 80, grpc_port=grpc_port
-    ) as client:
+    with client:  # type: ignore[attr-defined]
         handle = client.collections.get(collection)
         with handle.batch.fixed_size(
             batch_size=args.batch_size, concurrent_requests=args.concurrency

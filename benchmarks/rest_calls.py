@@ -16,24 +16,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 import uuid
-import warnings
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import orjson
 import urllib3
+from _common import floor_pool, official_connect, per_call
 
 import weaviate_telemetry as wt
 from weaviate_telemetry.embedded import EmbeddedWeaviate
-
-
-def per_call(fn: Callable[[], object], calls: int) -> float:
-    started = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - started) / calls
 
 
 def sdk_own_cost(sdk: wt.Client, pool: urllib3.PoolManager, url: str, calls: int = 20000) -> float:
@@ -64,23 +55,6 @@ def sdk_own_cost(sdk: wt.Client, pool: urllib3.PoolManager, url: str, calls: int
         executor.transport = real
 
 
-def official_client(url: str, grpc_port: int) -> object | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import weaviate
-    except ImportError:
-        print("official weaviate-client not installed: pip install -e '.[bench]'")
-        return None
-    parts = urlsplit(url)
-    return weaviate.connect_to_local(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 80,
-        grpc_port=grpc_port,
-        skip_init_checks=True,
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
@@ -99,15 +73,7 @@ def main() -> None:
             "/v1/objects",
             body={"class": collection, "id": object_id, "properties": {"title": "hello"}},
         )
-        # The floor is urllib3 used as production code uses it: same pool shape, same
-        # timeouts (socket timeouts cost a poll() per read), same headers, JSON decoded.
-        pool = urllib3.PoolManager(
-            maxsize=10,
-            block=True,
-            retries=False,
-            timeout=urllib3.Timeout(connect=5, read=30),
-            headers={"User-Agent": "bench", "Accept": "application/json"},
-        )
+        pool = floor_pool()
 
         def raw_meta() -> object:
             return orjson.loads(pool.request("GET", f"{url}/v1/meta").data)
@@ -128,7 +94,7 @@ def main() -> None:
             cases["object exists"]["weaviate_telemetry"] = lambda: sdk.raw.request(
                 "HEAD", f"/v1/objects/{collection}/{object_id}"
             )
-        official = official_client(url, server.ports.grpc)
+        official = official_connect(url, server.ports.grpc, skip_init_checks=True)
         if official is not None:
             handle = official.collections.get(collection)  # type: ignore[attr-defined]
             cases["meta"]["official weaviate-client"] = official.get_meta  # type: ignore[attr-defined]

@@ -21,12 +21,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import orjson
-import urllib3
+from _common import floor_pool, per_call
 from loguru import logger
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -46,13 +45,6 @@ class NoopExporter(SpanExporter):
 
     def shutdown(self) -> None:
         return None
-
-
-def per_call(fn: Callable[[], object], calls: int) -> float:
-    started = time.perf_counter()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - started) / calls
 
 
 @contextlib.contextmanager
@@ -105,13 +97,7 @@ def main() -> None:
     with EmbeddedWeaviate() as server:
         url = server.url
         sdk = wt.Client(url)
-        pool = urllib3.PoolManager(
-            maxsize=10,
-            block=True,
-            retries=False,
-            timeout=urllib3.Timeout(connect=5, read=30),
-            headers={"User-Agent": "bench", "Accept": "application/json"},
-        )
+        pool = floor_pool()
 
         def raw_meta() -> object:
             return orjson.loads(pool.request("GET", f"{url}/v1/meta").data)
