@@ -33,7 +33,7 @@ def sdk_own_cost(sdk: wt.Client, pool: urllib3.PoolManager, url: str, calls: int
     Network timings on a shared 2-core VM drift by more than the SDK's own
     cost; this figure is stable and says how far from the floor the SDK is.
     """
-    from weaviate_telemetry._transport import RawResponse
+    from weaviate_telemetry._core.transport import RawResponse
 
     answer = pool.request("GET", f"{url}/v1/meta")
     canned = RawResponse(answer.status, answer.headers, answer.data)

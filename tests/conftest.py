@@ -13,6 +13,17 @@ from weaviate_telemetry.embedded import EmbeddedWeaviate
 API_KEY = "wt-test-key-" + uuid.uuid4().hex[:12]
 
 
+@pytest.fixture(autouse=True)
+def _forget_test_secrets() -> Iterator[None]:
+    """Secrets registered by one test (e.g. hypothesis-drawn api keys such as ``"http://"``)
+    must not scrub the URLs of later tests: the registry is process-wide by design."""
+    from weaviate_telemetry._core import redact
+
+    known, pattern = redact._known, redact._pattern
+    yield
+    redact._known, redact._pattern = known, pattern
+
+
 @pytest.fixture(scope="session")
 def weaviate_server() -> Iterator[EmbeddedWeaviate]:
     """One anonymous-access Weaviate for the whole run (fresh data dir, free ports)."""

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import weaviate_telemetry as wt
-from weaviate_telemetry._models import Request, Response
+from weaviate_telemetry._core.models import Request, Response
 
 
 @pytest.fixture

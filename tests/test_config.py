@@ -261,7 +261,7 @@ def test_from_env_errors_name_the_variable(env: dict[str, str], named: str) -> N
 def test_insecure_transport_warning_once_for_remote_http_with_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from weaviate_telemetry import _config
+    from weaviate_telemetry._core import config as _config
 
     monkeypatch.setattr(_config, "_warned_insecure", False)
     with warnings.catch_warnings(record=True) as caught:
@@ -275,7 +275,7 @@ def test_insecure_transport_warning_once_for_remote_http_with_key(
 
 
 def test_request_options_resolve_keywords() -> None:
-    from weaviate_telemetry._config import RequestOptions
+    from weaviate_telemetry._core.config import RequestOptions
 
     merged = RequestOptions.resolve(RequestOptions(idempotent=True), {"timeout": 3})
     assert merged is not None and merged.idempotent is True

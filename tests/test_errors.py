@@ -49,7 +49,7 @@ def test_every_status_maps_to_its_kind_with_server_message(
 
 
 def test_message_shapes_are_extracted() -> None:
-    from weaviate_telemetry._errors import message_from_body
+    from weaviate_telemetry._core.errors import message_from_body
 
     assert message_from_body({"message": "m"}) == "m"
     assert message_from_body({"errors": [{"message": "a"}, {"message": "b"}]}) == "a; b"

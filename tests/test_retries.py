@@ -153,7 +153,7 @@ def test_a_refused_endpoint_rests_and_later_calls_skip_it() -> None:
 
 
 def test_endpoint_pool_rest_doubles_and_success_revives() -> None:
-    from weaviate_telemetry._endpoints import EndpointPool
+    from weaviate_telemetry._core.endpoints import EndpointPool
 
     pool = EndpointPool(["a", "b", "c"], rest_initial=0.05, rest_max=0.15)
     assert pool.choose() == 0

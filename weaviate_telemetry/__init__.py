@@ -7,7 +7,7 @@ modules is private.
 from loguru import logger as _logger
 
 from . import telemetry
-from ._batch import (
+from ._api.batch import (
     BatchDeleteItem,
     BatchDeleteResult,
     BatchFailure,
@@ -16,10 +16,14 @@ from ._batch import (
     BatchReference,
     BatchResult,
 )
+from ._api.collections import CollectionConfig, NamedVector, Property, Shard
+from ._api.health import EndpointHealth, HealthReport
+from ._api.info import Meta, NodeStatus, ShardStatus
+from ._api.objects import ObjectPage, WeaviateObject
+from ._api.tenants import Tenant
 from ._client import Client
-from ._collections import CollectionConfig, NamedVector, Property, Shard
-from ._config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
-from ._errors import (
+from ._core.config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
+from ._core.errors import (
     BadRequestError,
     ConfigError,
     ConflictError,
@@ -37,12 +41,9 @@ from ._errors import (
     WeaviateError,
     WeaviateTimeoutError,
 )
-from ._filters import Filter, FilterOn, GeoRange
-from ._health import EndpointHealth, HealthReport
-from ._info import Meta, NodeStatus, ShardStatus
-from ._models import Request, Response
-from ._objects import ObjectPage, WeaviateObject
-from ._query import (
+from ._core.ids import generate_uuid5
+from ._core.models import Request, Response
+from ._query.builders import (
     AggregateGroup,
     AggregateQuery,
     AggregateResult,
@@ -56,8 +57,7 @@ from ._query import (
     QueryObject,
     QueryResult,
 )
-from ._tenants import Tenant
-from ._uuid import generate_uuid5
+from ._query.filters import Filter, FilterOn, GeoRange
 from ._version import __version__
 
 # A library stays quiet until the application opts in (see docs/telemetry.md).

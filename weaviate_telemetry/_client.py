@@ -6,19 +6,19 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from ._batch import Batch
-from ._collections import Collections
-from ._config import Config, RequestOptions, _fail
-from ._errors import ConfigError, ErrorKind, WeaviateError
-from ._executor import Executor, quote_segment
-from ._health import Health
-from ._info import Meta, NodeStatus
-from ._models import Request, Response
-from ._objects import Objects
-from ._options import resolve, with_options
-from ._query import Query
-from ._raw import Raw
-from ._tenants import Tenants
+from ._api.batch import Batch
+from ._api.collections import Collections
+from ._api.health import Health
+from ._api.info import Meta, NodeStatus
+from ._api.objects import Objects
+from ._api.raw import Raw
+from ._api.tenants import Tenants
+from ._core.config import Config, RequestOptions, _fail
+from ._core.errors import ConfigError, ErrorKind, WeaviateError
+from ._core.models import Request, Response
+from ._core.options import resolve, with_options
+from ._core.pipeline import Executor, quote_segment
+from ._query.builders import Query
 
 
 def expect_mapping(response: Response, what: str) -> Mapping[str, Any]:

@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._client import Client
-from ._config import Config
-from ._errors import ConfigError, ErrorKind, WeaviateError
+from ._core.config import Config
+from ._core.errors import ConfigError, ErrorKind, WeaviateError
 
 MIN_SUPPORTED = (1, 27)
 TESTED = (1, 39)

@@ -27,7 +27,7 @@ from types import TracebackType
 from weaviate_telemetry.embedded import (
     EmbeddedServerError,
     ManagedProcess,
-    _build_lock,
+    build_lock,
     cache_dir,
     free_ports,
     go_install,
@@ -74,7 +74,7 @@ def ensure_collector(version: str = COLLECTOR_VERSION) -> Path:
     if target.exists():
         return target
     builder = go_install(BUILDER_MODULE, version, "builder", f"ocb-{version}")
-    with _build_lock(key):
+    with build_lock(key):
         if target.exists():
             return target
         staging = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=cache_dir()))

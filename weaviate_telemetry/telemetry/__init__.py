@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._bus import (
+from .._core.events import (
     Capture,
     CapturedEvent,
     EventName,

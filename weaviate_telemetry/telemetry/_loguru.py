@@ -14,8 +14,8 @@ from typing import Any
 
 from loguru import logger
 
-from .._redact import redact_text
-from . import _bus
+from .._core import events as _bus
+from .._core.redact import redact_text
 
 DEFAULT_LEVELS: Mapping[str, str] = {
     "stop": "DEBUG",
@@ -87,7 +87,7 @@ def log_to_loguru(
     chosen = {**DEFAULT_LEVELS, **(levels or {})}
     for key in chosen:
         if key not in DEFAULT_LEVELS:
-            from .._errors import ConfigError
+            from .._core.errors import ConfigError
 
             raise ConfigError(
                 f"invalid levels key {key!r}: expected one of 'stop', 'retry', 'exception'"

@@ -42,9 +42,9 @@ from opentelemetry.trace import (
     TracerProvider,
 )
 
-from .._redact import redact_text
+from .._core import events as _bus
+from .._core.redact import redact_text
 from .._version import __version__
-from . import _bus
 
 try:  # the key urllib3/requests/httpx instrumentations check before making a span
     from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY as _SUPPRESS_HTTP
@@ -502,7 +502,7 @@ def _exporters(
             kwargs["insecure"] = endpoint.startswith("http://")
         return OTLPSpanExporter(**kwargs), OTLPMetricExporter(**kwargs), OTLPLogExporter(**kwargs)
     if protocol not in ("http/protobuf", "http"):
-        from .._errors import ConfigError
+        from .._core.errors import ConfigError
 
         raise ConfigError(f"invalid OTLP protocol {protocol!r}: expected 'http/protobuf' or 'grpc'")
     from opentelemetry.exporter.otlp.proto.http._log_exporter import (

@@ -19,14 +19,14 @@ from urllib.parse import quote, urlsplit
 import orjson
 import urllib3
 
-from . import _retry
-from ._config import Config, Timeouts
-from ._endpoints import EndpointPool
-from ._errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
-from ._models import Request, Response
-from ._redact import redact_url
-from ._transport import Urllib3Transport
-from .telemetry import _bus
+from . import events as _bus
+from . import retry as _retry
+from .config import Config, Timeouts
+from .endpoints import EndpointPool
+from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
+from .models import Request, Response
+from .redact import redact_url
+from .transport import Urllib3Transport
 
 _refs = itertools.count(1)
 _monotonic = time.monotonic

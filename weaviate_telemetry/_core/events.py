@@ -70,7 +70,7 @@ def _event_name(name: Any) -> EventName:
     if isinstance(name, str):
         name = tuple(name.split("."))
     if not isinstance(name, tuple) or not name or not all(isinstance(p, str) and p for p in name):
-        from .._errors import ConfigError
+        from .errors import ConfigError
 
         raise ConfigError(
             f"invalid event name {name!r}: expected a non-empty tuple of strings, "
@@ -91,7 +91,7 @@ def attach(
     ``("weaviate", "request", "stop")`` (or the dotted string form).
     Raises ``ConfigError`` when ``handler_id`` is already attached.
     """
-    from .._errors import ConfigError
+    from .errors import ConfigError
 
     if not isinstance(handler_id, str) or not handler_id:
         raise ConfigError(f"invalid handler_id {handler_id!r}: expected a non-empty string")
@@ -179,7 +179,7 @@ def metadata(**values: str | int | float | bool) -> Iterator[None]:
     """
     for key, value in values.items():
         if not isinstance(value, (str, int, float, bool)):
-            from .._errors import ConfigError
+            from .errors import ConfigError
 
             raise ConfigError(f"invalid metadata[{key!r}]={value!r}: expected str/int/float/bool")
     token = _context_metadata.set({**_context_metadata.get(), **values})

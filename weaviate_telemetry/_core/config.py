@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._errors import ConfigError
-from ._redact import REDACTED, is_secret_header, redact_text, redact_url, register_secret
-from ._version import __version__
+from .._version import __version__
+from .errors import ConfigError
+from .redact import REDACTED, is_secret_header, redact_text, redact_url, register_secret
 
 DEFAULT_USER_AGENT = (
     f"weaviate-telemetry/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from ._errors import ErrorKind, WeaviateError
+from .errors import ErrorKind, WeaviateError
 
 
 def generate_uuid5(data: Any, namespace: Any = None) -> str:

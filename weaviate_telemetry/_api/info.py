@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._results import JsonResult
+from .._core.results import JsonResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,10 +32,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
-from . import _validate as v
-from ._config import RequestOptions
-from ._errors import ErrorKind, WeaviateError
-from ._filters import (
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.errors import ErrorKind, WeaviateError
+from .._core.models import Request, Response
+from .._core.options import resolve
+from .._core.results import JsonResult
+from .filters import (
     Filter,
     as_filter,
     check_collection,
@@ -48,9 +51,6 @@ from ._filters import (
     gql_string,
     invalid,
 )
-from ._models import Request, Response
-from ._options import resolve
-from ._results import JsonResult
 
 _PATH = "/v1/graphql"
 ADDITIONAL_FIELDS = (

@@ -8,12 +8,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _validate as v
-from ._config import RequestOptions
-from ._executor import quote_segment
-from ._models import Request, Response
-from ._options import resolve
-from ._results import JsonResult
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.models import Request, Response
+from .._core.options import resolve
+from .._core.pipeline import quote_segment
+from .._core.results import JsonResult
 
 _NOT_FOUND = frozenset({404})
 INCLUDE_VALUES = ("vector", "classification", "interpretation", "featureProjection")

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ._config import RequestOptions, Timeouts
-from ._models import Request
+from .config import RequestOptions, Timeouts
+from .models import Request
 
 
 def with_options(request: Request, options: RequestOptions | None) -> Request:

@@ -6,14 +6,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._config import Timeouts
-from ._errors import ErrorKind, WeaviateError
-from ._models import Request
-from ._redact import redact_url
-from ._results import JsonResult
+from .._core.config import Timeouts
+from .._core.errors import ErrorKind, WeaviateError
+from .._core.models import Request
+from .._core.redact import redact_url
+from .._core.results import JsonResult
 
 if TYPE_CHECKING:
-    from ._executor import Endpoint, Executor
+    from .._core.pipeline import Endpoint, Executor
 
 _NO_RETRY = None  # health probes are single attempts: the caller polls
 
@@ -164,6 +164,6 @@ class Health:
 
 
 def _check_timeout(value: float, name: str = "timeout") -> None:
-    from ._config import _seconds
+    from .._core.config import _seconds
 
     _seconds(name, value)

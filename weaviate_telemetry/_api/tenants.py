@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _validate as v
-from ._config import RequestOptions
-from ._executor import quote_segment
-from ._models import Request
-from ._options import resolve
-from ._results import JsonResult
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.models import Request
+from .._core.options import resolve
+from .._core.pipeline import quote_segment
+from .._core.results import JsonResult
 
 # Current names first; HOT/COLD/FROZEN are the older names the server still accepts
 # (and maps to ACTIVE/INACTIVE/OFFLOADED).

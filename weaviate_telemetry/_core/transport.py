@@ -15,8 +15,8 @@ from typing import Any
 import urllib3
 from urllib3 import exceptions as u3
 
-from ._config import Config
-from ._errors import ErrorKind, WeaviateError
+from .config import Config
+from .errors import ErrorKind, WeaviateError
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from ._redact import redact_text
+from .redact import redact_text
 
 
 class ErrorKind(str, enum.Enum):

@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import _validate as v
-from ._config import RequestOptions
-from ._errors import ErrorKind, WeaviateError
-from ._models import Request, Response
-from ._objects import object_body
-from ._options import resolve
-from ._results import JsonResult
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.errors import ErrorKind, WeaviateError
+from .._core.models import Request, Response
+from .._core.options import resolve
+from .._core.results import JsonResult
+from .objects import object_body
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import ErrorKind, WeaviateError
+from .._core.errors import ErrorKind, WeaviateError
 
 COLLECTION_NAME = re.compile(r"^[A-Z][_0-9A-Za-z]*$")
 PROPERTY_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")

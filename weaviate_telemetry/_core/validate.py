@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 
-from ._config import RequestOptions, _show, check_consistency_level
-from ._errors import ErrorKind, WeaviateError
-from ._models import Request, Response
+from .config import RequestOptions, _show, check_consistency_level
+from .errors import ErrorKind, WeaviateError
+from .models import Request, Response
 
 Call: TypeAlias = Callable[[Request, RequestOptions | None], Response]
 """How a namespace runs a request: the client's :meth:`Client.call`."""

@@ -12,12 +12,12 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._config import RequestOptions, _fail, _validate_headers
-from ._models import Request, Response
-from ._options import resolve, with_options
+from .._core.config import RequestOptions, _fail, _validate_headers
+from .._core.models import Request, Response
+from .._core.options import resolve, with_options
 
 if TYPE_CHECKING:
-    from ._executor import Executor
+    from .._core.pipeline import Executor
 
 _METHOD = re.compile(r"^[A-Z]{3,10}$")
 _PATH = re.compile(r"^/(?!/)[^\s?#]*\Z")

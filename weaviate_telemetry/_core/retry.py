@@ -13,13 +13,13 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ErrorKind, WeaviateError
-from ._models import Request, Response
-from ._redact import redact_url
-from .telemetry import _bus
+from . import events as _bus
+from .errors import ErrorKind, WeaviateError
+from .models import Request, Response
+from .redact import redact_url
 
 if TYPE_CHECKING:
-    from ._executor import Endpoint, Executor
+    from .pipeline import Endpoint, Executor
 
 
 _RETRYABLE_ANY_METHOD = frozenset({ErrorKind.CONNECTION_ERROR})

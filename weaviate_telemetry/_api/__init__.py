@@ -1,0 +1,1 @@
+"""The API layer: namespaces that build Request values and parse answers."""

@@ -1,0 +1,1 @@
+"""GraphQL Get/Aggregate builders, typed filters and query results."""
