@@ -45,7 +45,7 @@ def sdk_own_cost(sdk: wt.Client, pool: urllib3.PoolManager, url: str, calls: int
         def close(self) -> None:
             pass
 
-    executor = sdk._executor
+    executor = sdk._pipeline
     real = executor.transport
     executor.transport = Replay()  # type: ignore[assignment]
     try:

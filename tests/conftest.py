@@ -54,6 +54,13 @@ def client(weaviate_server: EmbeddedWeaviate) -> Iterator[wt.Client]:
 
 
 @pytest.fixture
+def offline() -> Iterator[wt.Client]:
+    """A client whose server port is closed: any I/O would fail with connection_error."""
+    with wt.Client("http://127.0.0.1:9") as c:
+        yield c
+
+
+@pytest.fixture
 def collection_name() -> str:
     """A unique, valid collection name so tests never collide on the shared server."""
     return "T" + uuid.uuid4().hex[:12]

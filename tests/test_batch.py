@@ -5,20 +5,15 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 
 import weaviate_telemetry as wt
 from weaviate_telemetry._core.models import Request, Response
 
-
-@pytest.fixture
-def offline() -> Iterator[wt.Client]:
-    """A client whose server port is closed: any I/O would fail with connection_error."""
-    with wt.Client("http://127.0.0.1:9") as c:
-        yield c
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -109,11 +104,13 @@ def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: s
     sent: list[Request] = []
     real_call = client.batch._call
 
-    def spy(request: Request, options: wt.RequestOptions | None) -> Response:
+    def spy(
+        request: Request, options: wt.RequestOptions | None, parse: Callable[[Response], T]
+    ) -> T:
         sent.append(request)
-        return real_call(request, options)
+        return real_call(request, options, parse)
 
-    client.batch._call = spy
+    client.batch._call = spy  # type: ignore[assignment]
     client.batch.insert_objects(
         ({"title": str(i)} for i in range(5)), collection=docs, batch_size=2
     )

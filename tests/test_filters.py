@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._query.builders import Query
 
 F = wt.Filter
 ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
@@ -16,11 +17,11 @@ ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 
 def _client_free_get(name: str = "Article") -> wt.GetQuery:
     # Builders only need a callable to send with; rendering never calls it.
-    return wt.Query(lambda request, options: pytest.fail("no I/O expected")).get(name)
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).get(name)
 
 
 def _agg(name: str = "Article") -> wt.AggregateQuery:
-    return wt.Query(lambda request, options: pytest.fail("no I/O expected")).aggregate(name)
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).aggregate(name)
 
 
 def _invalid(match: str) -> pytest.RaisesExc[wt.ValidationError]:
@@ -212,7 +213,7 @@ def test_strings_cannot_break_out_of_their_literal(evil: str) -> None:
         (lambda: F.by_id().is_null(), "IsNull cannot be used on _id"),
         (lambda: F.by_property("n").greater_than(True), "GreaterThan cannot compare booleans"),
         (lambda: F.by_property("n").equal([1, 2]), "Equal takes one value"),
-        (lambda: F.by_property("n").equal(float("nan")), "must be a finite number"),
+        (lambda: F.by_property("n").equal(float("nan")), "expected a finite number"),
         (lambda: F.by_property("n").equal(2**64), "does not fit in a 64-bit integer"),
         (lambda: F.by_property("n").equal(object()), "unsupported Equal value"),
         (lambda: F.by_property("d").equal(datetime(2024, 1, 1)), "naive datetime"),
@@ -225,11 +226,11 @@ def test_strings_cannot_break_out_of_their_literal(evil: str) -> None:
         (lambda: F.by_property("loc").within_geo_range(91, 0, 10), "latitude must be within"),
         (lambda: F.by_property("loc").within_geo_range(0, 181, 10), "longitude must be within"),
         (lambda: F.by_property("loc").within_geo_range(0, 0, 0), "distance must be a positive"),
-        (lambda: F.by_id().equal("not-a-uuid"), "must be a UUID"),
+        (lambda: F.by_id().equal("not-a-uuid"), "expected a UUID"),
         (lambda: F.by_creation_time().equal("yesterday"), "aware datetime or Unix"),
-        (lambda: F.by_property("1bad"), "invalid property name"),
-        (lambda: F.by_property('a"]}'), "invalid property name"),
-        (lambda: F.by_ref("r", "lower", "x"), "invalid collection name"),
+        (lambda: F.by_property("1bad"), "expected a property name"),
+        (lambda: F.by_property('a"]}'), "expected a property name"),
+        (lambda: F.by_ref("r", "1lower", "x"), "expected a collection name"),
         (lambda: F.all_of(), "And needs at least one operand"),
         (lambda: F.any_of("x"), "Or operands must be Filters"),
         (lambda: F.not_({"operator": "Equal"}), "Filter.not_ needs a Filter"),
@@ -317,37 +318,37 @@ def test_builders_are_immutable() -> None:
     limited = base.limit(3)
     assert "limit" not in base.to_graphql()
     assert "limit: 3" in limited.to_graphql()
-    assert base.properties("x") is not base
+    assert base.fields("x") is not base
 
 
 @pytest.mark.parametrize(
     ("build", "message"),
     [
         (lambda q: q.near_vector([1.0]).bm25("x"), "one search operator: nearVector"),
-        (lambda q: q.near_vector([]), "must not be empty"),
-        (lambda q: q.near_vector("1,2"), "sequence of numbers"),
-        (lambda q: q.near_vector([1.0, float("inf")]), r"vector\[1\] must be finite"),
-        (lambda q: q.near_vector([1.0, True]), r"vector\[1\] must be a number"),
+        (lambda q: q.near_vector([]), "expected a non-empty list of numbers"),
+        (lambda q: q.near_vector("1,2"), "expected a non-empty list of numbers"),
+        (lambda q: q.near_vector([1.0, float("inf")]), "list of finite numbers"),
+        (lambda q: q.near_vector([1.0, True]), r"invalid vector=\[1.0, True\]"),
         (lambda q: q.near_vector([1.0], distance=1, certainty=0.5), "either distance or"),
         (lambda q: q.near_vector([1.0], certainty=2), "certainty must be within"),
         (lambda q: q.near_vector([1.0], target_vector="bad-name"), "target vector name"),
-        (lambda q: q.near_object("x"), "id must be a UUID"),
+        (lambda q: q.near_object("x"), "invalid id='x': expected a UUID"),
         (lambda q: q.hybrid("x", alpha=1.5), "alpha must be within"),
         (lambda q: q.hybrid("x", fusion_type="magic"), "fusion_type must be one of"),
-        (lambda q: q.hybrid("x", vector=[float("nan")]), "must be finite"),
-        (lambda q: q.bm25("x", properties=['a"']), "invalid search property"),
+        (lambda q: q.hybrid("x", vector=[float("nan")]), "list of finite numbers"),
+        (lambda q: q.bm25("x", properties=['a"']), "invalid search property="),
         (lambda q: q.bm25("x", properties=[]), "properties must not be empty"),
-        (lambda q: q.bm25("\udc80"), "bm25 query contains a lone surrogate"),
-        (lambda q: q.fields("bad name"), "invalid field name"),
+        (lambda q: q.bm25("\udc80"), "invalid bm25 query=.*lone surrogate"),
+        (lambda q: q.fields("bad name"), "invalid field name="),
         (lambda q: q.fields({"loc": []}), "non-empty list of sub-fields"),
         (lambda q: q.fields(3), "a field must be a property name"),
         (lambda q: q.additional("secret"), "unknown _additional field"),
         (lambda q: q.where({"operator": "Equal"}), "where must be a weaviate_telemetry.Filter"),
-        (lambda q: q.sort("a b"), "invalid sort property"),
+        (lambda q: q.sort("a b"), "invalid sort property="),
         (lambda q: q.limit(0), "limit must be an integer >= 1"),
         (lambda q: q.offset(-1), "offset must be an integer >= 0"),
         (lambda q: q.autocut(True), "autocut must be an integer"),
-        (lambda q: q.after("nope"), "after must be a UUID"),
+        (lambda q: q.after("nope"), "invalid after=.*expected a UUID"),
         (lambda q: q.tenant('x" }'), "invalid tenant"),
         (lambda q: q.consistency_level("MOST"), "consistency_level"),
     ],
@@ -358,12 +359,16 @@ def test_get_query_validation(build: object, message: str) -> None:
 
 
 def test_collection_names_are_validated() -> None:
-    query = wt.Query(lambda request, options: pytest.fail("no I/O expected"))
-    for bad in ("article", "Art-icle", "Art { x }", "", 3):
-        with _invalid("invalid collection name"):
+    query = Query(lambda request, options, parse: pytest.fail("no I/O expected"))
+    for bad in ("1article", "Art-icle", "Art { x }", "", 3):
+        with _invalid("expected a collection name"):
             query.get(bad)  # type: ignore[arg-type]
-        with _invalid("invalid collection name"):
+        with _invalid("expected a collection name"):
             query.aggregate(bad)  # type: ignore[arg-type]
+    # One rule everywhere: a lowercase first letter is accepted and capitalised,
+    # as by the REST endpoints (and the server itself).
+    assert query.get("article").collection == "Article"
+    assert "Aggregate { Article" in query.aggregate("article").to_graphql()
     with _invalid("query must not be empty"):
         query.graphql("   ")
     with _invalid("lone surrogate"):

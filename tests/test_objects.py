@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import weaviate_telemetry as wt
-
-
-@pytest.fixture
-def offline() -> Iterator[wt.Client]:
-    """A client whose server port is closed: any I/O would fail with connection_error."""
-    with wt.Client("http://127.0.0.1:9") as c:
-        yield c
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._core.models import Request, Response
+from weaviate_telemetry._query.builders import Query
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 pytestmark = pytest.mark.integration
@@ -123,7 +125,7 @@ def test_fields_additional_and_typed_result(client: wt.Client, data: str) -> Non
     assert result.raw["data"]["Get"][data][0]["_additional"]["id"] == IDS[4]
     assert obj.raw["year"] == 2004
     # run() is do()
-    assert len(client.query.get(data).limit(3).run()) == 3
+    assert len(client.query.get(data).limit(3).do()) == 3
 
 
 def test_near_vector_on_named_vectors(client: wt.Client, data: str) -> None:
@@ -417,14 +419,14 @@ def test_graphql_variables_are_sent(client: wt.Client, data: str) -> None:
 
 
 def test_request_shape_and_idempotency() -> None:
-    seen: list[tuple[wt.Request, wt.RequestOptions | None]] = []
+    seen: list[tuple[Request, wt.RequestOptions | None]] = []
 
-    def call(request: wt.Request, options: wt.RequestOptions | None) -> wt.Response:
+    def call(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
         seen.append((request, options))
         body = {"data": {"Get": {"Article": [{"title": "x", "_additional": {"id": IDS[0]}}]}}}
-        return wt.Response(200, {}, body, b"", "http://x/v1/graphql", 0.01)
+        return parse(Response(200, {}, body, b"", "http://x/v1/graphql", 0.01))
 
-    query = wt.Query(call)
+    query = Query(call)
     result = query.get("Article").fields("title").tenant("t1").do(timeout=5, metadata={"k": 1})
     assert result[0].properties == {"title": "x"} and result[0].metadata.id == IDS[0]
     request, options = seen[0]
@@ -439,17 +441,17 @@ def test_request_shape_and_idempotency() -> None:
     assert request.body == {"query": query.get("Article").fields("title").tenant("t1").to_graphql()}
     assert options is not None and options.metadata == {"k": 1}
 
-    def not_json(request: wt.Request, options: wt.RequestOptions | None) -> wt.Response:
-        return wt.Response(200, {}, ["not", "an", "object"], b"", "u", 0.0)
+    def not_json(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+        return parse(Response(200, {}, ["not", "an", "object"], b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError):
-        wt.Query(not_json).graphql("{ x }")
+        Query(not_json).graphql("{ x }")
 
-    def no_data(request: wt.Request, options: wt.RequestOptions | None) -> wt.Response:
-        return wt.Response(200, {}, {"data": None}, b"", "u", 0.0)
+    def no_data(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+        return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):
-        wt.Query(no_data).aggregate("Article").do()
+        Query(no_data).aggregate("Article").do()
     with pytest.raises(wt.ConfigError, match="unknown request option"):
         query.get("Article").do(bogus=1)
 

@@ -26,7 +26,7 @@ def test_results_from_a_real_server_round_trip_to_json(
     )
     obj = client.objects.get(collection_name, batch.successful_ids[0])
     assert obj is not None
-    found = client.query.get(collection_name).properties("title").additional("id").do()
+    found = client.query.get(collection_name).fields("title").additional("id").do()
     health = client.health.check()
     nodes = client.nodes(output="verbose")
     for result in (client.meta(), batch, obj, found, health, nodes[0]):

@@ -257,7 +257,7 @@ def test_interrupt_mid_call_still_ends_the_call_and_attempt_events() -> None:
         def close(self) -> None:
             pass
 
-    client._executor.transport = InterruptedTransport()  # type: ignore[assignment]
+    client._pipeline.transport = InterruptedTransport()  # type: ignore[assignment]
     with wt.telemetry.capture() as events, pytest.raises(KeyboardInterrupt):
         client.meta()
     client.close()

@@ -24,6 +24,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._core import events
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port
 
 from support.servers import Canned, ScriptedHTTPServer
@@ -119,15 +120,8 @@ def test_span_name_includes_collection_and_parent_is_current_span(
     tracer = otel.tracer_provider.get_tracer("test")
     with wt.Client(weaviate_server.url) as c, tracer.start_as_current_span("app") as app:
         with pytest.raises(wt.NotFoundError):
-            c.call(
-                wt.Request(
-                    "GET",
-                    "/v1/schema/NoSuchCollection",
-                    "collections.get",
-                    path_template="/v1/schema/{collection}",
-                    collection="NoSuchCollection",
-                )
-            )
+            # update reads the definition first: GET /v1/schema/{collection} → 404
+            c.collections.update("NoSuchCollection", {"description": "x"})
     spans = otel.finished()
     call, children = _pair(spans)
     assert call.name == "collections.get NoSuchCollection"
@@ -210,8 +204,8 @@ def test_batch_objects_counter_reads_batch_keys(otel: Otel) -> None:
         "server_port": 8080,
         "trace": {},
     }
-    wt.telemetry.execute(("weaviate", "request", "start"), {"system_time": 0.0}, meta)
-    wt.telemetry.execute(
+    events.execute(("weaviate", "request", "start"), {"system_time": 0.0}, meta)
+    events.execute(
         ("weaviate", "request", "stop"),
         {"duration": 0.01},
         {**meta, "status_code": 200, "batch_size": 10, "objects_failed": 3, "error_kind": None},

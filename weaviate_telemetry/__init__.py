@@ -42,7 +42,7 @@ from ._core.errors import (
     WeaviateTimeoutError,
 )
 from ._core.ids import generate_uuid5
-from ._core.models import Request, Response
+from ._core.models import Response
 from ._query.builders import (
     AggregateGroup,
     AggregateQuery,
@@ -52,7 +52,6 @@ from ._query.builders import (
     GroupedBy,
     Occurrence,
     PropertyMetrics,
-    Query,
     QueryMetadata,
     QueryObject,
     QueryResult,
@@ -101,12 +100,10 @@ __all__ = [
     "Property",
     "PropertyMetrics",
     "ProtocolError",
-    "Query",
     "QueryMetadata",
     "QueryObject",
     "QueryResult",
     "RateLimitedError",
-    "Request",
     "RequestOptions",
     "Response",
     "RetryPolicy",

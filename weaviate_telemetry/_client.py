@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from ._api.batch import Batch
 from ._api.collections import Collections
@@ -13,25 +13,27 @@ from ._api.info import Meta, NodeStatus
 from ._api.objects import Objects
 from ._api.raw import Raw
 from ._api.tenants import Tenants
-from ._core.config import Config, RequestOptions, _fail
-from ._core.errors import ConfigError, ErrorKind, WeaviateError
-from ._core.models import Request, Response
+from ._core import validate as v
+from ._core.config import Config, RequestOptions
+from ._core.errors import ConfigError
+from ._core.models import Request, Response, json_object, quote_segment, unexpected
 from ._core.options import resolve, with_options
-from ._core.pipeline import Executor, quote_segment
+from ._core.pipeline import Pipeline
 from ._query.builders import Query
 
 
-def expect_mapping(response: Response, what: str) -> Mapping[str, Any]:
-    """The response body as a JSON object, or a ``protocol_error``."""
-    body = response.body
-    if not isinstance(body, Mapping):
-        raise WeaviateError.from_kind(
-            ErrorKind.PROTOCOL_ERROR,
-            f"expected a JSON object for {what}, got {type(body).__name__}",
-            status_code=response.status,
-            details=body,
-        )
-    return body
+def _meta(response: Response) -> Meta:
+    return Meta.from_dict(json_object(response))
+
+
+def _nodes(response: Response) -> list[NodeStatus]:
+    nodes = json_object(response).get("nodes")
+    if not isinstance(nodes, list):
+        raise unexpected("nodes answer has no 'nodes' list", response)
+    return [NodeStatus.from_dict(n) for n in nodes if isinstance(n, Mapping)]
+
+
+T = TypeVar("T")
 
 
 class Client:
@@ -56,27 +58,27 @@ class Client:
             if base_url is not None or kwargs:
                 raise ConfigError("pass either config= or base_url/keyword fields, not both")
             if not isinstance(config, Config):
-                raise _fail("config", config, "a weaviate_telemetry.Config")
+                raise v.invalid("config", config, "a weaviate_telemetry.Config", ConfigError)
         else:
             if base_url is not None:
                 kwargs["base_url"] = base_url
             config = Config.build(**kwargs)
         config.warn_if_insecure()
         self._config = config
-        self._executor = Executor(config)
-        self.health = Health(self._executor)
+        self._pipeline = Pipeline(config)
+        self.health = Health(self._pipeline)
         """Liveness/readiness probes (:class:`Health`)."""
-        self.raw = Raw(self._executor)
+        self.raw = Raw(self._pipeline)
         """The raw-request escape hatch (:class:`Raw`)."""
-        self.collections = Collections(self.call)
+        self.collections = Collections(self._call)
         """Schema: create, inspect, change and drop collections (:class:`Collections`)."""
-        self.tenants = Tenants(self.call)
+        self.tenants = Tenants(self._call)
         """Tenants of multi-tenant collections (:class:`Tenants`)."""
-        self.objects = Objects(self.call)
+        self.objects = Objects(self._call)
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
-        self.batch = Batch(self.call)
+        self.batch = Batch(self._call)
         """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
-        self.query = Query(self.call)
+        self.query = Query(self._call)
         """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
 
     @classmethod
@@ -89,14 +91,15 @@ class Client:
         """The validated configuration (secrets hidden in its repr)."""
         return self._config
 
-    def call(self, request: Request, options: RequestOptions | None = None) -> Response:
-        """Run a prepared :class:`Request` (used by the API namespaces)."""
-        return self._executor.execute(with_options(request, options))
+    def _call(
+        self, request: Request, options: RequestOptions | None, parse: Callable[[Response], T]
+    ) -> T:
+        """Run a namespace's request with the caller's per-call options (a :class:`Call`)."""
+        return self._pipeline.execute(with_options(request, options), parse)
 
     def meta(self, *, options: RequestOptions | None = None, **overrides: Any) -> Meta:
         """Server version, hostname and modules (``GET /v1/meta``)."""
-        response = self.call(Request("GET", "/v1/meta", "meta"), resolve(options, overrides))
-        return Meta.from_dict(expect_mapping(response, "meta"))
+        return self._call(Request("GET", "/v1/meta", "meta"), resolve(options, overrides), _meta)
 
     def nodes(
         self,
@@ -108,11 +111,10 @@ class Client:
     ) -> list[NodeStatus]:
         """Cluster nodes and (with ``output="verbose"``) their shards (``GET /v1/nodes``)."""
         if output not in ("minimal", "verbose"):
-            raise _fail("output", output, "'minimal' or 'verbose'")
+            raise v.invalid("output", output, "'minimal' or 'verbose'")
         path, template = "/v1/nodes", "/v1/nodes"
         if collection is not None:
-            if not isinstance(collection, str) or not collection:
-                raise _fail("collection", collection, "a collection name")
+            collection = v.collection_name(collection)
             path, template = f"/v1/nodes/{quote_segment(collection)}", "/v1/nodes/{collection}"
         request = Request(
             "GET",
@@ -122,22 +124,16 @@ class Client:
             params={"output": output},
             collection=collection,
         )
-        body = expect_mapping(self.call(request, resolve(options, overrides)), "nodes")
-        nodes = body.get("nodes")
-        if not isinstance(nodes, list):
-            raise WeaviateError.from_kind(
-                ErrorKind.PROTOCOL_ERROR, "nodes answer has no 'nodes' list", details=body
-            )
-        return [NodeStatus.from_dict(n) for n in nodes if isinstance(n, Mapping)]
+        return self._call(request, resolve(options, overrides), _nodes)
 
     def close(self) -> None:
         """Release pooled connections; later calls raise ``connection_error``. Idempotent."""
-        self._executor.close()
+        self._pipeline.close()
 
     @property
     def closed(self) -> bool:
         """True after :meth:`close`."""
-        return self._executor.closed
+        return self._pipeline.closed
 
     def __enter__(self) -> Client:
         return self

@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.errors import ErrorKind, WeaviateError
-from .._core.models import Request, Response
+from .._core.models import (
+    Call,
+    Request,
+    Response,
+    beacon,
+    json_list,
+    json_object,
+    query_params,
+    unexpected,
+)
 from .._core.options import resolve
 from .._core.results import JsonResult
 from .objects import object_body
@@ -197,7 +206,7 @@ def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
 class Batch:
     """Bulk operations (``client.batch``)."""
 
-    def __init__(self, call: v.Call) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
 
     # -- the pipeline shared by objects and references ---------------------------------
@@ -340,12 +349,9 @@ class Batch:
     ) -> list[Any] | WeaviateError:
         """The per-item answer list of one chunk, or the error that failed it whole."""
         try:
-            response = self._call(request, opts)
+            return self._call(request, opts, json_list)
         except WeaviateError as err:
             return err
-        if not isinstance(response.body, list):
-            return _not_a_list(response)
-        return response.body
 
     def _send_objects(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
@@ -357,7 +363,7 @@ class Batch:
             "/v1/batch/objects",
             "batch.insert_objects",
             path_template="/v1/batch/objects",
-            params=v.query_params(consistency_level=level),
+            params=query_params(consistency_level=level),
             body={"fields": ["ALL"], "objects": [i.body for i in chunk]},
             collection=next(iter(collections)) if len(collections) == 1 else None,
             tenant=next(iter(tenants)) if len(tenants) == 1 else None,
@@ -433,7 +439,7 @@ class Batch:
             "/v1/batch/references",
             "batch.insert_references",
             path_template="/v1/batch/references",
-            params=v.query_params(consistency_level=level),
+            params=query_params(consistency_level=level),
             body=[i.body for i in chunk],
             collection=next(iter(collections)) if len(collections) == 1 else None,
             # Adding the same reference twice is rejected or ignored, never duplicated.
@@ -504,7 +510,7 @@ class Batch:
             "/v1/batch/objects",
             "batch.delete_objects",
             path_template="/v1/batch/objects",
-            params=v.query_params(tenant=tenant, consistency_level=level),
+            params=query_params(tenant=tenant, consistency_level=level),
             body={
                 "match": {"class": collection, "where": where_dict},
                 "dryRun": dry_run,
@@ -513,39 +519,42 @@ class Batch:
             collection=collection,
             tenant=tenant,
         )
-        response = self._call(request, resolve(options, overrides))
-        body = response.body
-        if not isinstance(body, Mapping) or not isinstance(body.get("results"), Mapping):
-            raise v.protocol_error("delete answer has no 'results' object", response)
-        results = body["results"]
-        items = []
-        for entry in results.get("objects") or ():
-            if isinstance(entry, Mapping):
-                errors = entry.get("errors")
-                message = None
-                if isinstance(errors, Mapping):
-                    message = _messages({"result": {"errors": errors}})
-                items.append(
-                    BatchDeleteItem(str(entry.get("id", "")), str(entry.get("status", "")), message)
-                )
-        limit = results.get("limit")
-        return BatchDeleteResult(
-            matches=_count(results.get("matches")),
-            successful=_count(results.get("successful")),
-            failed=_count(results.get("failed")),
-            limit=None if limit is None else _count(limit),
-            dry_run=bool(body.get("dryRun", dry_run)),
-            objects=tuple(items),
-            raw=body,
+        return self._call(
+            request,
+            resolve(options, overrides),
+            lambda response: _delete_result(response, dry_run),
         )
+
+
+def _delete_result(response: Response, dry_run: bool) -> BatchDeleteResult:
+    body = json_object(response)
+    results = body.get("results")
+    if not isinstance(results, Mapping):
+        raise unexpected("delete answer has no 'results' object", response)
+    items = []
+    for entry in results.get("objects") or ():
+        if isinstance(entry, Mapping):
+            errors = entry.get("errors")
+            message = None
+            if isinstance(errors, Mapping):
+                message = _messages({"result": {"errors": errors}})
+            items.append(
+                BatchDeleteItem(str(entry.get("id", "")), str(entry.get("status", "")), message)
+            )
+    limit = results.get("limit")
+    return BatchDeleteResult(
+        matches=_count(results.get("matches")),
+        successful=_count(results.get("successful")),
+        failed=_count(results.get("failed")),
+        limit=None if limit is None else _count(limit),
+        dry_run=bool(body.get("dryRun", dry_run)),
+        objects=tuple(items),
+        raw=body,
+    )
 
 
 def _count(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def _not_a_list(response: Response) -> WeaviateError:
-    return v.protocol_error("a batch answer must be a JSON list", response)
 
 
 def _check_items(items: Any, name: str) -> None:
@@ -624,7 +633,7 @@ def _reference_from(index: int, item: Any) -> _Item:
     )
     body: dict[str, Any] = {
         "from": f"weaviate://localhost/{source}/{source_id}/{prop}",
-        "to": v.beacon(target_collection, target),
+        "to": beacon(target_collection, target),
     }
     if item.tenant is not None:
         body["tenant"] = v.tenant_name(item.tenant)

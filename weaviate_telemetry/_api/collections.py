@@ -14,10 +14,19 @@ from typing import Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.errors import ErrorKind, WeaviateError
-from .._core.models import Request, Response
+from .._core.models import (
+    Call,
+    Request,
+    Response,
+    found,
+    ignore,
+    json_list,
+    json_object,
+    query_params,
+    quote_segment,
+    unexpected,
+)
 from .._core.options import resolve
-from .._core.pipeline import quote_segment
 from .._core.results import JsonResult
 
 _NOT_FOUND = frozenset({404})
@@ -319,10 +328,23 @@ class Shard(JsonResult):
         )
 
 
-def _object(response: Response, what: str) -> Mapping[str, Any]:
-    if not isinstance(response.body, Mapping):
-        raise v.protocol_error(f"expected a JSON object for {what}", response)
-    return response.body
+def _collection(response: Response) -> CollectionConfig:
+    return CollectionConfig.from_dict(json_object(response))
+
+
+def _collection_or_none(response: Response) -> CollectionConfig | None:
+    return None if response.status == 404 else _collection(response)
+
+
+def _collections(response: Response) -> list[CollectionConfig]:
+    classes = json_object(response).get("classes") or []
+    if not isinstance(classes, list):
+        raise unexpected("schema answer has no 'classes' list", response)
+    return [CollectionConfig.from_dict(c) for c in classes if isinstance(c, Mapping)]
+
+
+def _shards(response: Response) -> list[Shard]:
+    return [Shard.from_dict(s) for s in json_list(response) if isinstance(s, Mapping)]
 
 
 def _deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -355,7 +377,7 @@ class Collections:
     server treats it as done).
     """
 
-    def __init__(self, call: v.Call) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
 
     @staticmethod
@@ -400,8 +422,7 @@ class Collections:
             body=body,
             collection=body["class"],
         )
-        response = self._call(request, resolve(options, overrides))
-        return CollectionConfig.from_dict(_object(response, "collections.create"))
+        return self._call(request, resolve(options, overrides), _collection)
 
     def get(
         self, name: str, *, options: RequestOptions | None = None, **overrides: Any
@@ -409,29 +430,20 @@ class Collections:
         """The collection's definition, or None when it does not exist (404 is an answer)."""
         name = v.collection_name(name)
         request = self._request("GET", "collections.get", name, ok_statuses=_NOT_FOUND)
-        response = self._call(request, resolve(options, overrides))
-        if response.status == 404:
-            return None
-        return CollectionConfig.from_dict(_object(response, "collections.get"))
+        return self._call(request, resolve(options, overrides), _collection_or_none)
 
     def exists(self, name: str, *, options: RequestOptions | None = None, **overrides: Any) -> bool:
         """True when the collection exists (404 is an answer: False)."""
         name = v.collection_name(name)
         request = self._request("GET", "collections.exists", name, ok_statuses=_NOT_FOUND)
-        return self._call(request, resolve(options, overrides)).status != 404
+        return self._call(request, resolve(options, overrides), found)
 
     def list(
         self, *, options: RequestOptions | None = None, **overrides: Any
     ) -> list[CollectionConfig]:
         """Every collection's definition (``GET /v1/schema``)."""
         request = self._request("GET", "collections.list", None)
-        body = _object(self._call(request, resolve(options, overrides)), "collections.list")
-        classes = body.get("classes") or []
-        if not isinstance(classes, list):
-            raise WeaviateError.from_kind(
-                ErrorKind.PROTOCOL_ERROR, "schema answer has no 'classes' list", details=body
-            )
-        return [CollectionConfig.from_dict(c) for c in classes if isinstance(c, Mapping)]
+        return self._call(request, resolve(options, overrides), _collections)
 
     def update(
         self,
@@ -461,10 +473,10 @@ class Collections:
                 "changes['class']", changes["class"], f"{name!r} (renaming is not supported)"
             )
         opts = resolve(options, overrides)
-        current = self._call(self._request("GET", "collections.get", name), opts)
-        body = _deep_merge(_object(current, "collections.get"), changes)
+        current = self._call(self._request("GET", "collections.get", name), opts, json_object)
+        body = _deep_merge(current, changes)
         request = self._request("PUT", "collections.update", name, body=body)
-        return CollectionConfig.from_dict(_object(self._call(request, opts), "collections.update"))
+        return self._call(request, opts, _collection)
 
     def delete(self, name: str, *, options: RequestOptions | None = None, **overrides: Any) -> None:
         """Drop a collection and all its objects.
@@ -474,7 +486,7 @@ class Collections:
         """
         name = v.collection_name(name)
         request = self._request("DELETE", "collections.delete", name)
-        self._call(request, resolve(options, overrides))
+        self._call(request, resolve(options, overrides), ignore)
 
     def add_property(
         self,
@@ -488,8 +500,11 @@ class Collections:
         name = v.collection_name(name)
         body = _property_dict(prop)
         request = self._request("POST", "collections.add_property", name, "/properties", body=body)
-        response = self._call(request, resolve(options, overrides))
-        return Property.from_dict(_object(response, "collections.add_property"))
+        return self._call(
+            request,
+            resolve(options, overrides),
+            lambda response: Property.from_dict(json_object(response)),
+        )
 
     def shards(
         self,
@@ -507,15 +522,10 @@ class Collections:
             "collections.shards",
             name,
             "/shards",
-            params=v.query_params(tenant=tenant),
+            params=query_params(tenant=tenant),
             tenant=tenant,
         )
-        body = self._call(request, resolve(options, overrides)).body
-        if not isinstance(body, list):
-            raise WeaviateError.from_kind(
-                ErrorKind.PROTOCOL_ERROR, "shards answer is not a list", details=body
-            )
-        return [Shard.from_dict(s) for s in body if isinstance(s, Mapping)]
+        return self._call(request, resolve(options, overrides), _shards)
 
     def update_shard(
         self,
@@ -539,5 +549,8 @@ class Collections:
             "/shards/{shard}",
             body={"status": status},
         )
-        body = _object(self._call(request, resolve(options, overrides)), "update_shard")
-        return str(body.get("status", status))
+        return self._call(
+            request,
+            resolve(options, overrides),
+            lambda response: str(json_object(response).get("status", status)),
+        )

@@ -6,16 +6,20 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._core.config import Timeouts
+from .._core import validate as v
+from .._core.config import RetryPolicy, Timeouts
 from .._core.errors import ErrorKind, WeaviateError
-from .._core.models import Request
+from .._core.models import Request, as_response
 from .._core.redact import redact_url
 from .._core.results import JsonResult
 
 if TYPE_CHECKING:
-    from .._core.pipeline import Endpoint, Executor
+    from .._core.endpoints import Endpoint
+    from .._core.pipeline import Pipeline
 
-_NO_RETRY = None  # health probes are single attempts: the caller polls
+# Probes are single attempts whatever the client's policy: the caller polls,
+# and a probe must never spend the retry budget that real calls need.
+_NO_RETRY = RetryPolicy(enabled=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +66,11 @@ class Health:
     per endpoint.
     """
 
-    def __init__(self, executor: Executor) -> None:
-        self._executor = executor
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
 
     def _probe(self, endpoint: Endpoint, which: str, timeout: float) -> _Probe:
-        cfg = self._executor.config.timeouts
+        cfg = self._pipeline.config.timeouts
         timeouts = Timeouts(
             connect=min(cfg.connect, timeout),
             read=timeout,
@@ -81,11 +85,12 @@ class Health:
                 path,
                 f"health.{which}",
                 timeouts=timeouts,
+                retry=_NO_RETRY,
                 raise_for_status=False,
                 decode=False,
             )
             try:
-                response = self._executor.execute(request, endpoint)
+                response = self._pipeline.execute(request, as_response, endpoint)
             except WeaviateError as err:
                 return _Probe(False, None, None, err)
             last_status = response.status
@@ -97,7 +102,7 @@ class Health:
 
     def _any(self, which: str, timeout: float) -> bool:
         _check_timeout(timeout)
-        return any(self._probe(ep, which, timeout).ok for ep in self._executor.endpoints)
+        return any(self._probe(ep, which, timeout).ok for ep in self._pipeline.endpoints)
 
     def ready(self, timeout: float = 2.0) -> bool:
         """True when some endpoint is ready to serve requests."""
@@ -111,7 +116,7 @@ class Health:
         """Probe every endpoint (live and ready) and report each one."""
         _check_timeout(timeout)
         results = []
-        for ep in self._executor.endpoints:
+        for ep in self._pipeline.endpoints:
             live = self._probe(ep, "live", timeout)
             ready = self._probe(ep, "ready", timeout) if live.error is None else live
             err = live.error or ready.error
@@ -143,7 +148,7 @@ class Health:
         while True:
             remaining = deadline - time.monotonic()
             probe_timeout = max(0.05, min(2.0, remaining))
-            for ep in self._executor.endpoints:
+            for ep in self._pipeline.endpoints:
                 probe = self._probe(ep, "ready", probe_timeout)
                 if probe.ok:
                     return time.monotonic() - started
@@ -164,6 +169,4 @@ class Health:
 
 
 def _check_timeout(value: float, name: str = "timeout") -> None:
-    from .._core.config import _seconds
-
-    _seconds(name, value)
+    v.seconds(name, value)

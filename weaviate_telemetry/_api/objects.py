@@ -10,9 +10,19 @@ from typing import Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.models import Request, Response
+from .._core.models import (
+    Call,
+    Request,
+    Response,
+    beacon,
+    found,
+    ignore,
+    json_object,
+    query_params,
+    quote_segment,
+    unexpected,
+)
 from .._core.options import resolve
-from .._core.pipeline import quote_segment
 from .._core.results import JsonResult
 
 _NOT_FOUND = frozenset({404})
@@ -129,10 +139,25 @@ def object_body(
     return body
 
 
-def _body(response: Response, what: str) -> Mapping[str, Any]:
-    if not isinstance(response.body, Mapping):
-        raise v.protocol_error(f"expected a JSON object for {what}", response)
-    return response.body
+def _object(response: Response) -> WeaviateObject:
+    return WeaviateObject.from_dict(json_object(response))
+
+
+def _object_or_none(response: Response) -> WeaviateObject | None:
+    return None if response.status == 404 else _object(response)
+
+
+def _page(response: Response) -> ObjectPage:
+    body = json_object(response)
+    objects = body.get("objects") or []
+    if not isinstance(objects, builtins.list):
+        raise unexpected("objects answer has no 'objects' list", response)
+    total = body.get("totalResults")
+    return ObjectPage(
+        tuple(WeaviateObject.from_dict(o) for o in objects if isinstance(o, Mapping)),
+        total if isinstance(total, int) else 0,  # the server omits a zero
+        body,
+    )
 
 
 class Objects:
@@ -146,7 +171,7 @@ class Objects:
     on a missing object raise ``not_found``.
     """
 
-    def __init__(self, call: v.Call) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
 
     @staticmethod
@@ -195,14 +220,12 @@ class Objects:
             "/v1/objects",
             "objects.insert",
             path_template="/v1/objects",
-            params=v.query_params(consistency_level=level),
+            params=query_params(consistency_level=level),
             body=body,
             collection=body["class"],
             tenant=tenant,
         )
-        return WeaviateObject.from_dict(
-            _body(self._call(request, resolve(options, overrides)), "objects.insert")
-        )
+        return self._call(request, resolve(options, overrides), _object)
 
     def get(
         self,
@@ -225,7 +248,7 @@ class Objects:
         collection = v.collection_name(collection)
         oid = v.object_id(id)
         tenant = v.optional_tenant(tenant)
-        params = v.query_params(
+        params = query_params(
             include=_include(include_vector, include),
             tenant=tenant,
             consistency_level=v.consistency(consistency_level),
@@ -239,10 +262,7 @@ class Objects:
             tenant=tenant,
             ok_statuses=_NOT_FOUND,
         )
-        response = self._call(request, resolve(options, overrides))
-        if response.status == 404:
-            return None
-        return WeaviateObject.from_dict(_body(response, "objects.get"))
+        return self._call(request, resolve(options, overrides), _object_or_none)
 
     def exists(
         self,
@@ -258,7 +278,7 @@ class Objects:
         collection = v.collection_name(collection)
         oid = v.object_id(id)
         tenant = v.optional_tenant(tenant)
-        params = v.query_params(tenant=tenant, consistency_level=v.consistency(consistency_level))
+        params = query_params(tenant=tenant, consistency_level=v.consistency(consistency_level))
         request = self._object_request(
             "HEAD",
             "objects.exists",
@@ -269,7 +289,7 @@ class Objects:
             ok_statuses=_NOT_FOUND,
             decode=False,
         )
-        return self._call(request, resolve(options, overrides)).status != 404
+        return self._call(request, resolve(options, overrides), found)
 
     def replace(
         self,
@@ -297,13 +317,11 @@ class Objects:
             "objects.replace",
             body["class"],
             body["id"],
-            params=v.query_params(consistency_level=level),
+            params=query_params(consistency_level=level),
             body=body,
             tenant=tenant,
         )
-        return WeaviateObject.from_dict(
-            _body(self._call(request, resolve(options, overrides)), "objects.replace")
-        )
+        return self._call(request, resolve(options, overrides), _object)
 
     def update(
         self,
@@ -330,11 +348,11 @@ class Objects:
             "objects.update",
             body["class"],
             body["id"],
-            params=v.query_params(consistency_level=level),
+            params=query_params(consistency_level=level),
             body=body,
             tenant=tenant,
         )
-        self._call(request, resolve(options, overrides))
+        self._call(request, resolve(options, overrides), ignore)
 
     def delete(
         self,
@@ -350,7 +368,7 @@ class Objects:
         collection = v.collection_name(collection)
         oid = v.object_id(id)
         tenant = v.optional_tenant(tenant)
-        params = v.query_params(tenant=tenant, consistency_level=v.consistency(consistency_level))
+        params = query_params(tenant=tenant, consistency_level=v.consistency(consistency_level))
         request = self._object_request(
             "DELETE",
             "objects.delete",
@@ -360,7 +378,7 @@ class Objects:
             tenant=tenant,
             ok_statuses=_NOT_FOUND,
         )
-        self._call(request, resolve(options, overrides))
+        self._call(request, resolve(options, overrides), ignore)
 
     def list(
         self,
@@ -397,7 +415,7 @@ class Objects:
             raise v.invalid("after", after, "no offset= or sort= together with after=")
         if orders and len(orders) != len(sorts):
             raise v.invalid("order", order, "one asc/desc per sort property")
-        params = v.query_params(
+        params = query_params(
             **{"class": collection},
             limit=limit,
             offset=offset,
@@ -416,16 +434,7 @@ class Objects:
             collection=collection,
             tenant=tenant,
         )
-        body = _body(self._call(request, resolve(options, overrides)), "objects.list")
-        objects = body.get("objects") or []
-        if not isinstance(objects, builtins.list):
-            raise v.protocol_error("objects answer has no 'objects' list")
-        total = body.get("totalResults")
-        return ObjectPage(
-            tuple(WeaviateObject.from_dict(o) for o in objects if isinstance(o, Mapping)),
-            total if isinstance(total, int) else 0,  # the server omits a zero
-            body,
-        )
+        return self._call(request, resolve(options, overrides), _page)
 
     def iterate(
         self,
@@ -509,7 +518,7 @@ class Objects:
             tenant=tenant,
             idempotent=True,
         )
-        self._call(request, resolve(options, overrides))
+        self._call(request, resolve(options, overrides), ignore)
 
     def _reference(
         self,
@@ -530,14 +539,14 @@ class Objects:
         if to_collection is not None:
             to_collection = v.collection_name(to_collection, "to_collection")
         tenant = v.optional_tenant(tenant)
-        params = v.query_params(tenant=tenant, consistency_level=v.consistency(consistency_level))
+        params = query_params(tenant=tenant, consistency_level=v.consistency(consistency_level))
         return Request(
             method,
             f"/v1/objects/{quote_segment(collection)}/{oid}/references/{prop}",
             operation,
             path_template="/v1/objects/{collection}/{id}/references/{property}",
             params=params,
-            body={"beacon": v.beacon(to_collection, target)},
+            body={"beacon": beacon(to_collection, target)},
             collection=collection,
             tenant=tenant,
         )
@@ -571,7 +580,7 @@ class Objects:
             tenant,
             consistency_level,
         )
-        self._call(request, resolve(options, overrides))
+        self._call(request, resolve(options, overrides), ignore)
 
     def delete_reference(
         self,
@@ -603,7 +612,7 @@ class Objects:
             tenant,
             consistency_level,
         )
-        self._call(request, resolve(options, overrides))
+        self._call(request, resolve(options, overrides), ignore)
 
 
 def _names(value: Any, name: str, check: Any) -> builtins.list[str]:

@@ -12,12 +12,13 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._core.config import RequestOptions, _fail, _validate_headers
+from .._core import validate as v
+from .._core.config import RequestOptions, validate_headers
 from .._core.models import Request, Response
 from .._core.options import resolve, with_options
 
 if TYPE_CHECKING:
-    from .._core.pipeline import Executor
+    from .._core.pipeline import Pipeline
 
 _METHOD = re.compile(r"^[A-Z]{3,10}$")
 _PATH = re.compile(r"^/(?!/)[^\s?#]*\Z")
@@ -34,8 +35,8 @@ def path_template(path: str) -> str:
 class Raw:
     """The escape hatch for endpoints the SDK does not wrap (yet)."""
 
-    def __init__(self, executor: Executor) -> None:
-        self._executor = executor
+    def __init__(self, pipeline: Pipeline) -> None:
+        self._pipeline = pipeline
 
     def request(
         self,
@@ -61,14 +62,18 @@ class Raw:
             r.status, r.json()
         """
         if not isinstance(method, str) or not _METHOD.match(method.upper()):
-            raise _fail("method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE")
+            raise v.invalid(
+                "method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE"
+            )
         if not isinstance(path, str) or not _PATH.match(path):
-            raise _fail("path", path, "an absolute path such as /v1/meta, without query or spaces")
+            raise v.invalid(
+                "path", path, "an absolute path such as /v1/meta, without query or spaces"
+            )
         if params is not None and not isinstance(params, Mapping):
-            raise _fail("params", params, "a mapping of query parameters")
+            raise v.invalid("params", params, "a mapping of query parameters")
         if not isinstance(raise_for_status, bool):
-            raise _fail("raise_for_status", raise_for_status, "True or False")
-        checked_headers = _validate_headers("headers", headers) if headers is not None else None
+            raise v.invalid("raise_for_status", raise_for_status, "True or False")
+        checked_headers = validate_headers("headers", headers) if headers is not None else None
         request = Request(
             method.upper(),
             path,
@@ -80,4 +85,4 @@ class Raw:
             raise_for_status=raise_for_status,
         )
         request = with_options(request, resolve(options, overrides))
-        return self._executor.execute(request)
+        return self._pipeline.execute(request)

@@ -9,9 +9,17 @@ from typing import Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.models import Request
+from .._core.models import (
+    Call,
+    Request,
+    Response,
+    found,
+    ignore,
+    json_list,
+    json_object,
+    quote_segment,
+)
 from .._core.options import resolve
-from .._core.pipeline import quote_segment
 from .._core.results import JsonResult
 
 # Current names first; HOT/COLD/FROZEN are the older names the server still accepts
@@ -80,6 +88,14 @@ def _tenant_dicts(tenants: Any, activity_status: str | None) -> list[dict[str, A
     return out
 
 
+def _tenants(response: Response) -> list[Tenant]:
+    return [Tenant.from_dict(t) for t in json_list(response) if isinstance(t, Mapping)]
+
+
+def _tenant_or_none(response: Response) -> Tenant | None:
+    return None if response.status == 404 else Tenant.from_dict(json_object(response))
+
+
 class Tenants:
     """Manage tenants (``client.tenants``).
 
@@ -87,7 +103,7 @@ class Tenants:
     :meth:`remove` of an absent tenant succeeds (Weaviate ignores it).
     """
 
-    def __init__(self, call: v.Call) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
 
     @staticmethod
@@ -114,12 +130,9 @@ class Tenants:
     ) -> list[Tenant]:
         """Every tenant of ``collection`` with its activity status."""
         collection = v.collection_name(collection)
-        response = self._call(
-            self._request("GET", "tenants.list", collection), resolve(options, overrides)
+        return self._call(
+            self._request("GET", "tenants.list", collection), resolve(options, overrides), _tenants
         )
-        if not isinstance(response.body, list):
-            raise v.protocol_error("tenants answer is not a list", response)
-        return [Tenant.from_dict(t) for t in response.body if isinstance(t, Mapping)]
 
     def get(
         self,
@@ -133,12 +146,7 @@ class Tenants:
         collection = v.collection_name(collection)
         name = v.tenant_name(name, "name")
         request = self._request("GET", "tenants.get", collection, name, ok_statuses=_NOT_FOUND)
-        response = self._call(request, resolve(options, overrides))
-        if response.status == 404:
-            return None
-        if not isinstance(response.body, Mapping):
-            raise v.protocol_error("tenant answer is not a JSON object", response)
-        return Tenant.from_dict(response.body)
+        return self._call(request, resolve(options, overrides), _tenant_or_none)
 
     def exists(
         self,
@@ -154,7 +162,7 @@ class Tenants:
         request = self._request(
             "HEAD", "tenants.exists", collection, name, ok_statuses=_NOT_FOUND, decode=False
         )
-        return self._call(request, resolve(options, overrides)).status != 404
+        return self._call(request, resolve(options, overrides), found)
 
     def add(
         self,
@@ -173,11 +181,11 @@ class Tenants:
         """
         collection = v.collection_name(collection)
         body = _tenant_dicts(tenants, activity_status)
-        response = self._call(
+        return self._call(
             self._request("POST", "tenants.add", collection, body=body),
             resolve(options, overrides),
+            lambda response: _tenant_list(response.body, body),
         )
-        return _tenant_list(response.body, body)
 
     def update(
         self,
@@ -200,11 +208,11 @@ class Tenants:
         missing = [t["name"] for t in body if "activityStatus" not in t]
         if missing:
             raise v.invalid("activity_status", None, f"a status for tenant(s) {missing}")
-        response = self._call(
+        return self._call(
             self._request("PUT", "tenants.update", collection, body=body),
             resolve(options, overrides),
+            lambda response: _tenant_list(response.body, body),
         )
-        return _tenant_list(response.body, body)
 
     def remove(
         self,
@@ -220,6 +228,7 @@ class Tenants:
         self._call(
             self._request("DELETE", "tenants.remove", collection, body=body),
             resolve(options, overrides),
+            ignore,
         )
 
 

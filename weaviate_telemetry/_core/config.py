@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .._version import __version__
+from . import validate as v
 from .errors import ConfigError
-from .redact import REDACTED, is_secret_header, redact_text, redact_url, register_secret
+from .redact import REDACTED, is_secret_header, redact_url, register_secret
 
 DEFAULT_USER_AGENT = (
     f"weaviate-telemetry/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
@@ -28,43 +29,27 @@ DEFAULT_USER_AGENT = (
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CONSISTENCY_LEVELS = ("ONE", "QUORUM", "ALL")
 
 
 class InsecureTransportWarning(UserWarning):
     """An API key is about to travel over plain http to a non-loopback host."""
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return redact_text(text)
-
-
+# Configuration speaks the one validation vocabulary, raising ConfigError.
 def _fail(name: str, value: Any, allowed: str) -> ConfigError:
-    return ConfigError(f"invalid {name}={_show(value)}: expected {allowed}")
+    return v.invalid(name, value, allowed, ConfigError)
 
 
 def _seconds(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(name, value, "a positive finite number of seconds")
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise _fail(name, value, "a positive finite number of seconds")
-    return number
+    return v.seconds(name, value, ConfigError)
 
 
 def _int_in(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _fail(name, value, f"an integer in {low}..{high}")
-    return value
+    return v.int_in(name, value, low, high, ConfigError)
 
 
 def _bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(name, value, "True or False")
-    return value
+    return v.boolean(name, value, ConfigError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +128,7 @@ class RetryPolicy:
             raise _fail("retry.budget_ratio", ratio, "a number in 0..1")
 
 
-def _validate_headers(name: str, headers: Any) -> dict[str, str]:
+def validate_headers(name: str, headers: Any) -> dict[str, str]:
     if not isinstance(headers, Mapping):
         raise _fail(name, headers, "a mapping of header name to value")
     out: dict[str, str] = {}
@@ -249,7 +234,7 @@ class Config:
         if not prefix or not all(isinstance(p, str) and _IDENTIFIER.match(p) for p in prefix):
             raise _fail("telemetry_prefix", prefix, "a non-empty tuple of identifiers")
         setattr_(self, "telemetry_prefix", prefix)
-        headers = _validate_headers("default_headers", self.default_headers)
+        headers = validate_headers("default_headers", self.default_headers)
         if self.api_key is not None and any(k.lower() == "authorization" for k in headers):
             raise ConfigError(
                 "invalid default_headers: an 'authorization' header conflicts with api_key; "
@@ -298,13 +283,6 @@ class Config:
                     stacklevel=4,
                 )
                 return
-
-    def with_changes(self, **changes: Any) -> Config:
-        """A validated copy with some fields replaced."""
-        try:
-            return replace(self, **changes)
-        except TypeError as exc:
-            raise ConfigError(f"invalid Config field: {exc}") from None
 
     @classmethod
     def build(cls, **kwargs: Any) -> Config:
@@ -409,7 +387,7 @@ class RequestOptions:
         if self.retry is not None and not isinstance(self.retry, RetryPolicy):
             raise _fail("retry", self.retry, "a RetryPolicy or None")
         if self.headers is not None:
-            object.__setattr__(self, "headers", _validate_headers("headers", self.headers))
+            object.__setattr__(self, "headers", validate_headers("headers", self.headers))
         if self.idempotent is not None:
             _bool("idempotent", self.idempotent)
         if self.metadata is not None:
@@ -450,12 +428,3 @@ class RequestOptions:
         if options is None:
             return cls(**overrides)
         return replace(options, **overrides)
-
-
-def check_consistency_level(value: Any) -> str | None:
-    """Validate a consistency level (``ONE``/``QUORUM``/``ALL``) or None."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or value.upper() not in _CONSISTENCY_LEVELS:
-        raise _fail("consistency_level", value, "one of ONE, QUORUM, ALL")
-    return value.upper()

@@ -11,25 +11,50 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One base URL, pre-split for cheap URL building and telemetry."""
+
+    base_url: str
+    address: str
+    port: int
+
+    @classmethod
+    def parse(cls, base_url: str) -> Endpoint:
+        """Split a validated base URL into address and port (default 80/443)."""
+        parts = urlsplit(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return cls(base_url, parts.hostname or "", port)
+
 
 _REST_INITIAL = 1.0
 _REST_MAX = 30.0
 
 
 class EndpointPool(Sequence[T]):
-    """Endpoints in order of preference, with per-endpoint rest after failures."""
+    """Endpoints in order of preference, with per-endpoint rest after failures.
+
+    ``clock`` (monotonic seconds) is injectable so tests can move time
+    instead of sleeping through a rest.
+    """
 
     def __init__(
         self,
         endpoints: Sequence[T],
         rest_initial: float = _REST_INITIAL,
         rest_max: float = _REST_MAX,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._endpoints = tuple(endpoints)
+        self._clock = clock
         self._rest_initial = rest_initial
         self._rest_max = rest_max
         self._failures = [0] * len(self._endpoints)
@@ -46,7 +71,7 @@ class EndpointPool(Sequence[T]):
         """Index of the first live endpoint (not ``avoid`` when another is live)."""
         if len(self._endpoints) == 1:
             return 0
-        now = time.monotonic()
+        now = self._clock()
         dead_until = self._dead_until
         live = [i for i in range(len(dead_until)) if dead_until[i] <= now]
         if avoid is not None and len(live) > 1 and avoid in live:
@@ -62,7 +87,7 @@ class EndpointPool(Sequence[T]):
         with self._lock:
             self._failures[index] += 1
             rest = self._rest_initial * 2 ** (self._failures[index] - 1)
-            self._dead_until[index] = time.monotonic() + min(self._rest_max, rest)
+            self._dead_until[index] = self._clock() + min(self._rest_max, rest)
 
     def mark_alive(self, index: int) -> None:
         """Forget past failures of the endpoint."""
@@ -73,5 +98,5 @@ class EndpointPool(Sequence[T]):
 
     def resting(self) -> list[int]:
         """Indexes of endpoints currently resting (for diagnostics and tests)."""
-        now = time.monotonic()
+        now = self._clock()
         return [i for i, until in enumerate(self._dead_until) if until > now]

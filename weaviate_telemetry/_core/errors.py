@@ -99,9 +99,12 @@ class WeaviateError(Exception):
         duration: seconds the whole call took, when known.
         hint: a short suggestion for a common cause, or None.
         retry_after: seconds the server asked to wait (``Retry-After``), or None.
+        request_sent: False when the request certainly never reached the server
+            (refused before any byte was sent), so repeating it is safe; else None.
     """
 
     retry_after: float | None = None
+    request_sent: bool | None = None
 
     kind: ClassVar[ErrorKind] = ErrorKind.SERVER_ERROR  # overridden per subclass
     _by_kind: ClassVar[dict[ErrorKind, type[WeaviateError]]] = {}
@@ -319,20 +322,3 @@ class ProtocolError(WeaviateError):
     """The response body could not be decoded or had an unexpected shape."""
 
     kind = ErrorKind.PROTOCOL_ERROR
-
-
-ERROR_CLASSES: tuple[type[WeaviateError], ...] = (
-    WeaviateConnectionError,
-    WeaviateTimeoutError,
-    ValidationError,
-    BadRequestError,
-    UnauthorizedError,
-    ForbiddenError,
-    NotFoundError,
-    ConflictError,
-    RateLimitedError,
-    ServerError,
-    UnavailableError,
-    GraphQLError,
-    ProtocolError,
-)

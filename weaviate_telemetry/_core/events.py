@@ -135,11 +135,6 @@ def has_handlers() -> bool:
     return bool(_by_event)
 
 
-def handlers_for(name: EventName) -> tuple[HandlerInfo, ...]:
-    """The handlers attached to exactly this event name."""
-    return _by_event.get(name, ())
-
-
 def execute(
     name: EventName, measurements: Mapping[str, float], metadata: Mapping[str, Any]
 ) -> None:

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote, urlencode
 
-from .config import RetryPolicy, Timeouts
+from .config import RequestOptions, RetryPolicy, Timeouts
+from .errors import ErrorKind, WeaviateError
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def quote_segment(value: str) -> str:
+    """Percent-encode one path segment (a name or id chosen by the user)."""
+    return quote(value, safe="")
+
+
+def query_params(**params: Any) -> dict[str, Any] | None:
+    """The non-None query parameters, or None when there are none."""
+    kept = {k: v for k, v in params.items() if v is not None}
+    return kept or None
+
+
+def beacon(collection: str | None, object_id: str) -> str:
+    """The ``weaviate://localhost/...`` URI that points at one object."""
+    if collection is None:
+        return f"weaviate://localhost/{object_id}"
+    return f"weaviate://localhost/{collection}/{object_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +116,62 @@ class Response:
     def text(self) -> str:
         """The body as text."""
         return self.raw.decode("utf-8", "replace")
+
+
+T = TypeVar("T")
+
+
+def as_response(response: Response) -> Response:
+    """The ``parse`` step of a call that wants the :class:`Response` itself."""
+    return response
+
+
+def ignore(response: Response) -> None:
+    """The ``parse`` step of a call whose answer carries nothing the caller needs."""
+    return None
+
+
+def found(response: Response) -> bool:
+    """The ``parse`` step of an existence check whose 404 is the answer False."""
+    return response.status != 404
+
+
+def json_object(response: Response) -> Mapping[str, Any]:
+    """The answer as a JSON object; any other shape is a ``protocol_error``."""
+    body = response.body
+    if not isinstance(body, Mapping):
+        raise unexpected(f"expected a JSON object, got {type(body).__name__}", response)
+    return body
+
+
+def json_list(response: Response) -> list[Any]:
+    """The answer as a JSON list; any other shape is a ``protocol_error``."""
+    body = response.body
+    if not isinstance(body, list):
+        raise unexpected(f"expected a JSON list, got {type(body).__name__}", response)
+    return body
+
+
+def unexpected(message: str, response: Response | None = None) -> WeaviateError:
+    """A ``protocol_error`` for an answer whose shape is not what Weaviate documents."""
+    return WeaviateError.from_kind(
+        ErrorKind.PROTOCOL_ERROR,
+        message,
+        status_code=None if response is None else response.status,
+        details=None if response is None else response.body,
+    )
+
+
+class Call(Protocol):
+    """How an API namespace runs a request: the client's pipeline with per-call options.
+
+    ``parse`` turns the answer into the result and checks its shape; it runs
+    inside the call's telemetry, so a malformed answer is recorded as a failure.
+    """
+
+    def __call__(
+        self,
+        request: Request,
+        options: RequestOptions | None,
+        parse: Callable[[Response], T],
+    ) -> T: ...

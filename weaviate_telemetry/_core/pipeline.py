@@ -1,50 +1,47 @@
-"""Run one logical call: deadline, attempts, events, decoding and error mapping.
+"""One way through: a :class:`Request` in, a parsed answer or a :class:`WeaviateError` out.
 
-Flow: :class:`Request` → (per attempt) URL + headers + body → transport →
-status/body → :class:`Response` or :class:`WeaviateError`. Events are
-emitted around the call and each attempt; when nobody listens the only
-cost is one dict truthiness check.
+The :class:`Pipeline` owns everything between the API layer and the wire,
+in this order, and control never comes back up:
+
+1. call events (``request.start`` … ``stop``/``exception``) and the deadline;
+2. the attempt loop: choose an endpoint, send one attempt through the
+   transport (with ``attempt.*`` events), decode, map the status;
+3. after a failed attempt, ask :func:`retry.decide` (pure) whether and how
+   long to wait; stamina sleeps (so its testing mode makes tests instant);
+4. the answer's shape check (the ``parse`` callback of the call), *inside*
+   the call's events, so a malformed answer is recorded as the failure the
+   caller sees, never as a success;
+5. error decoration (request, attempts, earlier errors, duration).
+
+When nobody listens, the event path costs one dict truthiness check.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
+import logging
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
-from typing import Any
-from urllib.parse import quote, urlsplit
+from typing import Any, TypeVar
 
 import orjson
-import urllib3
 
 from . import events as _bus
-from . import retry as _retry
-from .config import Config, Timeouts
-from .endpoints import EndpointPool
+from . import retry
+from .config import Config
+from .endpoints import Endpoint, EndpointPool
 from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
-from .models import Request, Response
+from .models import Request, Response, as_response
 from .redact import redact_url
-from .transport import Urllib3Transport
+from .transport import RawResponse, Urllib3Transport
+
+T = TypeVar("T")
 
 _refs = itertools.count(1)
 _monotonic = time.monotonic
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One base URL, pre-split for cheap URL building and telemetry."""
-
-    base_url: str
-    address: str
-    port: int
-
-    @classmethod
-    def parse(cls, base_url: str) -> Endpoint:
-        parts = urlsplit(base_url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        return cls(base_url, parts.hostname or "", port)
 
 
 def encode_body(body: Any) -> bytes | None:
@@ -61,19 +58,6 @@ def encode_body(body: Any) -> bytes | None:
         ) from exc
 
 
-def quote_segment(value: str) -> str:
-    """Percent-encode one path segment (a name or id chosen by the user)."""
-    return quote(value, safe="")
-
-
-def _has_errors(body: Any) -> bool:
-    return isinstance(body, Mapping) and bool(body.get("errors"))
-
-
-def _outcome_facts(request: Request, body: Any) -> Mapping[str, Any]:
-    return request.outcome_facts(body) if request.outcome_facts is not None else {}
-
-
 def _status_text(status: int) -> str:
     try:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
@@ -81,13 +65,54 @@ def _status_text(status: int) -> str:
         return f"HTTP {status}"
 
 
-class Executor:
-    """Turns :class:`Request` values into responses for one client."""
+# stamina logs every scheduled retry on its stdlib logger, which Python prints
+# on stderr when the application configured no logging. Our retries are
+# reported as events instead, so a filter drops stamina's records while one
+# of *our* loops runs in this context; other stamina users are unaffected.
+_in_our_retry: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "weaviate_telemetry_retrying", default=False
+)
 
-    def __init__(self, config: Config, transport: Urllib3Transport | None = None) -> None:
+
+class _QuietOurRetries(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _in_our_retry.get()
+
+
+_quiet_filter: _QuietOurRetries | None = None
+
+
+def _stamina_retry_context(policy_attempts: int, on: Callable[[Exception], float | bool]) -> Any:
+    global _quiet_filter
+    import stamina  # only clients that enable retries pay for importing it
+
+    if _quiet_filter is None:
+        _quiet_filter = _QuietOurRetries()
+        logging.getLogger("stamina").addFilter(_quiet_filter)
+    return stamina.retry_context(on=on, attempts=policy_attempts, timeout=None)
+
+
+@contextlib.contextmanager
+def _quiet_stamina() -> Iterator[None]:
+    token = _in_our_retry.set(True)
+    try:
+        yield
+    finally:
+        _in_our_retry.reset(token)
+
+
+class Pipeline:
+    """Runs :class:`Request` values for one client: one loop, decisions beside it, I/O below."""
+
+    def __init__(
+        self,
+        config: Config,
+        transport: Urllib3Transport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.config = config
         self.transport = transport or Urllib3Transport(config)
-        self.endpoints = EndpointPool([Endpoint.parse(u) for u in config.all_urls])
+        self.endpoints = EndpointPool([Endpoint.parse(u) for u in config.all_urls], clock=clock)
         prefix = config.telemetry_prefix
         self.ev_request = tuple((*prefix, "request", p) for p in ("start", "stop", "exception"))
         self.ev_attempt = tuple((*prefix, "attempt", p) for p in ("start", "stop", "exception"))
@@ -97,16 +122,24 @@ class Executor:
         if config.api_key is not None:
             headers["Authorization"] = f"Bearer {config.api_key}"
         self.base_headers: dict[str, str] = headers
-        self.default_timeout = urllib3.Timeout(
-            connect=config.timeouts.connect, read=config.timeouts.read
-        )
-        self.budget = _retry.RetryBudget(config.retry.budget_ratio)
+        self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
 
-    # -- public entry -----------------------------------------------------------------
+    # -- 1. the call ---------------------------------------------------------------------
 
-    def execute(self, request: Request, endpoint: Endpoint | None = None) -> Response:
-        """Run the call; return the response or raise a WeaviateError."""
+    def execute(
+        self,
+        request: Request,
+        parse: Callable[[Response], T] = as_response,  # type: ignore[assignment]
+        endpoint: Endpoint | None = None,
+    ) -> T:
+        """Run the call and return ``parse(response)``, or raise a WeaviateError.
+
+        ``parse`` checks the answer's shape and builds the result; any error it
+        raises (a non-SDK exception becomes ``protocol_error``) fails the call
+        in telemetry exactly as the caller sees it. ``endpoint`` pins the call
+        to one endpoint (health probes), bypassing the endpoint pool.
+        """
         if self.closed:
             raise WeaviateError.from_kind(
                 ErrorKind.CONNECTION_ERROR,
@@ -115,41 +148,19 @@ class Executor:
                 path=request.path,
                 operation=request.operation,
             )
-        if _bus.has_handlers():
-            return self._execute_observed(request, endpoint)
-        return _retry.run(self, request, endpoint, None)
-
-    # -- telemetry-wrapped path -----------------------------------------------------
-
-    def call_metadata(self, request: Request, endpoint: Endpoint) -> dict[str, Any]:
-        """Metadata shared by every event of one call (no secrets)."""
-        meta: dict[str, Any] = {
-            "ref": next(_refs),
-            "operation": request.operation,
-            "method": request.method,
-            "path_template": request.path_template or request.path,
-            "collection": request.collection,
-            "tenant": request.tenant,
-            "server_address": endpoint.address,
-            "server_port": endpoint.port,
-            "url": redact_url(endpoint.base_url + request.path),
-            "metadata": {**_bus.current_metadata(), **(request.metadata or {})},
-            # Filled by a tracing handler (trace_id/span_id of the logical span) so
-            # later handlers of the same call, e.g. log lines, can correlate.
-            "trace": {},
-        }
-        return meta
-
-    def _execute_observed(self, request: Request, endpoint: Endpoint | None) -> Response:
+        started = _monotonic()
+        if not _bus.has_handlers():
+            response = self._attempts(request, endpoint, None, started)
+            return self._parse(request, parse, response, started)
         meta = self.call_metadata(request, endpoint or self.endpoints[self.endpoints.choose()])
-        start = _monotonic()
         _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
         try:
-            response = _retry.run(self, request, endpoint, meta)
+            response = self._attempts(request, endpoint, meta, started)
+            value = self._parse(request, parse, response, started)
         except WeaviateError as err:
             _bus.execute(
                 self.ev_request[2],
-                {"duration": _monotonic() - start},
+                {"duration": _monotonic() - started},
                 {
                     **meta,
                     "status_code": err.status_code,
@@ -165,13 +176,13 @@ class Executor:
         except BaseException as exc:  # KeyboardInterrupt & co: still close the call's span
             _bus.execute(
                 self.ev_request[2],
-                {"duration": _monotonic() - start},
+                {"duration": _monotonic() - started},
                 {**meta, "status_code": None, "error_kind": type(exc).__name__, "error": exc},
             )
             raise
         _bus.execute(
             self.ev_request[1],
-            {"duration": _monotonic() - start},
+            {"duration": _monotonic() - started},
             {
                 **meta,
                 "status_code": response.status,
@@ -182,11 +193,117 @@ class Executor:
                 **_outcome_facts(request, response.body),
             },
         )
+        return value
+
+    def call_metadata(self, request: Request, endpoint: Endpoint) -> dict[str, Any]:
+        """Metadata shared by every event of one call (no secrets)."""
+        return {
+            "ref": next(_refs),
+            "operation": request.operation,
+            "method": request.method,
+            "path_template": request.path_template or request.path,
+            "collection": request.collection,
+            "tenant": request.tenant,
+            "server_address": endpoint.address,
+            "server_port": endpoint.port,
+            "url": redact_url(endpoint.base_url + request.path),
+            "metadata": {**_bus.current_metadata(), **(request.metadata or {})},
+            # Filled by a tracing handler (trace_id/span_id of the logical span) so
+            # later handlers of the same call, e.g. log lines, can correlate.
+            "trace": {},
+        }
+
+    # -- 2./3. the attempt loop ----------------------------------------------------------
+
+    def _attempts(
+        self,
+        request: Request,
+        pinned: Endpoint | None,
+        meta: dict[str, Any] | None,
+        started: float,
+    ) -> Response:
+        timeouts = request.timeouts or self.config.timeouts
+        deadline = started + timeouts.total
+        policy = request.retry or self.config.retry
+        pool = self.endpoints
+        index = 0 if pinned is not None else pool.choose()
+        self.budget.deposit()
+        if not policy.enabled:
+            try:
+                return self._attempt_at(request, pinned, index, deadline, 1, meta)
+            except WeaviateError as err:
+                raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
+        earlier: list[WeaviateError] = []
+        number = 0
+
+        def on_failure(exc: Exception) -> bool | float:
+            nonlocal index
+            if not isinstance(exc, WeaviateError):
+                return False
+            decision = retry.decide(
+                policy,
+                self.budget,
+                error=exc,
+                attempt=number,
+                idempotent=request.is_idempotent,
+                time_left=deadline - _monotonic(),
+            )
+            if decision.reason is not None:
+                exc.message += f" (no retry: {decision.reason})"
+            if decision.wait is None:
+                return False
+            earlier.append(exc)
+            if pinned is None and exc.kind in retry.ENDPOINT_DOWN:
+                index = pool.choose(avoid=index)
+            if meta is not None:
+                _bus.execute(
+                    self.ev_retry,
+                    {"wait": decision.wait},
+                    {
+                        **meta,
+                        "attempt": number,
+                        "error_kind": exc.kind.value,
+                        "status_code": exc.status_code,
+                        "wait_source": decision.source,
+                        "next_server_address": (pinned or pool[index]).address,
+                    },
+                )
+            return decision.wait
+
+        try:
+            with _quiet_stamina():
+                for attempt in _stamina_retry_context(policy.max_attempts, on_failure):
+                    with attempt:
+                        number += 1
+                        return self._attempt_at(request, pinned, index, deadline, number, meta)
+        except WeaviateError as err:
+            raise self._decorate(
+                err, request, pinned, index, number, earlier, started
+            ) from err.__cause__
+        raise AssertionError("unreachable: stamina ended without a result or an error")
+
+    def _attempt_at(
+        self,
+        request: Request,
+        pinned: Endpoint | None,
+        index: int,
+        deadline: float,
+        number: int,
+        meta: dict[str, Any] | None,
+    ) -> Response:
+        """One attempt at the pinned endpoint or pool entry ``index``; keeps the pool's health."""
+        if pinned is not None:
+            return self._attempt(request, pinned, deadline, number, meta)
+        try:
+            response = self._attempt(request, self.endpoints[index], deadline, number, meta)
+        except WeaviateError as err:
+            if err.kind in retry.ENDPOINT_DOWN:
+                self.endpoints.mark_dead(index)
+            raise
+        self.endpoints.mark_alive(index)
         return response
 
-    # -- one attempt -------------------------------------------------------------------
-
-    def attempt(
+    def _attempt(
         self,
         request: Request,
         endpoint: Endpoint,
@@ -208,17 +325,20 @@ class Executor:
         remaining = deadline - _monotonic()
         if remaining <= 0:
             raise WeaviateError.from_kind(
-                ErrorKind.TIMEOUT,
-                f"total deadline of {timeouts.total:g}s exceeded",
+                ErrorKind.TIMEOUT, f"total deadline of {timeouts.total:g}s exceeded"
             )
-        timeout = self._timeout_for(timeouts, remaining, request.timeouts is None)
+        # Each attempt's timeouts are capped by the time left until the deadline.
+        if request.timeouts is None and remaining >= max(timeouts.connect, timeouts.read):
+            connect = read = None  # the transport's configured defaults
+        else:
+            connect, read = min(timeouts.connect, remaining), min(timeouts.read, remaining)
         pool_timeout = min(timeouts.pool, remaining)
         if call_meta is None:
             started = _monotonic()
-            raw = self.transport.send(request.method, url, body, headers, timeout, pool_timeout)
-            return self.to_response(
-                request, raw.status, raw.headers, raw.data, url, started, number
+            raw = self.transport.send(
+                request.method, url, body, headers, connect, read, pool_timeout
             )
+            return self._decode(request, raw, url, started, number)
         attempt_meta = {
             **call_meta,
             "url": redact_url(url),
@@ -233,10 +353,10 @@ class Executor:
         if carrier:
             headers = {**headers, **carrier}
         try:
-            raw = self.transport.send(request.method, url, body, headers, timeout, pool_timeout)
-            response = self.to_response(
-                request, raw.status, raw.headers, raw.data, url, started, number
+            raw = self.transport.send(
+                request.method, url, body, headers, connect, read, pool_timeout
             )
+            response = self._decode(request, raw, url, started, number)
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
@@ -269,26 +389,13 @@ class Executor:
         )
         return response
 
-    def _timeout_for(self, timeouts: Timeouts, remaining: float, default: bool) -> urllib3.Timeout:
-        if default and remaining >= max(timeouts.connect, timeouts.read):
-            return self.default_timeout
-        return urllib3.Timeout(
-            connect=min(timeouts.connect, remaining), read=min(timeouts.read, remaining)
-        )
+    # -- decoding, status mapping, the shape check, decoration ----------------------------
 
-    # -- decoding and error mapping ------------------------------------------------------
-
-    def to_response(
-        self,
-        request: Request,
-        status: int,
-        headers: Mapping[str, str],
-        data: bytes,
-        url: str,
-        started: float,
-        attempts: int,
+    def _decode(
+        self, request: Request, raw: RawResponse, url: str, started: float, attempts: int
     ) -> Response:
-        """Decode the body and raise the mapped error for a non-2xx answer."""
+        """Decode the body and raise the mapped error for a non-2xx or GraphQL-error answer."""
+        status, headers, data = raw.status, raw.headers, raw.data
         body: Any = None
         decode_error: Exception | None = None
         if data and request.decode:
@@ -320,19 +427,81 @@ class Executor:
         if ok or not request.raise_for_status:
             return response
         kind = kind_for_status(status)
-        message = message_from_body(body) or _status_text(status)
         err = WeaviateError.from_kind(
             kind,
-            message,
+            message_from_body(body) or _status_text(status),
             status_code=status,
             details=body,
             request_id=response.request_id,
         )
-        if kind is ErrorKind.RATE_LIMITED:
-            err.retry_after = _retry.parse_retry_after(headers.get("retry-after"))
+        if kind is ErrorKind.RATE_LIMITED or status in (502, 503, 504):
+            err.retry_after = retry.parse_retry_after(headers.get("retry-after"))
         raise err
+
+    def _parse(
+        self, request: Request, parse: Callable[[Response], T], response: Response, started: float
+    ) -> T:
+        """Check the answer's shape; an unexpected shape is the call's ``protocol_error``."""
+        try:
+            return parse(response)
+        except WeaviateError as err:
+            err.status_code = err.status_code or response.status
+            raise self._decorate_at(
+                err, request, response.url, response.attempts, (), started
+            ) from err.__cause__
+        except (LookupError, TypeError, ValueError, AttributeError) as exc:
+            failure = WeaviateError.from_kind(
+                ErrorKind.PROTOCOL_ERROR,
+                f"unexpected answer for {request.operation}: {type(exc).__name__}: {exc}",
+                status_code=response.status,
+                details=response.body,
+                request_id=response.request_id,
+            )
+            raise self._decorate_at(
+                failure, request, response.url, response.attempts, (), started
+            ) from exc
+
+    def _decorate(
+        self,
+        err: WeaviateError,
+        request: Request,
+        pinned: Endpoint | None,
+        index: int,
+        attempts: int,
+        earlier: tuple[WeaviateError, ...] | list[WeaviateError],
+        started: float,
+    ) -> WeaviateError:
+        endpoint = pinned or self.endpoints[index]
+        url = request.url_at(endpoint.base_url)
+        return self._decorate_at(err, request, url, attempts, earlier, started)
+
+    @staticmethod
+    def _decorate_at(
+        err: WeaviateError,
+        request: Request,
+        url: str,
+        attempts: int,
+        earlier: tuple[WeaviateError, ...] | list[WeaviateError],
+        started: float,
+    ) -> WeaviateError:
+        err.method = request.method
+        err.path = request.path
+        err.url = redact_url(url)
+        err.operation = request.operation
+        err.attempts = attempts
+        err.errors = tuple(earlier)
+        err.duration = _monotonic() - started
+        return err
 
     def close(self) -> None:
         """Release the pool; later calls fail with connection_error."""
         self.closed = True
         self.transport.close()
+
+
+def _has_errors(body: Any) -> bool:
+    return isinstance(body, Mapping) and bool(body.get("errors"))
+
+
+def _outcome_facts(request: Request, body: Any) -> Mapping[str, Any]:
+    return request.outcome_facts(body) if request.outcome_facts is not None else {}

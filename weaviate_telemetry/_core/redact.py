@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "***"
@@ -66,11 +65,6 @@ def redact_text(text: str) -> str:
     if "earer" in text or "asic" in text:
         text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     return text
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` with secret values replaced."""
-    return {k: (REDACTED if is_secret_header(k) else v) for k, v in headers.items()}
 
 
 def redact_url(url: str) -> str:

@@ -38,10 +38,14 @@ def map_exception(exc: BaseException) -> WeaviateError:
     """Classify a urllib3/socket/ssl exception as one of our error kinds."""
     # Order matters: in urllib3 2.x NewConnectionError subclasses ConnectTimeoutError.
     if isinstance(exc, u3.NameResolutionError):
-        return _failure(ErrorKind.CONNECTION_ERROR, "name resolution failed", exc)
+        err = _failure(ErrorKind.CONNECTION_ERROR, "name resolution failed", exc)
+        err.request_sent = False
+        return err
     if isinstance(exc, u3.NewConnectionError):
         reason = str(exc).rsplit(":", 1)[-1].strip() or "connection failed"
-        return _failure(ErrorKind.CONNECTION_ERROR, f"cannot connect: {reason}", exc)
+        err = _failure(ErrorKind.CONNECTION_ERROR, f"cannot connect: {reason}", exc)
+        err.request_sent = False  # refused before any byte left: safe to repeat
+        return err
     if isinstance(exc, u3.ConnectTimeoutError):
         return _failure(ErrorKind.TIMEOUT, "connect timed out", exc)
     if isinstance(exc, u3.ReadTimeoutError):
@@ -65,7 +69,7 @@ def map_exception(exc: BaseException) -> WeaviateError:
 class Urllib3Transport:
     """One pool manager per client: bounded, blocking pools, no urllib3 retries."""
 
-    __slots__ = ("_pool",)
+    __slots__ = ("_default_timeout", "_pool")
 
     def __init__(self, config: Config) -> None:
         kwargs: dict[str, Any] = {
@@ -82,6 +86,7 @@ class Urllib3Transport:
             if config.ca_certs:
                 kwargs["ca_certs"] = config.ca_certs
         self._pool = urllib3.PoolManager(**kwargs)
+        self._default_timeout = kwargs["timeout"]
 
     def send(
         self,
@@ -89,10 +94,20 @@ class Urllib3Transport:
         url: str,
         body: bytes | None,
         headers: Mapping[str, str],
-        timeout: urllib3.Timeout,
-        pool_timeout: float,
+        connect: float | None = None,
+        read: float | None = None,
+        pool_timeout: float | None = None,
     ) -> RawResponse:
-        """Send one attempt; raise a WeaviateError (cause set) on any failure."""
+        """Send one attempt; raise a WeaviateError (cause set) on any failure.
+
+        ``connect``/``read`` override the configured timeouts for this attempt
+        (the pipeline caps them by the call's remaining time); None keeps them.
+        """
+        timeout = (
+            self._default_timeout
+            if connect is None and read is None
+            else urllib3.Timeout(connect=connect, read=read)
+        )
         try:
             resp = self._pool.urlopen(
                 method,

@@ -1,9 +1,11 @@
-"""Client-side checks for data-plane arguments, run before any I/O.
+"""One validation vocabulary: every input is checked by one rule, applied everywhere alike.
 
 Each helper returns the normalised value or raises a ``validation_error``
-(:class:`ValidationError`) that names the argument, shows the bad value and
-says what is allowed. The rules mirror the server's own so that a call the
-SDK lets through is not rejected for syntax by Weaviate.
+(:class:`ValidationError`, or :class:`ConfigError` for configuration) whose
+message is always ``invalid <name>=<value>: expected <what is allowed>``,
+with secrets redacted. The rules mirror the server's own so that a call the
+SDK lets through is not rejected for syntax by Weaviate, and runs before
+any I/O. Config, the API namespaces and the query builders all use these.
 """
 
 from __future__ import annotations
@@ -11,35 +13,105 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, overload
 
-from .config import RequestOptions, _show, check_consistency_level
-from .errors import ErrorKind, WeaviateError
-from .models import Request, Response
+from .errors import ErrorKind, ValidationError, WeaviateError
+from .redact import redact_text
 
-Call: TypeAlias = Callable[[Request, RequestOptions | None], Response]
-"""How a namespace runs a request: the client's :meth:`Client.call`."""
-
-# Weaviate capitalises a lowercase first letter itself, so both are accepted.
+# Weaviate capitalises a lowercase first letter itself; we do the same, so the
+# REST and GraphQL paths see one canonical name.
 _COLLECTION = re.compile(r"^[A-Za-z][_0-9A-Za-z]{0,254}$")
 _PROPERTY = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,230}$")
 _TENANT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _VECTOR_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,230}$")
+E = TypeVar("E", bound=ValidationError)
+CONSISTENCY_LEVELS = ("ONE", "QUORUM", "ALL")
 
 
-def invalid(name: str, value: Any, allowed: str) -> WeaviateError:
-    """A ``validation_error`` for argument ``name``."""
-    return WeaviateError.from_kind(
-        ErrorKind.VALIDATION_ERROR, f"invalid {name}={_show(value)}: expected {allowed}"
-    )
+def show(value: Any) -> str:
+    """A short, redacted ``repr`` of a rejected value."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return redact_text(text)
+
+
+@overload
+def invalid(name: str, value: Any, allowed: str) -> ValidationError: ...
+@overload
+def invalid(name: str, value: Any, allowed: str, error: type[E]) -> E: ...
+def invalid(
+    name: str, value: Any, allowed: str, error: type[ValidationError] = ValidationError
+) -> ValidationError:
+    """The error for argument ``name``: ``invalid name=value: expected allowed``."""
+    return error(f"invalid {name}={show(value)}: expected {allowed}")
+
+
+def failure(message: str) -> WeaviateError:
+    """A ``validation_error`` about how arguments combine (not one value's shape)."""
+    return WeaviateError.from_kind(ErrorKind.VALIDATION_ERROR, message)
+
+
+def text(value: Any, name: str) -> str:
+    """A str that can travel as UTF-8 (lone surrogates rejected)."""
+    if not isinstance(value, str):
+        raise invalid(name, value, "a str")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise invalid(
+            name,
+            value,
+            f"text without lone surrogates (found {value[exc.start]!r} at index {exc.start})",
+        ) from None
+    return value
+
+
+def number(value: Any, name: str) -> float:
+    """A finite number (bools rejected), as float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise invalid(name, value, "a finite number")
+    result = float(value)
+    if not math.isfinite(result):
+        raise invalid(name, value, "a finite number")
+    return result
+
+
+def seconds(name: str, value: Any, error: type[ValidationError] = ValidationError) -> float:
+    """A positive finite number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise invalid(name, value, "a positive finite number of seconds", error)
+    result = float(value)
+    if not math.isfinite(result) or result <= 0:
+        raise invalid(name, value, "a positive finite number of seconds", error)
+    return result
+
+
+def boolean(name: str, value: Any, error: type[ValidationError] = ValidationError) -> bool:
+    """True or False (no truthy stand-ins)."""
+    if not isinstance(value, bool):
+        raise invalid(name, value, "True or False", error)
+    return value
+
+
+def int_in(
+    name: str, value: Any, low: int, high: int, error: type[ValidationError] = ValidationError
+) -> int:
+    """An integer in ``low..high`` (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise invalid(name, value, f"an integer in {low}..{high}", error)
+    return value
 
 
 def collection_name(value: Any, name: str = "collection") -> str:
-    """A collection (class) name: a letter, then letters, digits or ``_``."""
+    """A collection (class) name: a letter, then letters, digits or ``_``.
+
+    Returned capitalised, as Weaviate stores it (``article`` → ``Article``).
+    """
     if not isinstance(value, str) or not _COLLECTION.match(value):
         raise invalid(name, value, "a collection name: a letter, then letters, digits or _")
-    return value
+    return value[0].upper() + value[1:]
 
 
 def property_name(value: Any, name: str = "property") -> str:
@@ -65,10 +137,9 @@ def consistency(value: Any) -> str | None:
     """``consistency_level=``: None, ``ONE``, ``QUORUM`` or ``ALL``."""
     if value is None:
         return None
-    try:
-        return check_consistency_level(value)
-    except WeaviateError:
-        raise invalid("consistency_level", value, "one of ONE, QUORUM, ALL") from None
+    if not isinstance(value, str) or value.upper() not in CONSISTENCY_LEVELS:
+        raise invalid("consistency_level", value, "one of ONE, QUORUM, ALL")
+    return value.upper()
 
 
 def object_id(value: Any, name: str = "id") -> str:
@@ -140,9 +211,7 @@ def properties(value: Any, name: str = "properties") -> dict[str, Any]:
 
 def positive_int(value: Any, name: str, high: int) -> int:
     """An integer in ``1..high``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise invalid(name, value, f"an integer in 1..{high}")
-    return value
+    return int_in(name, value, 1, high)
 
 
 def non_negative_int(value: Any, name: str) -> int:
@@ -174,26 +243,3 @@ def where_filter(value: Any, name: str = "where") -> dict[str, Any]:
     if not isinstance(value, Mapping) or not isinstance(value.get("operator"), str):
         raise invalid(name, value, "a REST filter dict with an 'operator' (or a filter object)")
     return dict(value)
-
-
-def query_params(**params: Any) -> dict[str, Any] | None:
-    """The non-None query parameters, or None when there are none."""
-    kept = {k: v for k, v in params.items() if v is not None}
-    return kept or None
-
-
-def beacon(collection: str | None, object_id_: str) -> str:
-    """The ``weaviate://localhost/...`` URI that points at one object."""
-    if collection is None:
-        return f"weaviate://localhost/{object_id_}"
-    return f"weaviate://localhost/{collection}/{object_id_}"
-
-
-def protocol_error(message: str, response: Response | None = None) -> WeaviateError:
-    """A ``protocol_error`` for an answer whose shape is not what Weaviate documents."""
-    return WeaviateError.from_kind(
-        ErrorKind.PROTOCOL_ERROR,
-        message,
-        status_code=None if response is None else response.status,
-        details=None if response is None else response.body,
-    )

@@ -28,31 +28,25 @@ and therefore idempotent (retried when retries are enabled).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.errors import ErrorKind, WeaviateError
-from .._core.models import Request, Response
+from .._core.models import Call, Request, Response, json_object, unexpected
 from .._core.options import resolve
 from .._core.results import JsonResult
 from .filters import (
     Filter,
     as_filter,
-    check_collection,
-    check_number,
-    check_property,
-    check_text,
-    check_uuid,
     check_vector,
     gql_float,
     gql_string,
-    invalid,
 )
 
 _PATH = "/v1/graphql"
+T = TypeVar("T")
 ADDITIONAL_FIELDS = (
     "id",
     "vector",
@@ -88,14 +82,14 @@ _INLINE_FRAGMENT = re.compile(r"^\.\.\. on [A-Z][_0-9A-Za-z]*$")
 
 def _count(value: Any, name: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise invalid(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise v.failure(f"{name} must be an integer >= {minimum}, got {value!r}")
     return value
 
 
 def _names(values: Iterable[Any], what: str) -> tuple[str, ...]:
     if isinstance(values, str):
         values = (values,)
-    return tuple(check_property(n, what) for n in values)
+    return tuple(v.property_name(n, what) for n in values)
 
 
 def _boosted(values: Iterable[Any] | None) -> tuple[str, ...] | None:
@@ -106,13 +100,12 @@ def _boosted(values: Iterable[Any] | None) -> tuple[str, ...] | None:
     out = []
     for name in values:
         if not isinstance(name, str) or not _BOOSTED.match(name):
-            raise invalid(
-                f"invalid search property {name!r}: expected a property name, "
-                "optionally boosted as name^2"
+            raise v.invalid(
+                "search property", name, "a property name, optionally boosted as name^2"
             )
         out.append(name)
     if not out:
-        raise invalid("properties must not be empty (omit it to search all text properties)")
+        raise v.failure("properties must not be empty (omit it to search all text properties)")
     return tuple(out)
 
 
@@ -121,17 +114,17 @@ def _targets(target_vector: str | Sequence[str] | None) -> tuple[str, ...] | Non
         return None
     names = _names(target_vector, "target vector name")
     if not names:
-        raise invalid("target_vector must name at least one vector")
+        raise v.failure("target_vector must name at least one vector")
     return names
 
 
 def _distance_certainty(distance: Any, certainty: Any) -> tuple[float | None, float | None]:
     if distance is not None and certainty is not None:
-        raise invalid("give either distance or certainty, not both")
-    d = None if distance is None else check_number(distance, "distance")
-    c = None if certainty is None else check_number(certainty, "certainty")
+        raise v.failure("give either distance or certainty, not both")
+    d = None if distance is None else v.number(distance, "distance")
+    c = None if certainty is None else v.number(certainty, "certainty")
     if c is not None and not 0.0 <= c <= 1.0:
-        raise invalid(f"certainty must be within 0..1, got {certainty!r}")
+        raise v.failure(f"certainty must be within 0..1, got {certainty!r}")
     return d, c
 
 
@@ -154,22 +147,22 @@ def _opt(value: float | None) -> str | None:
 def _render_fields(fields: Sequence[Any], depth: int = 0) -> str:
     """``title year location { latitude longitude }`` from names and {name: subfields}."""
     if depth > 16:
-        raise invalid("fields are nested too deeply (more than 16 levels)")
+        raise v.failure("fields are nested too deeply (more than 16 levels)")
     parts: list[str] = []
     for item in fields:
         if isinstance(item, str):
-            parts.append(check_property(item, "field name"))
+            parts.append(v.property_name(item, "field name"))
         elif isinstance(item, Mapping):
             for key, sub in item.items():
                 if not (isinstance(key, str) and _INLINE_FRAGMENT.match(key)):
-                    check_property(key, "field name")
+                    v.property_name(key, "field name")
                 if isinstance(sub, (str, Mapping)):
                     sub = [sub]
                 if not isinstance(sub, Sequence) or not sub:
-                    raise invalid(f"field {key!r} needs a non-empty list of sub-fields")
+                    raise v.failure(f"field {key!r} needs a non-empty list of sub-fields")
                 parts.append(f"{key} {{ {_render_fields(sub, depth + 1)} }}")
         else:
-            raise invalid(
+            raise v.failure(
                 f"a field must be a property name or {{name: [sub-fields]}}, got {item!r}"
             )
     return " ".join(parts)
@@ -414,13 +407,20 @@ class GraphQLResult(JsonResult):
 
 
 def _send(
-    call: v.Call,
+    call: Call,
     operation: str,
     body: dict[str, Any],
     collection: str | None,
     tenant: str | None,
     options: RequestOptions | None,
-) -> Mapping[str, Any]:
+    build: Callable[[Mapping[str, Any]], T],
+) -> T:
+    """POST one GraphQL document; ``build`` turns the checked answer into the result.
+
+    Both the shape check and ``build`` run inside the call's telemetry, so a
+    malformed answer fails the call's span exactly as it fails the caller.
+    (GraphQL ``errors`` in a 200 are raised as ``graphql_error`` by the pipeline.)
+    """
     request = Request(
         "POST",
         _PATH,
@@ -431,34 +431,13 @@ def _send(
         tenant=tenant,
         idempotent=True,
     )
-    response: Response = call(request, options)
-    answer = response.body
-    common: dict[str, Any] = {
-        "status_code": response.status,
-        "method": "POST",
-        "path": _PATH,
-        "url": response.url,
-        "operation": operation,
-        "attempts": response.attempts,
-        "request_id": response.request_id,
-        "duration": response.duration,
-    }
-    if not isinstance(answer, Mapping):
-        raise WeaviateError.from_kind(
-            ErrorKind.PROTOCOL_ERROR,
-            f"expected a JSON object from {operation}, got {type(answer).__name__}",
-            details=answer,
-            **common,
-        )
-    # GraphQL ``errors`` in a 200 were already raised as graphql_error by the executor.
-    data = answer.get("data")
-    if not isinstance(data, Mapping):
-        raise WeaviateError.from_kind(
-            ErrorKind.PROTOCOL_ERROR,
-            f"GraphQL answer to {operation} has no 'data' object",
-            details=dict(answer),
-            **common,
-        )
+    return call(request, options, lambda response: build(_graphql_answer(response)))
+
+
+def _graphql_answer(response: Response) -> Mapping[str, Any]:
+    answer = json_object(response)
+    if not isinstance(answer.get("data"), Mapping):
+        raise unexpected("GraphQL answer has no 'data' object", response)
     return answer
 
 
@@ -468,11 +447,7 @@ def _section(answer: Mapping[str, Any], top: str, collection: str) -> list[Any]:
     if rows is None:
         return []
     if not isinstance(rows, list):
-        raise WeaviateError.from_kind(
-            ErrorKind.PROTOCOL_ERROR,
-            f"GraphQL {top}.{collection} is not a list",
-            details=dict(answer),
-        )
+        raise unexpected(f"GraphQL {top}.{collection} is not a list")
     return rows
 
 
@@ -500,7 +475,7 @@ class GetQuery:
     ``where``, searches, ``sort`` or ``offset`` (the server says so).
     """
 
-    _call: v.Call = field(repr=False)
+    _call: Call = field(repr=False)
     collection: str
     _fields: tuple[Any, ...] = ()
     _additional: tuple[str, ...] = ()
@@ -523,15 +498,13 @@ class GetQuery:
         _render_fields(names)  # validate now, not at do()
         return replace(self, _fields=self._fields + tuple(names))
 
-    properties = fields
-
     def additional(self, *names: str, vectors: Sequence[str] = ()) -> GetQuery:
         """Add ``_additional`` fields (``id``, ``vector``, ``distance``, ``certainty``,
         ``score``, ``explainScore``, ``creationTimeUnix``, ``lastUpdateTimeUnix``);
         ``vectors=["name", …]`` returns those named vectors."""
         for name in names:
             if name not in ADDITIONAL_FIELDS:
-                raise invalid(
+                raise v.failure(
                     f"unknown _additional field {name!r}: expected one of "
                     f"{', '.join(ADDITIONAL_FIELDS)} (named vectors via vectors=[...])"
                 )
@@ -548,7 +521,7 @@ class GetQuery:
 
     def _with_search(self, name: str, text: str) -> GetQuery:
         if self._search is not None:
-            raise invalid(
+            raise v.failure(
                 f"a query takes one search operator: {self._search.name} is set, cannot add {name}"
             )
         return replace(self, _search=_Search(name, text))
@@ -579,7 +552,7 @@ class GetQuery:
         targets = _targets(target_vector)
         text = _gql_object(
             [
-                ("id", gql_string(check_uuid(id))),
+                ("id", gql_string(v.object_id(id))),
                 ("distance", _opt(d)),
                 ("certainty", _opt(c)),
                 ("targetVectors", None if targets is None else _gql_list(targets)),
@@ -601,9 +574,9 @@ class GetQuery:
         elif isinstance(concepts, Iterable):
             items = tuple(concepts)
         else:
-            raise invalid("near_text concepts must be a string or a sequence of strings")
+            raise v.failure("near_text concepts must be a string or a sequence of strings")
         if not items:
-            raise invalid("near_text needs at least one concept")
+            raise v.failure("near_text needs at least one concept")
         d, c = _distance_certainty(distance, certainty)
         targets = _targets(target_vector)
         text = _gql_object(
@@ -644,11 +617,11 @@ class GetQuery:
         ``fusion_type`` is ``"rankedFusion"`` or ``"relativeScoreFusion"``;
         without ``vector`` the server vectorizes ``query`` (needs a module).
         """
-        a = None if alpha is None else check_number(alpha, "alpha")
+        a = None if alpha is None else v.number(alpha, "alpha")
         if a is not None and not 0.0 <= a <= 1.0:
-            raise invalid(f"alpha must be within 0..1, got {alpha!r}")
+            raise v.failure(f"alpha must be within 0..1, got {alpha!r}")
         if fusion_type is not None and fusion_type not in FUSION_TYPES:
-            raise invalid(
+            raise v.failure(
                 f"fusion_type must be one of {', '.join(FUSION_TYPES)}, got {fusion_type!r}"
             )
         vec = None if vector is None else check_vector(vector)
@@ -657,7 +630,7 @@ class GetQuery:
         mvd = (
             None
             if max_vector_distance is None
-            else check_number(max_vector_distance, "max_vector_distance")
+            else v.number(max_vector_distance, "max_vector_distance")
         )
         text = _gql_object(
             [
@@ -674,9 +647,9 @@ class GetQuery:
 
     def sort(self, path: str, *, ascending: bool = True) -> GetQuery:
         """Add a sort key (property, ``_id``, ``_creationTimeUnix`` or ``_lastUpdateTimeUnix``)."""
-        check_property(path, "sort property")
+        v.property_name(path, "sort property")
         if not isinstance(ascending, bool):
-            raise invalid(f"ascending must be True or False, got {ascending!r}")
+            raise v.failure(f"ascending must be True or False, got {ascending!r}")
         return replace(self, _sort=(*self._sort, (path, ascending)))
 
     def limit(self, limit: int) -> GetQuery:
@@ -689,7 +662,7 @@ class GetQuery:
 
     def after(self, id: Any) -> GetQuery:
         """Cursor: objects after ``id`` in id order (use with ``limit`` only)."""
-        return replace(self, _after=check_uuid(id, "after"))
+        return replace(self, _after=v.object_id(id, "after"))
 
     def autocut(self, jumps: int) -> GetQuery:
         """Cut results after ``jumps`` jumps in score/distance (searches only)."""
@@ -738,22 +711,23 @@ class GetQuery:
 
     def do(self, *, options: RequestOptions | None = None, **overrides: Any) -> QueryResult:
         """Run the query (``POST /v1/graphql``) and return a :class:`QueryResult`."""
-        answer = _send(
+        return _send(
             self._call,
             "query.get",
             {"query": self.to_graphql()},
             self.collection,
             self._tenant,
             resolve(options, overrides),
+            self._result,
         )
+
+    def _result(self, answer: Mapping[str, Any]) -> QueryResult:
         rows = _section(answer, "Get", self.collection)
         return QueryResult(
             self.collection,
             tuple(QueryObject.from_dict(r) for r in rows if isinstance(r, Mapping)),
             answer,
         )
-
-    run = do
 
 
 def _near_vector(
@@ -780,7 +754,7 @@ class AggregateQuery:
     ``near_vector``, Weaviate needs ``object_limit`` or a distance/certainty.
     """
 
-    _call: v.Call = field(repr=False)
+    _call: Call = field(repr=False)
     collection: str
     _meta_count: bool = False
     _metrics: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -800,23 +774,23 @@ class AggregateQuery:
         """Select metrics of ``property``: ``count``, ``sum``, ``mean``, ``median``, ``mode``,
         ``maximum``, ``minimum``, ``type``, ``totalTrue``, ``totalFalse``,
         ``percentageTrue``, ``percentageFalse`` (which ones apply depends on the type)."""
-        check_property(property)
+        v.property_name(property)
         if not metrics:
-            raise invalid(f"metrics({property!r}) needs at least one metric name")
+            raise v.failure(f"metrics({property!r}) needs at least one metric name")
         for m in metrics:
             if m not in METRICS:
-                raise invalid(f"unknown metric {m!r}: expected one of {', '.join(METRICS)}")
+                raise v.failure(f"unknown metric {m!r}: expected one of {', '.join(METRICS)}")
         return replace(self, _metrics=(*self._metrics, (property, tuple(metrics))))
 
     def top_occurrences(self, property: str, *, limit: int | None = None) -> AggregateQuery:
         """Select the most frequent values of a text property (``topOccurrences``)."""
-        check_property(property)
+        v.property_name(property)
         lim = None if limit is None else _count(limit, "limit", 1)
         return replace(self, _top=(*self._top, (property, lim)))
 
     def group_by(self, property: str) -> AggregateQuery:
         """Aggregate per value of ``property`` (adds ``groupedBy { path value }``)."""
-        return replace(self, _group_by=check_property(property, "group_by property"))
+        return replace(self, _group_by=v.property_name(property, "group_by property"))
 
     def where(self, where: Filter) -> AggregateQuery:
         """Aggregate only objects matching the :class:`Filter`."""
@@ -874,14 +848,17 @@ class AggregateQuery:
 
     def do(self, *, options: RequestOptions | None = None, **overrides: Any) -> AggregateResult:
         """Run the aggregation (``POST /v1/graphql``) and return an :class:`AggregateResult`."""
-        answer = _send(
+        return _send(
             self._call,
             "query.aggregate",
             {"query": self.to_graphql()},
             self.collection,
             self._tenant,
             resolve(options, overrides),
+            self._result,
         )
+
+    def _result(self, answer: Mapping[str, Any]) -> AggregateResult:
         rows = _section(answer, "Aggregate", self.collection)
         return AggregateResult(
             self.collection,
@@ -889,22 +866,20 @@ class AggregateQuery:
             answer,
         )
 
-    run = do
-
 
 class Query:
     """``client.query``: ``get`` and ``aggregate`` builders and raw ``graphql``."""
 
-    def __init__(self, call: v.Call) -> None:
+    def __init__(self, call: Call) -> None:
         self._call = call
 
     def get(self, collection: str) -> GetQuery:
         """A ``Get`` query builder for ``collection`` (nothing is sent until ``do()``)."""
-        return GetQuery(self._call, check_collection(collection))
+        return GetQuery(self._call, v.collection_name(collection))
 
     def aggregate(self, collection: str) -> AggregateQuery:
         """An ``Aggregate`` query builder for ``collection``."""
-        return AggregateQuery(self._call, check_collection(collection))
+        return AggregateQuery(self._call, v.collection_name(collection))
 
     def graphql(
         self,
@@ -924,13 +899,20 @@ class Query:
         The request is marked idempotent (retried when retries are on); pass
         ``idempotent=False`` for a document that must not be repeated.
         """
-        check_text(query, "query")
+        v.text(query, "query")
         if not query.strip():
-            raise invalid("query must not be empty")
+            raise v.failure("query must not be empty")
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             if not isinstance(variables, Mapping):
-                raise invalid(f"variables must be a mapping, got {type(variables).__name__}")
+                raise v.failure(f"variables must be a mapping, got {type(variables).__name__}")
             body["variables"] = dict(variables)
-        answer = _send(self._call, "query.graphql", body, None, None, resolve(options, overrides))
-        return GraphQLResult(answer["data"], answer)
+        return _send(
+            self._call,
+            "query.graphql",
+            body,
+            None,
+            None,
+            resolve(options, overrides),
+            lambda answer: GraphQLResult(answer["data"], answer),
+        )

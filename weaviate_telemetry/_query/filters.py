@@ -31,42 +31,15 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import re
 import uuid as _uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._core.errors import ErrorKind, WeaviateError
-
-COLLECTION_NAME = re.compile(r"^[A-Z][_0-9A-Za-z]*$")
-PROPERTY_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+from .._core import validate as v
+from .._core.errors import WeaviateError
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-
-
-def invalid(message: str) -> WeaviateError:
-    """A ``validation_error`` raised before any I/O."""
-    return WeaviateError.from_kind(ErrorKind.VALIDATION_ERROR, message)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def check_text(value: Any, what: str) -> str:
-    """``value`` as a str that can travel as UTF-8 (lone surrogates rejected)."""
-    if not isinstance(value, str):
-        raise invalid(f"{what} must be a str, got {type(value).__name__} {_short(value)}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise invalid(
-            f"{what} contains a lone surrogate {value[exc.start]!r} at index {exc.start}; "
-            "it cannot be encoded as UTF-8"
-        ) from None
-    return value
 
 
 def gql_string(value: Any, what: str = "value") -> str:
@@ -75,49 +48,7 @@ def gql_string(value: Any, what: str = "value") -> str:
     JSON string syntax is a subset of GraphQL's: control characters,
     quotes and backslashes are escaped; other characters travel as UTF-8.
     """
-    return json.dumps(check_text(value, what), ensure_ascii=False)
-
-
-def check_collection(name: Any) -> str:
-    """Validate a collection (class) name."""
-    if not isinstance(name, str) or not COLLECTION_NAME.match(name):
-        raise invalid(
-            f"invalid collection name {_short(name)}: expected a capitalised GraphQL name "
-            "matching ^[A-Z][_0-9A-Za-z]*$"
-        )
-    return name
-
-
-def check_property(name: Any, what: str = "property name") -> str:
-    """Validate a property name."""
-    if not isinstance(name, str) or not PROPERTY_NAME.match(name):
-        raise invalid(
-            f"invalid {what} {_short(name)}: expected a GraphQL name "
-            "matching ^[_A-Za-z][_0-9A-Za-z]*$"
-        )
-    return name
-
-
-def check_uuid(value: Any, what: str = "id") -> str:
-    """A canonical UUID string from a ``uuid.UUID`` or a UUID-shaped str."""
-    if isinstance(value, _uuid.UUID):
-        return str(value)
-    if isinstance(value, str):
-        try:
-            return str(_uuid.UUID(value))
-        except ValueError:
-            pass
-    raise invalid(f"{what} must be a UUID, got {_short(value)}")
-
-
-def check_number(value: Any, what: str) -> float:
-    """A finite float (bools rejected)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise invalid(f"{what} must be a finite number, got {_short(value)}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise invalid(f"{what} must be a finite number, got {_short(value)}")
-    return number
+    return json.dumps(v.text(value, what), ensure_ascii=False)
 
 
 def gql_float(value: float) -> str:
@@ -134,15 +65,15 @@ class GeoRange:
     distance: float
 
     def __post_init__(self) -> None:
-        lat = check_number(self.latitude, "latitude")
-        lon = check_number(self.longitude, "longitude")
-        dist = check_number(self.distance, "distance")
+        lat = v.number(self.latitude, "latitude")
+        lon = v.number(self.longitude, "longitude")
+        dist = v.number(self.distance, "distance")
         if not -90.0 <= lat <= 90.0:
-            raise invalid(f"latitude must be within -90..90, got {self.latitude!r}")
+            raise v.failure(f"latitude must be within -90..90, got {self.latitude!r}")
         if not -180.0 <= lon <= 180.0:
-            raise invalid(f"longitude must be within -180..180, got {self.longitude!r}")
+            raise v.failure(f"longitude must be within -180..180, got {self.longitude!r}")
         if dist <= 0:
-            raise invalid(f"distance must be a positive number of metres, got {self.distance!r}")
+            raise v.failure(f"distance must be a positive number of metres, got {self.distance!r}")
         object.__setattr__(self, "latitude", lat)
         object.__setattr__(self, "longitude", lon)
         object.__setattr__(self, "distance", dist)
@@ -179,7 +110,7 @@ _LEAF = (
 
 def _is_text(value: Any) -> bool:
     try:
-        check_text(value, "value")
+        v.text(value, "value")
     except WeaviateError:
         return False
     return True
@@ -207,25 +138,25 @@ def _typed(value: Any, what: str) -> tuple[str, Any]:
         return "boolean", value
     if isinstance(value, int):
         if not _INT64_MIN <= value <= _INT64_MAX:
-            raise invalid(f"{what} {value} does not fit in a 64-bit integer")
+            raise v.failure(f"{what} {value} does not fit in a 64-bit integer")
         return "int", value
     if isinstance(value, float):
-        return "number", check_number(value, what)
+        return "number", v.number(value, what)
     if isinstance(value, str):
-        return "text", check_text(value, what)
+        return "text", v.text(value, what)
     if isinstance(value, _uuid.UUID):
         return "text", str(value)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise invalid(
-                f"{what} {_short(value)} is a naive datetime: give it a timezone "
+            raise v.failure(
+                f"{what} {v.show(value)} is a naive datetime: give it a timezone "
                 "(e.g. tzinfo=timezone.utc) so the server reads the instant you mean"
             )
         return "date", value.isoformat()
     if isinstance(value, GeoRange):
         return "geo", value
-    raise invalid(
-        f"unsupported {what} {_short(value)} ({type(value).__name__}): expected str, int, "
+    raise v.failure(
+        f"unsupported {what} {v.show(value)} ({type(value).__name__}): expected str, int, "
         "float, bool, aware datetime, uuid.UUID or GeoRange"
     )
 
@@ -251,36 +182,36 @@ class Filter:
         # the operator and value-field names are written into queries unquoted.
         if self.operator in _LOGICAL:
             if self.path or self.value_type is not None or self.value is not None:
-                raise invalid(f"{self.operator} takes operands only, not a path or value")
+                raise v.failure(f"{self.operator} takes operands only, not a path or value")
             if not isinstance(self.operands, tuple) or not all(
                 isinstance(o, Filter) for o in self.operands
             ):
-                raise invalid(f"{self.operator} operands must be a tuple of Filters")
+                raise v.failure(f"{self.operator} operands must be a tuple of Filters")
             if not self.operands or (self.operator == "Not" and len(self.operands) != 1):
                 needs = "exactly one operand" if self.operator == "Not" else "operands"
-                raise invalid(f"{self.operator} needs {needs}")
+                raise v.failure(f"{self.operator} needs {needs}")
             return
         if self.operator not in _LEAF:
-            raise invalid(
+            raise v.failure(
                 f"unknown filter operator {self.operator!r}: expected one of "
                 f"{', '.join((*_LEAF, *_LOGICAL))}"
             )
         if self.operands:
-            raise invalid(f"{self.operator} takes a path and a value, not operands")
+            raise v.failure(f"{self.operator} takes a path and a value, not operands")
         if (
             not isinstance(self.path, tuple)
             or not self.path
             or not all(isinstance(p, str) for p in self.path)
         ):
-            raise invalid(f"{self.operator} needs a non-empty tuple of path strings")
+            raise v.failure(f"{self.operator} needs a non-empty tuple of path strings")
         if self.value_type not in _VALUE_FIELD:
-            raise invalid(
+            raise v.failure(
                 f"unknown value type {self.value_type!r}: expected one of {', '.join(_VALUE_FIELD)}"
             )
         values = self.value if isinstance(self.value, tuple) else (self.value,)
         for item in values:
             if not _VALUE_CHECKS[self.value_type](item):
-                raise invalid(f"{self.operator} value {_short(item)} is not a {self.value_type}")
+                raise v.failure(f"{self.operator} value {v.show(item)} is not a {self.value_type}")
 
     # -- entry points -----------------------------------------------------------------
 
@@ -290,7 +221,7 @@ class Filter:
 
         Example: ``Filter.by_property("title").equal("Hello")``.
         """
-        check_property(name)
+        v.property_name(name)
         return FilterOn((f"len({name})",) if length else (name,), length=length)
 
     @staticmethod
@@ -317,9 +248,9 @@ class Filter:
 
         Example: ``Filter.by_ref("writtenBy", "Author", "name").equal("Ada")``.
         """
-        check_property(reference, "reference property name")
-        check_collection(target_collection)
-        check_property(name)
+        v.property_name(reference, "reference property name")
+        v.collection_name(target_collection)
+        v.property_name(name)
         return FilterOn((reference, target_collection, name))
 
     @staticmethod
@@ -336,7 +267,7 @@ class Filter:
     def not_(operand: Filter) -> Filter:
         """Not: the operand must not match (Weaviate's ``Not`` takes exactly one operand)."""
         if not isinstance(operand, Filter):
-            raise invalid(f"Filter.not_ needs a Filter, got {_short(operand)}")
+            raise v.failure(f"Filter.not_ needs a Filter, got {v.show(operand)}")
         return Filter("Not", operands=(operand,))
 
     def __and__(self, other: Filter) -> Filter:
@@ -417,12 +348,12 @@ def _combine(operator: str, filters: tuple[Filter | Iterable[Filter], ...]) -> F
         elif isinstance(item, Iterable) and not isinstance(item, (str, bytes, Mapping)):
             for sub in item:
                 if not isinstance(sub, Filter):
-                    raise invalid(f"{operator} operands must be Filters, got {_short(sub)}")
+                    raise v.failure(f"{operator} operands must be Filters, got {v.show(sub)}")
                 flat.append(sub)
         else:
-            raise invalid(f"{operator} operands must be Filters, got {_short(item)}")
+            raise v.failure(f"{operator} operands must be Filters, got {v.show(item)}")
     if not flat:
-        raise invalid(f"{operator} needs at least one operand filter")
+        raise v.failure(f"{operator} needs at least one operand filter")
     # (a & b) & c is one And of three: same meaning, shallower query.
     flat = [sub for f in flat for sub in (f.operands if f.operator == operator else (f,))]
     if len(flat) == 1:
@@ -446,30 +377,30 @@ class FilterOn:
     def _scalar(self, operator: str, value: Any) -> tuple[str, Any]:
         what = f"{operator} value for {'/'.join(self._path)}"
         if self._kind == "id":
-            return "text", check_uuid(value, what)
+            return "text", v.object_id(value, what)
         if self._kind == "time":
             if isinstance(value, int) and not isinstance(value, bool):
                 return "text", str(value)  # Unix milliseconds, as the server stores them
             if not isinstance(value, _dt.datetime):
-                raise invalid(f"{what} must be an aware datetime or Unix milliseconds (int)")
+                raise v.failure(f"{what} must be an aware datetime or Unix milliseconds (int)")
         value_type, normalised = _typed(value, what)
         if self._length and value_type != "int":
-            raise invalid(f"{what}: property length filters need an int value")
+            raise v.failure(f"{what}: property length filters need an int value")
         if self._length and normalised < 0:
-            raise invalid(f"{what}: property length cannot be negative")
+            raise v.failure(f"{what}: property length cannot be negative")
         if value_type == "geo":
-            raise invalid(f"{what}: a GeoRange needs within_geo_range()")
+            raise v.failure(f"{what}: a GeoRange needs within_geo_range()")
         return value_type, normalised
 
     def _compare(self, operator: str, value: Any) -> Filter:
         if isinstance(value, (list, tuple, set, frozenset)):
-            raise invalid(
-                f"{operator} takes one value, got {_short(value)}; "
+            raise v.failure(
+                f"{operator} takes one value, got {v.show(value)}; "
                 "use contains_any/contains_all/contains_none for several"
             )
         value_type, normalised = self._scalar(operator, value)
         if value_type == "boolean" and operator not in ("Equal", "NotEqual"):
-            raise invalid(f"{operator} cannot compare booleans; use equal/not_equal")
+            raise v.failure(f"{operator} cannot compare booleans; use equal/not_equal")
         return Filter(operator, self._path, value_type, normalised)
 
     def equal(self, value: Any) -> Filter:
@@ -499,40 +430,40 @@ class FilterOn:
     def like(self, pattern: str) -> Filter:
         """``Like``: text wildcard match (``?`` one character, ``*`` any run)."""
         if self._kind or self._length or not isinstance(pattern, str):
-            raise invalid(
-                f"Like on {'/'.join(self._path)} needs a text pattern (str), got {_short(pattern)}"
+            raise v.failure(
+                f"Like on {'/'.join(self._path)} needs a text pattern (str), got {v.show(pattern)}"
             )
-        return Filter("Like", self._path, "text", check_text(pattern, "Like pattern"))
+        return Filter("Like", self._path, "text", v.text(pattern, "Like pattern"))
 
     def is_null(self, is_null: bool = True) -> Filter:
         """``IsNull``: ``True`` matches objects without the property (needs ``indexNullState``)."""
         if not isinstance(is_null, bool):
-            raise invalid(f"IsNull needs a boolean value, got {_short(is_null)}")
+            raise v.failure(f"IsNull needs a boolean value, got {v.show(is_null)}")
         if self._kind:
-            raise invalid(f"IsNull cannot be used on {'/'.join(self._path)}")
+            raise v.failure(f"IsNull cannot be used on {'/'.join(self._path)}")
         return Filter("IsNull", self._path, "boolean", is_null)
 
     def within_geo_range(self, latitude: float, longitude: float, distance: float) -> Filter:
         """``WithinGeoRange``: a geoCoordinates property within ``distance`` metres."""
         if self._kind or self._length:
-            raise invalid(f"WithinGeoRange needs a geoCoordinates property, not {self._path[0]}")
+            raise v.failure(f"WithinGeoRange needs a geoCoordinates property, not {self._path[0]}")
         return Filter("WithinGeoRange", self._path, "geo", GeoRange(latitude, longitude, distance))
 
     def _contains(self, operator: str, values: Any) -> Filter:
         if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
-            raise invalid(f"{operator} needs a list of values, got {_short(values)}")
+            raise v.failure(f"{operator} needs a list of values, got {v.show(values)}")
         if self._length:
-            raise invalid(f"{operator} cannot be used on a property length")
+            raise v.failure(f"{operator} cannot be used on a property length")
         items = list(values)
         if not items:
-            raise invalid(f"{operator} needs at least one value")
+            raise v.failure(f"{operator} needs at least one value")
         typed = [self._scalar(operator, v) for v in items]
         types = {t for t, _ in typed}
         if types == {"int", "number"}:  # mixed numbers widen to number
             typed = [("number", float(v)) for _, v in typed]
             types = {"number"}
         if len(types) != 1:
-            raise invalid(f"{operator} values must share one type, got {sorted(types)}")
+            raise v.failure(f"{operator} values must share one type, got {sorted(types)}")
         return Filter(operator, self._path, types.pop(), tuple(v for _, v in typed))
 
     def contains_any(self, values: Iterable[Any]) -> Filter:
@@ -551,8 +482,8 @@ class FilterOn:
 def as_filter(where: Any) -> Filter:
     """Accept a :class:`Filter` (anything else is a ``validation_error``)."""
     if not isinstance(where, Filter):
-        raise invalid(
-            f"where must be a weaviate_telemetry.Filter, got {_short(where)}; "
+        raise v.failure(
+            f"where must be a weaviate_telemetry.Filter, got {v.show(where)}; "
             "build one with Filter.by_property(...)"
         )
     return where
@@ -560,21 +491,10 @@ def as_filter(where: Any) -> Filter:
 
 def check_vector(vector: Any, what: str = "vector") -> tuple[float, ...]:
     """A non-empty sequence of finite numbers (lists, tuples, arrays with ``tolist``)."""
-    if hasattr(vector, "tolist") and not isinstance(vector, (str, bytes)):
-        vector = vector.tolist()
-    if isinstance(vector, (str, bytes, Mapping)) or not isinstance(vector, Sequence):
-        raise invalid(f"{what} must be a sequence of numbers, got {type(vector).__name__}")
-    if not vector:
-        raise invalid(f"{what} must not be empty")
-    out = []
-    for i, x in enumerate(vector):
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise invalid(f"{what}[{i}] must be a number, got {_short(x)}")
-        f = float(x)
-        if not math.isfinite(f):
-            raise invalid(f"{what}[{i}] must be finite, got {x!r}")
-        out.append(f)
-    return tuple(out)
+    checked = v.vector(vector, what)
+    if checked is None:
+        raise v.invalid(what, vector, "a non-empty list of numbers")
+    return tuple(float(x) for x in checked)
 
 
 __all__ = ["Filter", "FilterOn", "GeoRange"]

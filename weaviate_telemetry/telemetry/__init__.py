@@ -27,7 +27,6 @@ from .._core.events import (
     capture,
     current_metadata,
     detach,
-    execute,
     list_handlers,
     metadata,
 )
@@ -72,7 +71,6 @@ __all__ = [
     "configure_otlp",
     "current_metadata",
     "detach",
-    "execute",
     "instrument_opentelemetry",
     "list_handlers",
     "log_to_loguru",

@@ -310,7 +310,7 @@ class _Bridge:
             "http.request.method": method,
             "server.address": meta.get("server_address") or "",
             "server.port": meta.get("server_port") or 0,
-            "url.full": meta.get("url") or "",  # redacted by the executor
+            "url.full": meta.get("url") or "",  # redacted by the pipeline
         }
         template = meta.get("path_template")
         if template:
