@@ -34,7 +34,7 @@ def test_ready_live_meta_nodes(client: wt.Client) -> None:
 
 
 def test_nodes_rejects_bad_output_before_io(client: wt.Client) -> None:
-    with pytest.raises(wt.ConfigError, match="'minimal' or 'verbose'"):
+    with pytest.raises(wt.ValidationError, match="'minimal' or 'verbose'"):
         client.nodes(output="everything")
 
 
@@ -141,7 +141,7 @@ def test_raw_validates_input_before_io() -> None:
             {"method": "GET", "path": "/v1/meta", "headers": {"X-Bad": "a\nb"}},
             {"method": "GET", "path": "/v1/meta", "tiemout": 3},
         ):
-            with pytest.raises(wt.ConfigError):
+            with pytest.raises(wt.ValidationError):
                 client.raw.request(**kwargs)  # type: ignore[arg-type]
 
 

@@ -26,6 +26,7 @@ echo "== lint"
 ruff check .
 ruff format --check .
 mypy
+lint-imports --no-cache  # the layers of docs/architecture.md
 
 echo "== tests"
 python -m pytest -W error -p no:cacheprovider "$@"
