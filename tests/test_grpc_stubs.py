@@ -7,6 +7,7 @@ another client's ``weaviate.v1`` protos, and speak the server's RPC paths.
 from __future__ import annotations
 
 import importlib.util
+import struct
 import subprocess
 import sys
 import textwrap
@@ -17,12 +18,18 @@ from types import ModuleType
 
 import grpc
 import pytest
+from google.protobuf.struct_pb2 import Struct
 
+import weaviate_telemetry as wt
 from weaviate_telemetry._core.grpc_stubs.v1 import (
+    base_pb2,
+    base_search_pb2,
     batch_pb2,
+    health_weaviate_pb2,
     search_get_pb2,
     weaviate_pb2_grpc,
 )
+from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "generate_grpc_stubs.py"
@@ -180,3 +187,89 @@ def test_check_reports_drifted_missing_and_stale_stubs(capsys: pytest.CaptureFix
     fewer = {k: v for k, v in fresh.items() if k != "v1/tenants_pb2.py"}
     assert tool.check(fewer) == 1
     assert "stale" in capsys.readouterr().out
+
+
+def _vector(values: list[float], name: str = "") -> base_pb2.Vectors:
+    return base_pb2.Vectors(
+        name=name,
+        vector_bytes=struct.pack(f"<{len(values)}f", *values),
+        type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32,
+    )
+
+
+@pytest.mark.integration
+def test_stubs_import_and_search_against_the_real_weaviate(
+    weaviate_server: EmbeddedWeaviate, collection_name: str
+) -> None:
+    assert weaviate_server.ports is not None
+    with wt.Client(weaviate_server.url) as client:
+        client.collections.create(
+            {
+                "class": collection_name,
+                "properties": [
+                    {"name": "title", "dataType": ["text"]},
+                    {"name": "year", "dataType": ["int"]},
+                ],
+                "vectorConfig": {"a": {"vectorizer": {"none": {}}, "vectorIndexType": "hnsw"}},
+            }
+        )
+    ids = [f"00000000-0000-0000-0000-00000000000{i}" for i in range(1, 4)]
+
+    def batch_object(i: int, year: object) -> batch_pb2.BatchObject:
+        props = Struct()
+        props.update({"title": f"object {i}", "year": year})
+        return batch_pb2.BatchObject(
+            uuid=ids[i],
+            collection=collection_name,
+            properties=batch_pb2.BatchObject.Properties(non_ref_properties=props),
+            vectors=[_vector([1.0, i * 0.1, 0.0], "a")],
+        )
+
+    channel = grpc.insecure_channel(f"127.0.0.1:{weaviate_server.ports.grpc}")
+    try:
+        health = channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=health_weaviate_pb2.WeaviateHealthCheckRequest.SerializeToString,
+            response_deserializer=health_weaviate_pb2.WeaviateHealthCheckResponse.FromString,
+        )(health_weaviate_pb2.WeaviateHealthCheckRequest(), timeout=10)
+        assert health.status == health_weaviate_pb2.WeaviateHealthCheckResponse.SERVING
+
+        stub = weaviate_pb2_grpc.WeaviateStub(channel)
+        batch = stub.BatchObjects(
+            batch_pb2.BatchObjectsRequest(
+                objects=[batch_object(0, 2000), batch_object(1, "abc"), batch_object(2, 2002)]
+            ),
+            timeout=30,
+        )
+        assert [(e.index, "requires an integer" in e.error) for e in batch.errors] == [(1, True)]
+
+        reply = stub.Search(
+            search_get_pb2.SearchRequest(
+                collection=collection_name,
+                limit=5,
+                near_vector=base_search_pb2.NearVector(
+                    vectors=[_vector([1.0, 0.0, 0.0])],
+                    targets=base_search_pb2.Targets(target_vectors=["a"]),
+                ),
+                properties=search_get_pb2.PropertiesRequest(non_ref_properties=["title", "year"]),
+                metadata=search_get_pb2.MetadataRequest(uuid=True, distance=True),
+                uses_127_api=True,
+            ),
+            timeout=30,
+        )
+    finally:
+        channel.close()
+        with wt.Client(weaviate_server.url) as client:
+            client.collections.delete(collection_name)
+
+    found = [
+        (
+            r.metadata.id,
+            r.properties.non_ref_props.fields["title"].text_value,
+            r.properties.non_ref_props.fields["year"].int_value,
+        )
+        for r in reply.results
+    ]
+    assert found == [(ids[0], "object 0", 2000), (ids[2], "object 2", 2002)]
+    assert reply.results[0].metadata.distance_present
+    assert reply.results[0].metadata.distance == pytest.approx(0.0, abs=1e-6)
