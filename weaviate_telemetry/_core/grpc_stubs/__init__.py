@@ -1,0 +1,1 @@
+"""Generated Python stubs for Weaviate's gRPC API (private)."""
