@@ -76,14 +76,20 @@ PROCESS_CPU = "process_cpu_time_seconds_total"
 PROCESS_THREADS = "process_thread_count"
 GC_COLLECTIONS = "cpython_gc_collections_total"
 GC_COLLECTED = "cpython_gc_collected_objects_total"
-# Weaviate's own /metrics (PROMETHEUS_MONITORING_ENABLED=true), scraped by Prometheus.
-W_REQUESTS = "weaviate_requests_total"  # placeholder until checked against a real server
-W_QUERY_MS = "queries_durations_ms"
-W_BATCH_MS = "batch_durations_ms"
-W_OBJECTS = "object_count"
+# Weaviate's own /metrics (PROMETHEUS_MONITORING_ENABLED=true), scraped by Prometheus;
+# names read from a real v1.39.0.
+W_BUILD = "weaviate_build_info"
+W_HTTP = "weaviate_http_request_duration_seconds"  # labels method, route, status_code
+W_QUERY_MS = "queries_durations_ms"  # labels class_name, query_type
+W_BATCH_MS = "batch_durations_ms"  # labels operation, class_name, shard_name
+W_OBJECTS = "object_count"  # labels class_name, shard_name
 W_HEAP = "go_memstats_heap_inuse_bytes"
 W_RSS = "process_resident_memory_bytes"
+W_CPU = "process_cpu_seconds_total"
 W_GOROUTINES = "go_goroutines"
+W_BATCH_TOTAL = f'{WEAVIATE}, operation="total_api_level"'  # a whole batch request
+# Readiness probes and scrapes are not the client's traffic.
+W_ROUTES = f'{WEAVIATE}, route!~"/v1/.well-known/.*|/metrics"'
 
 
 def rate(metric: str, selector: str) -> str:
@@ -206,6 +212,14 @@ def _timeseries(p: Panel) -> timeseries.Panel:
         panel = panel.line_interpolation(cm.LineInterpolation.STEP_AFTER)
     if p.traces:
         panel = panel.data_links([_trace_link()])
+    if p.extra.get("right_axis"):  # a series of another unit, on its own axis
+        panel = panel.override_by_name(
+            p.extra["right_axis"],
+            [
+                dm.DynamicConfigValue(id_val="custom.axisPlacement", value="right"),
+                dm.DynamicConfigValue(id_val="unit", value="short"),
+            ],
+        )
     return panel
 
 
@@ -344,7 +358,7 @@ def _variables(server: bool) -> list[Any]:
             _query_variable(
                 "weaviate_job",
                 "Weaviate",
-                f"label_values({W_GOROUTINES}, job)",
+                f"label_values({W_BUILD}, job)",
                 "The Prometheus job that scrapes Weaviate's own /metrics.",
             )
         )
@@ -672,9 +686,9 @@ def soak_rows() -> list[Row]:
             "Weaviate server beside the client",
             [
                 Panel(
-                    "Client vs server: query latency p95",
-                    "The client's p95 for queries beside Weaviate's own p95 for the same "
-                    "work; the gap is network, queueing and (de)serialisation.",
+                    "Latency p95: client vs server",
+                    "The client's p95 per operation beside Weaviate's own p95 per REST "
+                    "route; the gap is network, queueing, retries and (de)serialisation.",
                     "s",
                     [
                         Target(
@@ -682,17 +696,47 @@ def soak_rows() -> list[Row]:
                             "client {{db_operation_name}}",
                         ),
                         Target(
-                            f"histogram_quantile(0.95, sum by (le) "
-                            f"({rate(W_QUERY_MS + '_bucket', WEAVIATE)})) / 1000",
-                            "server queries",
+                            quantile(0.95, W_HTTP, W_ROUTES, "route"),
+                            "server {{route}}",
                         ),
                     ],
                 ),
                 Panel(
-                    "Server objects",
-                    "Objects Weaviate reports stored, across shards.",
+                    "Requests: client attempts vs server",
+                    "HTTP attempts the client sent beside the REST requests Weaviate "
+                    "served (probes excluded): a gap means requests that never arrived.",
+                    "reqps",
+                    [
+                        Target(f"sum({rate(HTTP_DURATION + '_count', JOB)})", "client attempts"),
+                        Target(f"sum({rate(W_HTTP + '_count', W_ROUTES)})", "server requests"),
+                    ],
+                ),
+                Panel(
+                    "Server objects by collection",
+                    "Objects Weaviate holds per collection (all shards).",
                     "short",
-                    [Target(f"sum({W_OBJECTS}{{{WEAVIATE}}})", "objects")],
+                    [
+                        Target(
+                            f"sum by (class_name) "
+                            f'({W_OBJECTS}{{{WEAVIATE}, class_name=~"$collection"}})',
+                            "{{class_name}}",
+                        )
+                    ],
+                ),
+                Panel(
+                    "Server query and batch latency p95",
+                    "Weaviate's own p95 for GraphQL queries by type and for whole batches.",
+                    "s",
+                    [
+                        Target(
+                            f"{quantile(0.95, W_QUERY_MS, WEAVIATE, 'query_type')} / 1000",
+                            "query {{query_type}}",
+                        ),
+                        Target(
+                            f"{quantile(0.95, W_BATCH_MS, W_BATCH_TOTAL, 'operation')} / 1000",
+                            "batch",
+                        ),
+                    ],
                 ),
                 Panel(
                     "Server memory",
@@ -702,6 +746,17 @@ def soak_rows() -> list[Row]:
                         Target(f"sum({W_HEAP}{{{WEAVIATE}}})", "heap in use"),
                         Target(f"sum({W_RSS}{{{WEAVIATE}}})", "RSS"),
                     ],
+                ),
+                Panel(
+                    "Server CPU and goroutines",
+                    "Weaviate's CPU (1.0 = one core); goroutines on the right-hand scale "
+                    "in Grafana.",
+                    "percentunit",
+                    [
+                        Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU"),
+                        Target(f"sum({W_GOROUTINES}{{{WEAVIATE}}})", "goroutines"),
+                    ],
+                    extra={"right_axis": "goroutines"},
                 ),
             ],
         ),
