@@ -160,10 +160,11 @@ def query_range(
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             payload = json.loads(answer.read())
     except urllib.error.HTTPError as err:
-        try:
-            detail = json.loads(err.read()).get("error") or str(err)
-        except ValueError:
-            detail = str(err)
+        with err:
+            try:
+                detail = json.loads(err.read()).get("error") or str(err)
+            except ValueError:
+                detail = str(err)
         raise QueryError(f"{detail} (query: {expr})") from None
     except (urllib.error.URLError, OSError) as err:
         raise QueryError(f"cannot reach Prometheus at {prometheus}: {err}") from None
@@ -176,8 +177,10 @@ def query_range(
 def _legend(template: str, labels: Mapping[str, str]) -> str:
     if not template or template == "__auto":
         inner = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
-        return labels.get("__name__", "") + ("{" + inner + "}" if inner else "")
-    return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: labels.get(m.group(1), ""), template)
+        text = labels.get("__name__", "") + ("{" + inner + "}" if inner else "")
+    else:
+        text = re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: labels.get(m.group(1), ""), template)
+    return text.strip() or "value"  # what Grafana shows for a series without labels
 
 
 def fetch(

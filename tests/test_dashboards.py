@@ -59,6 +59,12 @@ NOT_YET_EMITTED = frozenset(
 # -- a real Prometheus (swap for tests/peers/prometheus.py when it lands) -------------------
 
 
+class PrometheusRefused(Exception):
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}: {body}")
+        self.status = status
+
+
 class LocalPrometheus:
     """Prometheus 3.16 on a free loopback port, fresh TSDB, OTLP receiver on."""
 
@@ -104,9 +110,14 @@ class LocalPrometheus:
             time.sleep(0.2)
 
     def api(self, path: str, **params: str) -> Any:
+        """POST to the HTTP API; a refusal raises :class:`PrometheusRefused` with its error."""
         data = urllib.parse.urlencode(params).encode()
-        with urllib.request.urlopen(self.url + path, data=data, timeout=30) as answer:
-            return json.loads(answer.read())["data"]
+        try:
+            with urllib.request.urlopen(self.url + path, data=data, timeout=30) as answer:
+                return json.loads(answer.read())["data"]
+        except urllib.error.HTTPError as err:
+            with err:
+                raise PrometheusRefused(err.code, err.read().decode(errors="replace")) from None
 
     def stop(self) -> None:
         self.process.stop()
@@ -274,7 +285,7 @@ def _parse(prometheus: LocalPrometheus, expr: str) -> Any:
 
 def _selectors(node: Any) -> Iterator[dict[str, Any]]:
     if isinstance(node, dict):
-        if node.get("type") == "vectorSelector":
+        if node.get("type") in ("vectorSelector", "matrixSelector"):
             yield node
         for value in node.values():
             yield from _selectors(value)
@@ -295,11 +306,13 @@ def test_every_expression_parses_and_selects_the_job_through_a_variable(
     for name, title, expr in queries:
         try:
             tree = _parse(prometheus, expr)
-        except urllib.error.HTTPError as err:
-            pytest.fail(f"{name} / {title}: {err.read().decode()} in {expr}")
+        except PrometheusRefused as err:
+            pytest.fail(f"{name} / {title}: {err} in {expr}")
         for selector in _selectors(tree):
-            if title == "variable job":  # the variable that lists the jobs
+            if title in ("variable job", "variable weaviate_job"):  # they list the jobs
                 continue
+            if selector["type"] == "matrixSelector":  # $__rate_interval became 1m
+                assert selector["range"] == 60_000, (name, title, selector["name"])
             jobs = [m for m in selector["matchers"] if m["name"] == "job"]
             assert jobs, (name, title, selector["name"], "selects no job")
             for matcher in selector["matchers"]:
@@ -314,9 +327,9 @@ def test_every_expression_parses_and_selects_the_job_through_a_variable(
 
 
 def test_parse_query_refuses_a_broken_expression(prometheus: LocalPrometheus) -> None:
-    with pytest.raises(urllib.error.HTTPError) as info:
+    with pytest.raises(PrometheusRefused) as info:
         _parse(prometheus, "sum(rate(x{job=~'$job'}[$__rate_interval])")
-    assert info.value.code == 400
+    assert info.value.status == 400 and "parse error" in str(info.value)
 
 
 # -- the preview renderer's failures ---------------------------------------------------------
@@ -446,7 +459,10 @@ def test_every_panel_of_both_dashboards_has_data_from_a_real_workload(
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
     from opentelemetry.sdk.resources import Resource
 
+    from tests.peers.otel_collector import Collector
+
     assert weaviate_server.ports is not None
+    collector = Collector().start()
     workdir = tmp_path / "prometheus"
     workdir.mkdir()
     prom = LocalPrometheus(
@@ -458,9 +474,14 @@ def test_every_panel_of_both_dashboards_has_data_from_a_real_workload(
         OTLPMetricExporter(endpoint=prom.url + "/api/v1/otlp/v1/metrics"),
         export_interval_millis=1000,
     )
+    # The same metrics also go the other way users run: the collector's Prometheus exporter.
+    via_collector = PeriodicExportingMetricReader(
+        OTLPMetricExporter(endpoint=collector.otlp_http + "/v1/metrics"),
+        export_interval_millis=1000,
+    )
     provider = MeterProvider(
         resource=Resource.create({"service.name": service, "service.instance.id": "test-1"}),
-        metric_readers=[reader],
+        metric_readers=[reader, via_collector],
     )
     system = SystemMetricsInstrumentor(
         config={
@@ -503,8 +524,43 @@ def test_every_panel_of_both_dashboards_has_data_from_a_real_workload(
         for name, (empty, failed) in failures.items():
             assert failed == {}, (name, failed)
             assert empty == _expected_empty(ALL[name]), name
+        # Prometheus' OTLP receiver stored exactly the names and labels the collector exports.
+        received = _series_shapes_in_prometheus(prom, service)
+        exported = _series_shapes_in_exposition(collector.scrape())
+        assert received == exported
+        assert "db_client_operation_duration_seconds_bucket" in received
     finally:
         instrumentation.uninstrument()
         system.uninstrument()
         provider.shutdown()
         prom.stop()
+        collector.stop()
+        collector.cleanup()
+
+
+#: Labels that depend on the path, not on the metric: target labels and scope metadata.
+_PATH_LABELS = {"job", "instance", "otel_scope_name", "otel_scope_version", "otel_scope_schema_url"}
+_NOT_METRICS = {"target_info", "otel_scope_info"}
+
+
+def _series_shapes_in_prometheus(prom: LocalPrometheus, job: str) -> dict[str, set[frozenset[str]]]:
+    shapes: dict[str, set[frozenset[str]]] = {}
+    for series in prom.api("/api/v1/series", **{"match[]": f'{{job="{job}"}}'}):
+        name = series.pop("__name__")
+        if name not in _NOT_METRICS:
+            shapes.setdefault(name, set()).add(frozenset(set(series) - _PATH_LABELS))
+    return shapes
+
+
+def _series_shapes_in_exposition(text: str) -> dict[str, set[frozenset[str]]]:
+    shapes: dict[str, set[frozenset[str]]] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r"([a-zA-Z_:][\w:]*)(\{.*\})?\s", line)
+        assert match, line
+        name, labels = match.group(1), match.group(2) or ""
+        names = set(re.findall(r'([a-zA-Z_]\w*)="(?:[^"\\]|\\.)*"', labels))
+        if name not in _NOT_METRICS:
+            shapes.setdefault(name, set()).add(frozenset(names - _PATH_LABELS))
+    return shapes
