@@ -212,14 +212,6 @@ def _timeseries(p: Panel) -> timeseries.Panel:
         panel = panel.line_interpolation(cm.LineInterpolation.STEP_AFTER)
     if p.traces:
         panel = panel.data_links([_trace_link()])
-    if p.extra.get("right_axis"):  # a series of another unit, on its own axis
-        panel = panel.override_by_name(
-            p.extra["right_axis"],
-            [
-                dm.DynamicConfigValue(id_val="custom.axisPlacement", value="right"),
-                dm.DynamicConfigValue(id_val="unit", value="short"),
-            ],
-        )
     return panel
 
 
@@ -737,6 +729,7 @@ def soak_rows() -> list[Row]:
                             "batch",
                         ),
                     ],
+                    width=6,
                 ),
                 Panel(
                     "Server memory",
@@ -746,17 +739,21 @@ def soak_rows() -> list[Row]:
                         Target(f"sum({W_HEAP}{{{WEAVIATE}}})", "heap in use"),
                         Target(f"sum({W_RSS}{{{WEAVIATE}}})", "RSS"),
                     ],
+                    width=6,
                 ),
                 Panel(
-                    "Server CPU and goroutines",
-                    "Weaviate's CPU (1.0 = one core); goroutines on the right-hand scale "
-                    "in Grafana.",
+                    "Server CPU",
+                    "CPU time Weaviate uses per second (1.0 = one core).",
                     "percentunit",
-                    [
-                        Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU"),
-                        Target(f"sum({W_GOROUTINES}{{{WEAVIATE}}})", "goroutines"),
-                    ],
-                    extra={"right_axis": "goroutines"},
+                    [Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU")],
+                    width=6,
+                ),
+                Panel(
+                    "Server goroutines",
+                    "Goroutines in Weaviate: steady growth under a steady load is a leak.",
+                    "short",
+                    [Target(f"sum({W_GOROUTINES}{{{WEAVIATE}}})", "goroutines")],
+                    width=6,
                 ),
             ],
         ),

@@ -108,6 +108,15 @@ def panels_of(dashboard: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda p: (p["gridPos"]["y"], p["gridPos"]["x"]))
 
 
+def rows_of(dashboard: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Title and grid row of every row header."""
+    return [
+        (panel.get("title") or "", panel["gridPos"]["y"])
+        for panel in dashboard.get("panels") or []
+        if panel.get("type") == "row"
+    ]
+
+
 def variable_values(
     dashboard: Mapping[str, Any], given: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -293,7 +302,7 @@ def _heatmap_matrix(series: Sequence[Series]) -> tuple[list[float], list[str], A
     return times, labels, matrix
 
 
-def _draw_panel(ax: Any, panel: PanelData) -> None:
+def _draw_panel(ax: Any, panel: PanelData, time_format: str) -> None:
     import matplotlib.dates as mdates
 
     ax.set_facecolor(_PANEL)
@@ -342,7 +351,7 @@ def _draw_panel(ax: Any, panel: PanelData) -> None:
         ax.set_yticks([i + 0.5 for i in range(0, len(labels), step)])
         ax.set_yticklabels(labels[::step])
         ax.xaxis_date()
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter(time_format))
         return
     for i, s in enumerate(panel.series):
         ax.plot(
@@ -353,7 +362,7 @@ def _draw_panel(ax: Any, panel: PanelData) -> None:
             label=s.legend[:40],
         )
     ax.grid(color=_GRID, linewidth=0.5)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(time_format))
     ax.yaxis.set_major_formatter(lambda v, _pos: format_value(v, panel.unit))
     if len(panel.series) <= 8:
         ax.legend(
@@ -366,33 +375,43 @@ def _draw_panel(ax: Any, panel: PanelData) -> None:
         )
 
 
-def draw(panels: Sequence[PanelData], out: str | Path, title: str = "") -> Path:
-    """Draw ``panels`` on their grid into a PNG at ``out``."""
+def draw(
+    panels: Sequence[PanelData],
+    out: str | Path,
+    title: str = "",
+    rows: Sequence[tuple[str, int]] = (),
+) -> Path:
+    """Draw ``panels`` on their grid (and the ``rows`` headers) into a PNG at ``out``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = max((p.grid[1] + p.grid[3] for p in panels), default=1)
+    grid_rows = max((p.grid[1] + p.grid[3] for p in panels), default=1)
     column, row_height, header = 0.9, 0.36, 0.5  # inches
-    width, height = GRID_COLUMNS * column, rows * row_height + header
+    width, height = GRID_COLUMNS * column, grid_rows * row_height + header
     fig = plt.figure(figsize=(width, height), dpi=80, facecolor=_BACKGROUND)
     if title:
         fig.text(0.01, 1 - 0.3 / height, title, color=_TEXT, fontsize=14, va="center")
-    pad_x, pad_top, pad_bottom = 0.5 / width, 0.35 / height, 0.3 / height
+    for row_title, y in rows:
+        top = 1 - (header + (y + 0.5) * row_height) / height
+        fig.text(0.01, top, row_title, color=_TEXT, fontsize=11, weight="bold", va="center")
+    spans = [t for p in panels for s in p.series for t in (s.times[0], s.times[-1]) if s.times]
+    seconds = max(spans) - min(spans) if spans else 0
+    time_format = "%H:%M:%S" if seconds < 600 else "%H:%M" if seconds < 86400 else "%m-%d %H:%M"
+    # Room for the y tick labels on the left, the title on top, the time axis below.
+    pad_left, pad_right = 0.75 / width, 0.15 / width
+    pad_top, pad_bottom = 0.35 / height, 0.3 / height
     for panel in panels:
         x, y, w, h = panel.grid
-        left = x / GRID_COLUMNS + pad_x
         bottom = 1 - (header + (y + h) * row_height) / height + pad_bottom
-        ax = fig.add_axes(
-            (
-                left,
-                bottom,
-                w / GRID_COLUMNS - 1.5 * pad_x,
-                h * row_height / height - pad_top - pad_bottom,
-            )
+        box = (
+            x / GRID_COLUMNS + pad_left,
+            bottom,
+            w / GRID_COLUMNS - pad_left - pad_right,
+            h * row_height / height - pad_top - pad_bottom,
         )
-        _draw_panel(ax, panel)
+        _draw_panel(fig.add_axes(box), panel, time_format)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, facecolor=_BACKGROUND)
@@ -426,7 +445,7 @@ def render(
         end=end,
         scrape_interval=scrape_interval,
     )
-    draw(panels, out, str(dashboard.get("title") or ""))
+    draw(panels, out, str(dashboard.get("title") or ""), rows_of(dashboard))
     check(panels)
     return panels
 
