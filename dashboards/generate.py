@@ -75,7 +75,6 @@ PROCESS_RSS = "process_memory_usage_bytes"
 PROCESS_CPU = "process_cpu_time_seconds_total"
 PROCESS_THREADS = "process_thread_count"
 GC_COLLECTIONS = "cpython_gc_collections_total"
-GC_COLLECTED = "cpython_gc_collected_objects_total"
 # Weaviate's own /metrics (PROMETHEUS_MONITORING_ENABLED=true), scraped by Prometheus;
 # names read from a real v1.39.0.
 W_BUILD = "weaviate_build_info"
