@@ -103,7 +103,7 @@ def test_client_histograms_reach_prometheus_with_their_labels(
             f"(db_client_operation_duration_seconds_bucket{{{inserts}}}))"
         )
         latency = _value(prom.query(expr))
-        assert 0.001 <= latency < 1.0, (q, latency)
+        assert 0.0 < latency < 1.0, (q, latency)
 
     attempts = prom.query(
         "sum by (http_request_method) "
@@ -130,20 +130,13 @@ def test_weaviate_server_metrics_sit_beside_the_clients(
     metrics_stack: MetricsStack, workload: str
 ) -> None:
     prom = metrics_stack.prometheus
-    server = prom.wait_for(
-        f'sum by (route) (weaviate_http_request_duration_seconds_count{{job="{WEAVIATE_JOB}"}})',
-        timeout=30,
-    )
-    routes = {s["metric"].get("route", "") for s in server}
-    assert any("objects" in r for r in routes), routes
-    # the server counted at least the inserts the client timed
-    served = _value(
-        prom.query(
-            f'sum(weaviate_http_request_duration_seconds_count{{job="{WEAVIATE_JOB}", '
-            f'method="POST", route=~".*objects.*"}})'
-        )
-    )
-    assert served >= OBJECTS
+    server = "weaviate_http_request_duration_seconds_count"
+    inserts = f'{server}{{job="{WEAVIATE_JOB}", method="POST", route="/v1/objects"}}'
+    # the server counted at least the inserts the client timed (scraped within seconds)
+    prom.wait_for(f"sum({inserts}) >= {OBJECTS}", timeout=30)
+    routes = prom.query(f'sum by (method, route) ({server}{{job="{WEAVIATE_JOB}"}})')
+    seen = {(s["metric"]["method"], s["metric"]["route"]) for s in routes}
+    assert {("POST", "/v1/objects"), ("POST", "/v1/graphql"), ("POST", "/v1/schema")} <= seen
     assert _value(prom.query(f'up{{job="{WEAVIATE_JOB}"}}')) == 1
 
 
