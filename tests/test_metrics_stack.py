@@ -148,3 +148,38 @@ def test_prometheus_is_3_16_and_checks_promql(metrics_stack: MetricsStack) -> No
     with pytest.raises(PrometheusError) as err:
         prom.parse_query("sum by (le (db_client_operation_duration_seconds_bucket)")
     assert err.value.error_type == "bad_data"
+
+
+def test_otlp_straight_into_prometheus_gives_the_same_series(
+    metrics_stack: MetricsStack,
+) -> None:
+    """The other wiring (SPEC §8): the SDK's OTLP metrics into Prometheus's own receiver."""
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+
+    prom = metrics_stack.prometheus
+    service = SERVICE + "-direct"
+    reader = PeriodicExportingMetricReader(
+        OTLPMetricExporter(endpoint=prom.otlp_metrics_url), export_interval_millis=60_000
+    )
+    provider = MeterProvider(
+        resource=Resource.create({"service.name": service}), metric_readers=[reader]
+    )
+    try:
+        with wt.telemetry.instrument_opentelemetry(meter_provider=provider):
+            with wt.Client(metrics_stack.weaviate.url) as client:
+                for _ in range(3):
+                    client.meta()
+        provider.force_flush()
+    finally:
+        provider.shutdown()
+    (series,) = prom.wait_for(f'{DB}_count{{job="{service}", db_operation_name="meta"}}')
+    assert series["value"][1] == "3"
+    assert series["metric"]["db_system_name"] == "weaviate"
+    buckets = prom.query(f'{DB}_bucket{{job="{service}", db_operation_name="meta"}}')
+    # Same buckets; spelled le="1" here but le="1.0" when scraped (Prometheus 3 normalises
+    # scraped classic histograms only), so never mix both wirings in one sum by (le).
+    assert {float(s["metric"]["le"]) for s in buckets} == {*ADVISED, float("inf")}
+    assert {s["metric"]["le"] for s in buckets} >= {"1", "5", "10"}
