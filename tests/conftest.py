@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 import weaviate_telemetry as wt
 from weaviate_telemetry.embedded import EmbeddedWeaviate
+
+if TYPE_CHECKING:
+    from support.stack import MetricsStack
 
 API_KEY = "wt-test-key-" + uuid.uuid4().hex[:12]
 
@@ -64,3 +68,15 @@ def offline() -> Iterator[wt.Client]:
 def collection_name() -> str:
     """A unique, valid collection name so tests never collide on the shared server."""
     return "T" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def metrics_stack(weaviate_server: EmbeddedWeaviate) -> Iterator[MetricsStack]:
+    """Collector + Prometheus 3.16 scraping it and the shared server's /metrics (once per run)."""
+    from support.stack import start_metrics_stack
+
+    stack = start_metrics_stack(weaviate_server)
+    try:
+        yield stack
+    finally:
+        stack.stop()

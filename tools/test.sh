@@ -21,6 +21,22 @@ echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
 python -m weaviate_telemetry.embedded --build-only
 python -m tests.peers.otel_collector --build-only
 python -m tests.peers.toxiproxy
+python -m tests.peers.prometheus --build-only
+
+echo "== tools the tests call"
+# tests/test_deploy.py validates deploy/docker-compose.yml with Debian's docker-compose
+# (no Docker engine is needed or started).
+if ! command -v docker-compose >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq docker-compose >/dev/null
+  else
+    echo "docker-compose is missing and apt-get is not available: install docker-compose" >&2
+    exit 1
+  fi
+fi
 
 echo "== lint"
 ruff check .
