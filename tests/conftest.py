@@ -28,6 +28,15 @@ def _forget_test_secrets() -> Iterator[None]:
     redact._known, redact._pattern = known, pattern
 
 
+@pytest.fixture
+def no_backoff() -> Iterator[None]:
+    """stamina's testing mode: retries keep their attempt counts but never sleep."""
+    import stamina
+
+    with stamina.set_testing(True, attempts=1000, cap=True):
+        yield
+
+
 @pytest.fixture(scope="session")
 def weaviate_server() -> Iterator[EmbeddedWeaviate]:
     """One anonymous-access Weaviate for the whole run (fresh data dir, free ports)."""
