@@ -210,6 +210,7 @@ def test_nothing_exported_contains_the_api_key(
         assert "Bearer wt-" not in text, where
 
 
+@pytest.mark.integration
 def test_shipped_collector_config_is_valid() -> None:
     import subprocess
 
