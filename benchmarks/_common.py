@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 import urllib3
 
 
-def per_call(fn: Callable[[], object], calls: int, clock: Callable[[], float] = time.perf_counter) -> float:
+def per_call(
+    fn: Callable[[], object], calls: int, clock: Callable[[], float] = time.perf_counter
+) -> float:
     """Seconds per call of ``fn`` over ``calls`` back-to-back calls."""
     started = clock()
     for _ in range(calls):
