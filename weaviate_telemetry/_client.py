@@ -76,9 +76,9 @@ class Client:
         """Tenants of multi-tenant collections (:class:`Tenants`)."""
         self.objects = Objects(self._call)
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
-        self.batch = Batch(self._call)
+        self.batch = Batch(self._call, rpc=config.grpc_port is not None)
         """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
-        self.query = Query(self._call)
+        self.query = Query(self._call, rpc=config.grpc_port is not None)
         """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
 
     @classmethod

@@ -86,6 +86,9 @@ def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
     collection = meta.get("collection")
     if collection:
         attrs["db.collection.name"] = collection
+    transport = meta.get("transport")
+    if transport:
+        attrs["weaviate.transport"] = transport
     return attrs
 
 
@@ -305,6 +308,9 @@ class _Bridge:
         call = self.calls.get(meta["ref"])
         parent = trace.set_span_in_context(call.span) if call is not None else None
         number = meta.get("attempt") or 1
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_start(meta, parent, number)
+            return
         method = meta.get("method") or "GET"
         attrs: dict[str, Any] = {
             "http.request.method": method,
@@ -333,6 +339,36 @@ class _Bridge:
             "http.request.method": method,
             "server.address": attrs["server.address"],
             "server.port": attrs["server.port"],
+            "weaviate.transport": "http",
+        }
+        self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
+
+    def _rpc_attempt_start(self, meta: Mapping[str, Any], parent: Any, number: int) -> None:
+        """One gRPC attempt: a CLIENT span per the RPC semantic conventions."""
+        full = meta.get("rpc_method") or "weaviate.v1.Weaviate/unknown"
+        service = full.rpartition("/")[0]
+        attrs: dict[str, Any] = {
+            "rpc.system": "grpc",
+            "rpc.system.name": "grpc",
+            "rpc.service": service,
+            "rpc.method": full,
+            "server.address": meta.get("server_address") or "",
+            "server.port": meta.get("server_port") or 0,
+        }
+        if number > 1:
+            attrs["weaviate.attempt"] = number
+        span = self.tracer.start_span(full, context=parent, kind=SpanKind.CLIENT, attributes=attrs)
+        ctx = trace.set_span_in_context(span, parent)
+        carrier = meta.get("propagation_headers")
+        if isinstance(carrier, dict):
+            propagate.inject(carrier, context=ctx)
+        token = otel_context.attach(ctx)
+        metric_attrs = {
+            "rpc.system.name": "grpc",
+            "rpc.method": full,
+            "server.address": attrs["server.address"],
+            "server.port": attrs["server.port"],
+            "weaviate.transport": "grpc",
         }
         self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
 
@@ -343,6 +379,9 @@ class _Bridge:
         with contextlib.suppress(Exception):  # a token from another context
             otel_context.detach(attempt.token)  # type: ignore[arg-type]
         span, attrs = attempt.span, dict(attempt.metric_attrs)
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_stop(measurements, meta, span, attrs)
+            return
         status = meta.get("status_code")
         if status is not None:
             attrs["http.response.status_code"] = status
@@ -356,6 +395,54 @@ class _Bridge:
             span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
         self.http_duration.record(measurements.get("duration", 0.0), attrs)
         span.end()
+
+    def _rpc_attempt_stop(
+        self,
+        measurements: Mapping[str, float],
+        meta: Mapping[str, Any],
+        span: trace.Span,
+        attrs: dict[str, Any],
+    ) -> None:
+        status = meta.get("rpc_status")
+        code = _GRPC_CODES.get(status) if isinstance(status, str) else None
+        if code is not None:
+            attrs["rpc.grpc.status_code"] = code
+            span.set_attribute("rpc.grpc.status_code", code)
+        if meta.get("error_kind"):
+            error_type = status or meta["error_kind"]
+            attrs["error.type"] = error_type
+            span.set_attribute("error.type", error_type)
+            span.set_attribute("weaviate.error.kind", meta["error_kind"])
+            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+        # The same attempt-duration metric as HTTP, told apart by weaviate.transport.
+        self.http_duration.record(measurements.get("duration", 0.0), attrs)
+        span.end()
+
+
+_GRPC_CODES = {
+    name: code
+    for code, name in enumerate(
+        (
+            "OK",
+            "CANCELLED",
+            "UNKNOWN",
+            "INVALID_ARGUMENT",
+            "DEADLINE_EXCEEDED",
+            "NOT_FOUND",
+            "ALREADY_EXISTS",
+            "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED",
+            "FAILED_PRECONDITION",
+            "ABORTED",
+            "OUT_OF_RANGE",
+            "UNIMPLEMENTED",
+            "INTERNAL",
+            "UNAVAILABLE",
+            "DATA_LOSS",
+            "UNAUTHENTICATED",
+        )
+    )
+}
 
 
 def _error_text(meta: Mapping[str, Any]) -> str:
