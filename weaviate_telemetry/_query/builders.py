@@ -461,9 +461,16 @@ class _Search:
     """The one search operator of a Get query (Weaviate allows a single one)."""
 
     name: str
-    text: str
+    # The GraphQL argument text, or a function rendering it on demand (a long
+    # vector's text is only built when the query goes over GraphQL).
+    source: str | Callable[[], str]
     # The validated arguments for the gRPC form; None when gRPC cannot express it.
     params: Mapping[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        """The GraphQL argument text of this search operator."""
+        return self.source if isinstance(self.source, str) else self.source()
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,7 +533,7 @@ class GetQuery:
         return replace(self, _where=as_filter(where))
 
     def _with_search(
-        self, name: str, text: str, params: Mapping[str, Any] | None = None
+        self, name: str, text: str | Callable[[], str], params: Mapping[str, Any] | None = None
     ) -> GetQuery:
         if self._search is not None:
             raise v.failure(
@@ -548,7 +555,7 @@ class GetQuery:
         targets = _targets(target_vector)
         return self._with_search(
             "nearVector",
-            _near_vector_text(vec, d, c, targets),
+            lambda: _near_vector_text(vec, d, c, targets),
             {"vector": vec, "distance": d, "certainty": c, "targets": targets},
         )
 
@@ -647,17 +654,21 @@ class GetQuery:
             if max_vector_distance is None
             else v.number(max_vector_distance, "max_vector_distance")
         )
-        text = _gql_object(
-            [
-                ("query", gql_string(query, "hybrid query")),
-                ("alpha", _opt(a)),
-                ("vector", None if vec is None else _gql_vector(vec)),
-                ("fusionType", fusion_type),
-                ("properties", None if props is None else _gql_list(props)),
-                ("targetVectors", None if targets is None else _gql_list(targets)),
-                ("maxVectorDistance", _opt(mvd)),
-            ]
-        )
+        query_text = gql_string(query, "hybrid query")  # validates the query now
+
+        def text() -> str:
+            return _gql_object(
+                [
+                    ("query", query_text),
+                    ("alpha", _opt(a)),
+                    ("vector", None if vec is None else _gql_vector(vec)),
+                    ("fusionType", fusion_type),
+                    ("properties", None if props is None else _gql_list(props)),
+                    ("targetVectors", None if targets is None else _gql_list(targets)),
+                    ("maxVectorDistance", _opt(mvd)),
+                ]
+            )
+
         params = {
             "query": query,
             "alpha": a,
