@@ -143,6 +143,20 @@ class Pipeline:
         self._grpc_lock = threading.Lock()
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
+        _bus.register_state(self.telemetry_state)
+
+    def telemetry_state(self) -> dict[str, Any]:
+        """Pool use and resting endpoints, sampled by metric handlers (nothing once closed)."""
+        if self.closed:
+            return {}
+        resting = set(self.endpoints.resting())
+        return {
+            "connections": self.transport.pool_use(),
+            "endpoints": [
+                (endpoint.address, endpoint.port, index in resting)
+                for index, endpoint in enumerate(self.endpoints)
+            ],
+        }
 
     # -- 1. the call ---------------------------------------------------------------------
 
@@ -271,6 +285,7 @@ class Pipeline:
             except WeaviateError as err:
                 raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
         earlier: list[WeaviateError] = []
+        refusals: list[str] = []
         number = 0
 
         def on_failure(exc: Exception) -> bool | float:
@@ -291,6 +306,7 @@ class Pipeline:
             )
             if decision.reason is not None:
                 exc.message += f" (no retry: {decision.reason})"
+                refusals.append(decision.refused or decision.reason)
             if decision.wait is None:
                 return False
             earlier.append(exc)
@@ -318,6 +334,8 @@ class Pipeline:
                         number += 1
                         return self._attempt_at(request, pinned, index, deadline, number, meta)
         except WeaviateError as err:
+            if meta is not None and refusals:
+                meta["retry_refused"] = refusals[-1]
             raise self._decorate(
                 err, request, pinned, index, number, earlier, started
             ) from err.__cause__
@@ -403,7 +421,7 @@ class Pipeline:
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
-                {"duration": _monotonic() - started},
+                {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
                 {
                     **attempt_meta,
                     "status_code": err.status_code,
@@ -422,7 +440,7 @@ class Pipeline:
             raise
         _bus.execute(
             self.ev_attempt[1],
-            {"duration": _monotonic() - started},
+            {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
             {
                 **attempt_meta,
                 "status_code": response.status,
