@@ -14,8 +14,7 @@ from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 if TYPE_CHECKING:
     from tests.peers.toxiproxy import Toxiproxy
-
-    from support.stack import MetricsStack
+    from tests.support.stack import MetricsStack
 
 #: Fixtures that start (or stand for) a real server: tests using them are integration tests.
 SERVER_FIXTURES = frozenset(
@@ -131,7 +130,7 @@ def collection_name() -> str:
 @pytest.fixture(scope="session")
 def metrics_stack(weaviate_server: EmbeddedWeaviate) -> Iterator[MetricsStack]:
     """Collector + Prometheus 3.16 scraping it and the shared server's /metrics (once per run)."""
-    from support.stack import start_metrics_stack
+    from tests.support.stack import start_metrics_stack
 
     stack = start_metrics_stack(weaviate_server)
     try:

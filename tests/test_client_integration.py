@@ -11,10 +11,10 @@ import pytest
 
 import weaviate_telemetry as wt
 from tests.peers.toxiproxy import Toxiproxy
+from tests.support.servers import Canned, ScriptedHTTPServer, TCPProxy, closed_port
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
 
 from conftest import API_KEY
-from support.servers import Canned, ScriptedHTTPServer, TCPProxy, closed_port
 
 
 def _port(url: str) -> int:

@@ -32,9 +32,8 @@ import pytest
 
 import weaviate_telemetry as wt
 from dashboards import generate, preview
+from tests.support.servers import Canned, ScriptedHTTPServer
 from weaviate_telemetry.embedded import EmbeddedWeaviate, ManagedProcess, cache_dir, free_port
-
-from support.servers import Canned, ScriptedHTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ROOT / "dashboards"

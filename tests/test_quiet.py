@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from support.servers import Canned, ScriptedHTTPServer, closed_port
+from tests.support.servers import Canned, ScriptedHTTPServer, closed_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

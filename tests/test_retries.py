@@ -7,8 +7,7 @@ import time
 import pytest
 
 import weaviate_telemetry as wt
-
-from support.servers import Canned, ScriptedHTTPServer, closed_port
+from tests.support.servers import Canned, ScriptedHTTPServer, closed_port
 
 FAST = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
 UNAVAILABLE = Canned(503, b'{"error":[{"message":"leader not found"}]}')

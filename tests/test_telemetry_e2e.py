@@ -20,10 +20,10 @@ from loguru import logger
 
 import weaviate_telemetry as wt
 from tests.peers.otel_collector import Collector
+from tests.support.servers import RecordingProxy
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 from conftest import API_KEY
-from support.servers import RecordingProxy
 
 T = TypeVar("T")
 

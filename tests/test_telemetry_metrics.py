@@ -12,8 +12,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 import weaviate_telemetry as wt
-
-from support.servers import Canned, ScriptedHTTPServer, closed_port
+from tests.support.servers import Canned, ScriptedHTTPServer, closed_port
 
 OK = Canned(200, b'{"version": "1.39.0"}')
 UNAVAILABLE = Canned(503, b'{"error": [{"message": "leader not found"}]}')

@@ -88,14 +88,14 @@ class Client:
         """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
         from ._api.batch import Batch
 
-        return Batch(self._call)
+        return Batch(self._call, rpc=self._config.grpc_port is not None)
 
     @cached_property
     def query(self) -> Query:
         """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
         from ._query.builders import Query
 
-        return Query(self._call)
+        return Query(self._call, rpc=self._config.grpc_port is not None)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

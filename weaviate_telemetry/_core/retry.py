@@ -91,6 +91,8 @@ def retryable(err: WeaviateError, idempotent: bool, policy: RetryPolicy) -> bool
         return False
     if err.kind in (ErrorKind.CONNECTION_ERROR, ErrorKind.TIMEOUT):
         return True
+    if err.kind is ErrorKind.UNAVAILABLE and err.rpc_status == "UNAVAILABLE":
+        return True  # gRPC UNAVAILABLE: the server asks the client to try again
     return err.status_code is not None and err.status_code in policy.retry_on_status
 
 

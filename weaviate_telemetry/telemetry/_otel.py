@@ -93,6 +93,9 @@ def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
     collection = meta.get("collection")
     if collection:
         attrs["db.collection.name"] = collection
+    transport = meta.get("transport")
+    if transport:
+        attrs["weaviate.transport"] = transport
     return attrs
 
 
@@ -293,6 +296,7 @@ class _Bridge:
             meta.get("server_address"),
             meta.get("server_port"),
             meta.get("method"),
+            meta.get("transport"),
         )
         shape = self.shapes.get(key)
         if shape is None:
@@ -307,6 +311,7 @@ class _Bridge:
                     "http.request.method": meta.get("method") or "GET",
                     "server.address": attrs["server.address"],
                     "server.port": attrs["server.port"],
+                    "weaviate.transport": "http",
                 },
                 (operation, attrs["server.address"]),
                 {
@@ -493,6 +498,9 @@ class _Bridge:
         if call is None:  # attached mid-call
             return
         number = meta.get("attempt") or 1
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_start(meta, call, number)
+            return
         url = meta.get("url") or ""
         system_time = measurements.get("system_time")
         started_ns = int(system_time * 1e9) if system_time is not None else time.time_ns()
@@ -523,6 +531,9 @@ class _Bridge:
         if attempt is None:
             return
         call = self.calls.get(meta["ref"])
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_stop(measurements, meta, attempt)
+            return
         status = meta.get("status_code")
         error_type = None
         error_text = None
@@ -561,6 +572,86 @@ class _Bridge:
                 outcome["error.type"] = error_type
             ended_ns = attempt.started_ns + int(duration * 1e9)
             call.first = (attempt.started_ns, ended_ns, outcome, error_text, attempt.url)
+
+    # -- one gRPC attempt (always a span of its own) ------------------------------------
+
+    def _rpc_attempt_start(self, meta: Mapping[str, Any], call: _Call, number: int) -> None:
+        """One gRPC attempt: a CLIENT span per the RPC semantic conventions."""
+        full = meta.get("rpc_method") or "weaviate.v1.Weaviate/unknown"
+        service = full.rpartition("/")[0]
+        attrs: dict[str, Any] = {
+            "rpc.system": "grpc",
+            "rpc.system.name": "grpc",
+            "rpc.service": service,
+            "rpc.method": full,
+            "server.address": meta.get("server_address") or "",
+            "server.port": meta.get("server_port") or 0,
+        }
+        if number > 1:
+            attrs["weaviate.attempt"] = number
+        span = self.tracer.start_span(
+            full, context=call.context, kind=SpanKind.CLIENT, attributes=attrs
+        )
+        ctx = trace.set_span_in_context(span, call.context)
+        carrier = meta.get("propagation_headers")
+        if isinstance(carrier, dict):
+            propagate.inject(carrier, context=ctx)
+        self.attempts[(meta["ref"], number)] = _Attempt(span, 0, full)
+
+    def _rpc_attempt_stop(
+        self, measurements: Mapping[str, float], meta: Mapping[str, Any], attempt: _Attempt
+    ) -> None:
+        span = attempt.span
+        attrs: dict[str, Any] = {
+            "rpc.system.name": "grpc",
+            "rpc.method": attempt.url,
+            "server.address": meta.get("server_address") or "",
+            "server.port": meta.get("server_port") or 0,
+            "weaviate.transport": "grpc",
+        }
+        status = meta.get("rpc_status")
+        code = _GRPC_CODES.get(status) if isinstance(status, str) else None
+        outcome: dict[str, Any] = {}
+        if code is not None:
+            attrs["rpc.grpc.status_code"] = outcome["rpc.grpc.status_code"] = code
+        if meta.get("error_kind"):
+            error_type = status or meta["error_kind"]
+            attrs["error.type"] = outcome["error.type"] = error_type
+            outcome["weaviate.error.kind"] = meta["error_kind"]
+        # The same attempt-duration metric as HTTP, told apart by weaviate.transport.
+        self.http_duration.record(measurements.get("duration", 0.0), attrs)
+        if span is not None:
+            if outcome:
+                span.set_attributes(outcome)
+            if meta.get("error_kind"):
+                span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+            span.end()
+
+
+_GRPC_CODES = {
+    name: code
+    for code, name in enumerate(
+        (
+            "OK",
+            "CANCELLED",
+            "UNKNOWN",
+            "INVALID_ARGUMENT",
+            "DEADLINE_EXCEEDED",
+            "NOT_FOUND",
+            "ALREADY_EXISTS",
+            "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED",
+            "FAILED_PRECONDITION",
+            "ABORTED",
+            "OUT_OF_RANGE",
+            "UNIMPLEMENTED",
+            "INTERNAL",
+            "UNAVAILABLE",
+            "DATA_LOSS",
+            "UNAUTHENTICATED",
+        )
+    )
+}
 
 
 def _pools() -> dict[tuple[str, int], list[int]]:
