@@ -10,10 +10,10 @@ contenders round by round (alternating order) and take medians, so drift on a
 shared machine hits every contender alike. ``--check`` exits 1 when a target
 is missed; it is a benchmark, not a timed test: run it on a quiet machine.
 
-Adding a measure (e.g. the gRPC query and ingest measures of
-``benchmarks/grpc_query.py``): write ``def measure_x(bench: Bench) -> list[Row]``
-and append it to :data:`MEASURES`, or give the module a ``MEASURES`` list of such
-functions and add its name to :data:`EXTRA_MODULES`.
+Adding a measure: write ``def measure_x(bench: Bench) -> list[Row]`` and append
+it to :data:`MEASURES` (``measure_grpc`` wraps ``benchmarks/grpc_query.py`` so),
+or give a module here a ``MEASURES`` list of such functions and add its name to
+:data:`EXTRA_MODULES`.
 """
 
 from __future__ import annotations
@@ -402,15 +402,78 @@ def measure_batch(bench: Bench) -> list[Row]:
     return rows
 
 
+def measure_grpc(bench: Bench) -> list[Row]:
+    """gRPC near_vector p50/p95 vs the official client and gRPC/REST ingest (grpc_query.py)."""
+    import warnings
+
+    try:
+        import grpc_query
+    except ImportError:  # the gRPC benchmark is not in this checkout
+        return []
+    n = 5_000 if bench.quick else 20_000
+    args = argparse.Namespace(
+        objects=n,
+        dim=128,
+        queries=400 if bench.quick else 1200,
+        rounds=4 if bench.quick else 8,
+        batch_size=500,
+        concurrency=4,
+    )
+    objs = grpc_query.make_objects(n, 128)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
+        warnings.simplefilter("ignore")
+        client = bench.server.client(pool_maxsize=10, timeouts=wt.Timeouts(read=120, total=600))
+        try:
+            name, rates, lost = grpc_query.ingest(client, bench.server, objs, args)
+            lat = grpc_query.queries(client, bench.server, name, args)
+        finally:
+            client.close()
+    us = {k: (p50 * 1e6, p95 * 1e6) for k, (p50, p95) in lat.items()}
+    g, o = us["SDK gRPC"], us["official gRPC"]
+    q, r = us["SDK GraphQL"], us["raw GraphQL"]
+    return [
+        ratio_row("near_vector p50, 20k x 128-d: SDK gRPC vs official", g[0], o[0], 0.9, "us"),
+        ratio_row("near_vector p95: SDK gRPC vs official", g[1], o[1], 0.9, "us"),
+        ratio_row("near_vector p50: SDK GraphQL vs raw GraphQL", q[0], r[0], 1.05, "us"),
+        ratio_row("near_vector p95: SDK GraphQL vs raw GraphQL", q[1], r[1], 1.05, "us"),
+        ratio_row(
+            "batch ingest: SDK gRPC vs official",
+            rates["SDK gRPC"],
+            rates["official"],
+            1.1,
+            "obj/s",
+            True,
+        ),
+        ratio_row(
+            "batch ingest: SDK REST vs official (grpc_query)",
+            rates["SDK REST"],
+            rates["official"],
+            1.0,
+            "obj/s",
+            True,
+        ),
+        Row(
+            "batch ingest: objects lost (all gRPC-bench runs)",
+            str(lost),
+            "-",
+            float("nan"),
+            "0",
+            lost == 0,
+        ),
+    ]
+
+
 MEASURES: list[Callable[[Bench], list[Row]]] = [
     measure_import,
     measure_own_work,
     measure_rest_and_telemetry,
     measure_graphql,
     measure_batch,
+    measure_grpc,
 ]
-#: Modules in this folder whose ``MEASURES`` list is appended when they exist (gRPC query/ingest).
-EXTRA_MODULES = ["grpc_query"]
+#: Modules in this folder whose own ``MEASURES`` list (functions taking a :class:`Bench`)
+#: is appended when they exist.
+EXTRA_MODULES: list[str] = []
 
 
 def prepare(bench: Bench) -> None:
