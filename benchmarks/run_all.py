@@ -6,9 +6,10 @@ Run: ``python benchmarks/run_all.py [--check] [--quick] [--soak-minutes N]``
 Starts one real local Weaviate (``EmbeddedWeaviate``) and runs each measure in
 :data:`MEASURES` against it; each prints nothing itself and returns rows of
 ``(measure, ours, peer, ratio, target)``. Real-server timings interleave the
-contenders round by round (alternating order) and take medians, so drift on a
-shared machine hits every contender alike. ``--check`` exits 1 when a target
-is missed; it is a benchmark, not a timed test: run it on a quiet machine.
+contenders round by round (alternating order) and take medians (``--stat min``:
+the best round), so drift on a shared machine hits every contender alike.
+``--check`` exits 1 when a target is missed; it is a benchmark, not a timed
+test: run it on a quiet machine.
 
 Adding a measure: write ``def measure_x(bench: Bench) -> list[Row]`` and append
 it to :data:`MEASURES` (``measure_grpc`` wraps ``benchmarks/grpc_query.py`` so),
@@ -91,6 +92,7 @@ class Bench:
     collection: str = ""
     object_id: str = ""
     vector: list[float] = field(default_factory=list)
+    stat: str = "median"
     _official: Any = None
 
     @property
@@ -110,7 +112,7 @@ class Bench:
 def interleave(
     bench: Bench, contenders: dict[str, tuple[Callable[[], object], Callable[[], Any]]]
 ) -> dict[str, float]:
-    """Median seconds per call of each contender, rounds interleaved in alternating order.
+    """Seconds per call of each contender (median or best round), rounds interleaved.
 
     A contender is ``(call, setup)``; ``setup()`` is a context manager entered for
     each of its rounds (attaching handlers, instrumenting a peer).
@@ -125,7 +127,8 @@ def interleave(
         for name, (fn, setup) in order if number % 2 == 0 else reversed(order):
             with setup():
                 samples[name].append(per_call(fn, per_round))
-    return {k: statistics.median(v) for k, v in samples.items()}
+    pick = min if bench.stat == "min" else statistics.median
+    return {k: pick(v) for k, v in samples.items()}
 
 
 # -- the measures ------------------------------------------------------------------------
@@ -532,6 +535,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer calls and rounds (noisier)")
     parser.add_argument("--only", default="", help="comma-separated measure function names")
     parser.add_argument("--soak-minutes", type=float, default=0.0, help="add the RSS soak")
+    parser.add_argument(
+        "--stat",
+        choices=("median", "min"),
+        default="median",
+        help="per contender, the median or the best of the interleaved rounds (min resists "
+        "other processes' load on a shared machine)",
+    )
     args = parser.parse_args()
     measures = list(MEASURES)
     for name in EXTRA_MODULES:
@@ -553,6 +563,7 @@ def main() -> int:
             args.quick,
             calls=1000 if args.quick else 4000,
             rounds=5 if args.quick else 9,
+            stat=args.stat,
         )
         prepare(bench)
         for measure in measures:
