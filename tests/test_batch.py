@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._api.batch import BatchObject, BatchProgress, BatchReference
 from weaviate_telemetry._core.models import Request, Response
 
 T = TypeVar("T")
@@ -19,7 +20,7 @@ T = TypeVar("T")
 @pytest.fixture
 def docs(client: wt.Client, collection_name: str) -> str:
     """A collection with title (text) and year (int)."""
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name, properties=[wt.Property("title", "text"), wt.Property("year", "int")]
         )
@@ -28,7 +29,7 @@ def docs(client: wt.Client, collection_name: str) -> str:
 
 
 def _count(client: wt.Client, collection: str, tenant: str | None = None) -> int:
-    return sum(1 for _ in client.objects.iterate(collection, page_size=1000, tenant=tenant))
+    return sum(1 for _ in client._objects.iterate(collection, page_size=1000, tenant=tenant))
 
 
 def test_generator_import_is_chunked_concurrent_and_complete(client: wt.Client, docs: str) -> None:
@@ -41,17 +42,17 @@ def test_generator_import_is_chunked_concurrent_and_complete(client: wt.Client, 
             pulled += 1
             yield {"title": f"doc {i}", "year": i}
 
-    progress: list[wt.BatchProgress] = []
+    progress: list[BatchProgress] = []
     in_flight_ok: list[bool] = []
     threads: set[str] = set()
 
-    def on_progress(p: wt.BatchProgress) -> None:
+    def on_progress(p: BatchProgress) -> None:
         progress.append(p)
         threads.add(threading.current_thread().name)
         # bounded in-flight: never more than `concurrency` chunks ahead of the answers
         in_flight_ok.append(pulled - p.processed <= batch_size * (concurrency + 1))
 
-    result = client.batch.insert_objects(
+    result = client._batch.insert_objects(
         source(),
         collection=docs,
         batch_size=batch_size,
@@ -65,7 +66,7 @@ def test_generator_import_is_chunked_concurrent_and_complete(client: wt.Client, 
     assert result.duration > 0
     assert len(progress) == math.ceil(1000 / batch_size)
     assert [p.chunks for p in progress] == list(range(1, len(progress) + 1))
-    assert progress[-1] == wt.BatchProgress(1000, 1000, 0, len(progress))
+    assert progress[-1] == BatchProgress(1000, 1000, 0, len(progress))
     assert all(in_flight_ok)
     assert threads == {threading.current_thread().name}  # callbacks run in the caller's thread
     assert _count(client, docs) == 1000
@@ -75,7 +76,7 @@ def test_a_failed_item_is_reported_with_the_server_message(client: wt.Client, do
     objects: list[dict[str, Any]] = [{"title": f"ok {i}", "year": i} for i in range(10)]
     objects[3] = {"title": "bad", "year": "not a number"}
     objects[7] = {"title": 42, "year": 7}
-    result = client.batch.insert_objects(objects, collection=docs, batch_size=4)
+    result = client._batch.insert_objects(objects, collection=docs, batch_size=4)
     assert (result.total, result.succeeded, result.failed) == (10, 8, 2)
     assert not result.ok
     assert [f.index for f in result.failures] == [3, 7]
@@ -83,18 +84,18 @@ def test_a_failed_item_is_reported_with_the_server_message(client: wt.Client, do
     assert "year" in bad_year.message and "integer" in bad_year.message
     assert "title" in bad_title.message
     assert bad_year.kind is None  # rejected by the server item by item
-    stored = {o.id for o in client.objects.iterate(docs)}
+    stored = {o.id for o in client._objects.iterate(docs)}
     assert stored == set(result.successful_ids)  # never reported stored when it is not
     assert bad_year.id not in stored and bad_title.id not in stored
 
 
 def test_resending_the_same_objects_upserts(client: wt.Client, docs: str) -> None:
     objects = [
-        wt.BatchObject(docs, {"title": f"t{i}", "year": i}, id=wt.generate_uuid5(i, docs))
+        BatchObject(docs, {"title": f"t{i}", "year": i}, id=wt.generate_uuid5(i, docs))
         for i in range(20)
     ]
-    first = client.batch.insert_objects(objects, batch_size=7)
-    second = client.batch.insert_objects(iter(objects), batch_size=5, concurrency=3)
+    first = client._batch.insert_objects(objects, batch_size=7)
+    second = client._batch.insert_objects(iter(objects), batch_size=5, concurrency=3)
     assert first.successful_ids == second.successful_ids
     assert first.succeeded == second.succeeded == 20
     assert _count(client, docs) == 20
@@ -102,7 +103,7 @@ def test_resending_the_same_objects_upserts(client: wt.Client, docs: str) -> Non
 
 def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: str) -> None:
     sent: list[Request] = []
-    real_call = client.batch._call
+    real_call = client._batch._call
 
     def spy(
         request: Request, options: wt.RequestOptions | None, parse: Callable[[Response], T]
@@ -110,8 +111,8 @@ def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: s
         sent.append(request)
         return real_call(request, options, parse)
 
-    client.batch._call = spy  # type: ignore[assignment]
-    client.batch.insert_objects(
+    client._batch._call = spy  # type: ignore[assignment]
+    client._batch.insert_objects(
         ({"title": str(i)} for i in range(5)), collection=docs, batch_size=2
     )
     assert [len(r.body["objects"]) for r in sent] == [2, 2, 1]
@@ -120,7 +121,7 @@ def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: s
 
 
 def test_input_forms_named_vectors_and_tenants(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name,
             properties=[wt.Property("title", "text")],
@@ -128,20 +129,20 @@ def test_input_forms_named_vectors_and_tenants(client: wt.Client, collection_nam
             multi_tenancy=True,
         )
     )
-    client.tenants.add(collection_name, ["acme", "globex"])
+    client._tenants.add(collection_name, ["acme", "globex"])
     given = str(uuid.uuid4())
     items: list[Any] = [
-        wt.BatchObject(collection_name, {"title": "typed"}, vectors={"v": [1, 0]}, tenant="acme"),
+        BatchObject(collection_name, {"title": "typed"}, vectors={"v": [1, 0]}, tenant="acme"),
         {"class": collection_name, "properties": {"title": "rest"}, "id": given},
         {"title": "plain properties"},
         {"collection": collection_name, "properties": {"title": "g"}, "tenant": "globex"},
     ]
-    result = client.batch.insert_objects(items, collection=collection_name, tenant="acme")
+    result = client._batch.insert_objects(items, collection=collection_name, tenant="acme")
     assert result.ok, result.failures
     assert result.successful_ids[1] == given
     assert _count(client, collection_name, tenant="acme") == 3
     assert _count(client, collection_name, tenant="globex") == 1
-    typed = client.objects.get(
+    typed = client._objects.get(
         collection_name, result.successful_ids[0], tenant="acme", include_vector=True
     )
     assert typed is not None and typed.vectors == {"v": [1, 0]}
@@ -155,7 +156,7 @@ def test_invalid_items_are_failures_and_the_rest_is_imported(client: wt.Client, 
         "not an object",
         {"title": "good 4"},
     ]
-    result = client.batch.insert_objects(items, collection=docs)
+    result = client._batch.insert_objects(items, collection=docs)
     assert result.succeeded == 2
     assert [(f.index, f.kind) for f in result.failures] == [
         (1, wt.ErrorKind.VALIDATION_ERROR),
@@ -168,15 +169,15 @@ def test_invalid_items_are_failures_and_the_rest_is_imported(client: wt.Client, 
 
 
 def test_an_item_without_its_tenant_fails_alone(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(collection_name, [wt.Property("t", "text")], multi_tenancy=True)
     )
-    client.tenants.add(collection_name, "acme")
-    result = client.batch.insert_objects(
+    client._tenants.add(collection_name, "acme")
+    result = client._batch.insert_objects(
         [
-            wt.BatchObject(collection_name, {"t": "a"}, tenant="acme"),
-            wt.BatchObject(collection_name, {"t": "b"}),  # no tenant
-            wt.BatchObject(collection_name, {"t": "c"}, tenant="nobody"),
+            BatchObject(collection_name, {"t": "a"}, tenant="acme"),
+            BatchObject(collection_name, {"t": "b"}),  # no tenant
+            BatchObject(collection_name, {"t": "c"}, tenant="nobody"),
         ]
     )
     assert result.succeeded == 1
@@ -187,8 +188,8 @@ def test_an_item_without_its_tenant_fails_alone(client: wt.Client, collection_na
 
 
 def test_failed_requests_mark_their_chunks_failed_without_raising(offline: wt.Client) -> None:
-    progress: list[wt.BatchProgress] = []
-    result = offline.batch.insert_objects(
+    progress: list[BatchProgress] = []
+    result = offline._batch.insert_objects(
         ({"title": str(i)} for i in range(5)),
         collection="Docs",
         batch_size=2,
@@ -197,14 +198,14 @@ def test_failed_requests_mark_their_chunks_failed_without_raising(offline: wt.Cl
     assert (result.succeeded, result.failed) == (0, 5)
     assert {f.kind for f in result.failures} == {wt.ErrorKind.CONNECTION_ERROR}
     assert all(f.id for f in result.failures)
-    assert progress[-1] == wt.BatchProgress(5, 0, 5, 3)
+    assert progress[-1] == BatchProgress(5, 0, 5, 3)
 
 
 def test_telemetry_metadata_follows_chunks_into_worker_threads(
     client: wt.Client, docs: str
 ) -> None:
     with wt.telemetry.capture() as events, wt.telemetry.metadata(job="import-42"):
-        client.batch.insert_objects(
+        client._batch.insert_objects(
             ({"title": str(i)} for i in range(6)), collection=docs, batch_size=2, concurrency=3
         )
     stops = events.of("request", "stop")
@@ -227,25 +228,25 @@ class _Filter:
 
 
 def test_delete_objects_dry_run_then_real_run(client: wt.Client, docs: str) -> None:
-    client.batch.insert_objects(
+    client._batch.insert_objects(
         ({"title": f"t{i}", "year": i} for i in range(30)), collection=docs, batch_size=10
     )
     where = {"path": ["year"], "operator": "LessThan", "valueInt": 10}
 
-    dry = client.batch.delete_objects(docs, where, dry_run=True)
+    dry = client._batch.delete_objects(docs, where, dry_run=True)
     assert (dry.matches, dry.successful, dry.failed, dry.dry_run) == (10, 0, 0, True)
     assert dry.limit is not None and dry.limit >= 10
     assert _count(client, docs) == 30  # nothing deleted
 
-    verbose = client.batch.delete_objects(docs, _Filter(where), dry_run=True, output="verbose")
+    verbose = client._batch.delete_objects(docs, _Filter(where), dry_run=True, output="verbose")
     assert len(verbose.objects) == 10
     assert {o.status for o in verbose.objects} == {"DRYRUN"}
 
-    real = client.batch.delete_objects(docs, where)
+    real = client._batch.delete_objects(docs, where)
     assert (real.matches, real.successful, real.failed, real.dry_run) == (10, 10, 0, False)
     assert real.raw["match"]["class"] == docs
     assert _count(client, docs) == 20
-    assert {o.id for o in verbose.objects}.isdisjoint(o.id for o in client.objects.iterate(docs))
+    assert {o.id for o in verbose.objects}.isdisjoint(o.id for o in client._objects.iterate(docs))
 
     both = {
         "operator": "And",
@@ -254,25 +255,25 @@ def test_delete_objects_dry_run_then_real_run(client: wt.Client, docs: str) -> N
             {"path": ["title"], "operator": "Like", "valueText": "t2*"},
         ],
     }
-    again = client.batch.delete_objects(docs, both, output="verbose")
+    again = client._batch.delete_objects(docs, both, output="verbose")
     assert (again.matches, again.successful) == (10, 10)
     assert {o.status for o in again.objects} == {"SUCCESS"}
     assert _count(client, docs) == 10
 
 
 def test_delete_objects_in_a_tenant(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name, properties=[wt.Property("n", "int")], multi_tenancy=True
         )
     )
-    client.tenants.add(collection_name, ["a", "b"])
+    client._tenants.add(collection_name, ["a", "b"])
     for tenant in ("a", "b"):
-        client.batch.insert_objects(
+        client._batch.insert_objects(
             ({"n": i} for i in range(5)), collection=collection_name, tenant=tenant
         )
     where = {"path": ["n"], "operator": "GreaterThan", "valueInt": 1}
-    result = client.batch.delete_objects(collection_name, where, tenant="a")
+    result = client._batch.delete_objects(collection_name, where, tenant="a")
     assert result.successful == 3
     assert _count(client, collection_name, tenant="a") == 2
     assert _count(client, collection_name, tenant="b") == 5
@@ -281,32 +282,34 @@ def test_delete_objects_in_a_tenant(client: wt.Client, collection_name: str) -> 
 def test_insert_references(client: wt.Client, collection_name: str) -> None:
     authors = collection_name + "Author"
     books = collection_name + "Book"
-    client.collections.create(wt.CollectionConfig(authors, [wt.Property("name", "text")]))
-    client.collections.create(
+    client.collections.create_from_config(
+        wt.CollectionConfig(authors, [wt.Property("name", "text")])
+    )
+    client.collections.create_from_config(
         wt.CollectionConfig(books, [wt.Property("title", "text"), wt.Property("by", [authors])])
     )
-    people = client.batch.insert_objects(
+    people = client._batch.insert_objects(
         [{"name": "Ann"}, {"name": "Bob"}], collection=authors
     ).successful_ids
-    titles = client.batch.insert_objects(
+    titles = client._batch.insert_objects(
         [{"title": "One"}, {"title": "Two"}], collection=books
     ).successful_ids
     refs: list[Any] = [
-        wt.BatchReference(books, titles[0], "by", people[0], to_collection=authors),
+        BatchReference(books, titles[0], "by", people[0], to_collection=authors),
         {"from_collection": books, "from_id": titles[1], "from_property": "by", "to_id": people[1]},
-        wt.BatchReference(books, titles[0], "no_such_property", people[1]),
-        wt.BatchReference(books, titles[1], "by", people[0], to_collection=authors),
+        BatchReference(books, titles[0], "no_such_property", people[1]),
+        BatchReference(books, titles[1], "by", people[0], to_collection=authors),
     ]
-    progress: list[wt.BatchProgress] = []
-    result = client.batch.insert_references(refs, batch_size=2, on_progress=progress.append)
+    progress: list[BatchProgress] = []
+    result = client._batch.insert_references(refs, batch_size=2, on_progress=progress.append)
     assert (result.succeeded, result.failed) == (3, 1)
     (failure,) = result.failures
     assert (failure.index, failure.id) == (2, titles[0])
     assert "no_such_property" in failure.message
     assert progress[-1].processed == 4
 
-    one = client.objects.get(books, titles[0])
-    two = client.objects.get(books, titles[1])
+    one = client._objects.get(books, titles[0])
+    two = client._objects.get(books, titles[1])
     assert one is not None and two is not None
     assert [r["beacon"].rsplit("/", 1)[1] for r in one.properties["by"]] == [people[0]]
     assert {r["beacon"].rsplit("/", 1)[1] for r in two.properties["by"]} == set(people)
@@ -315,28 +318,28 @@ def test_insert_references(client: wt.Client, collection_name: str) -> None:
 @pytest.mark.parametrize(
     ("call", "needle"),
     [
-        (lambda c: c.batch.insert_objects([], collection="1x"), "collection"),
-        (lambda c: c.batch.insert_objects([], batch_size=0), "batch_size"),
-        (lambda c: c.batch.insert_objects([], batch_size=True), "batch_size"),
-        (lambda c: c.batch.insert_objects([], concurrency=0), "concurrency"),
-        (lambda c: c.batch.insert_objects([], consistency_level="SOME"), "consistency"),
-        (lambda c: c.batch.insert_objects([], tenant="a b"), "tenant"),
-        (lambda c: c.batch.insert_objects("abc"), "objects"),
-        (lambda c: c.batch.insert_objects({"title": "x"}), "objects"),
-        (lambda c: c.batch.insert_objects([], on_progress=5), "on_progress"),
-        (lambda c: c.batch.insert_references([], batch_size=10**6), "batch_size"),
-        (lambda c: c.batch.insert_references(None), "references"),
-        (lambda c: c.batch.delete_objects("Docs", {"path": ["x"]}), "operator"),
-        (lambda c: c.batch.delete_objects("Docs", "year < 3"), "where"),
-        (lambda c: c.batch.delete_objects("Docs", _Filter({})), "operator"),
-        (lambda c: c.batch.delete_objects("1Docs", {"operator": "Equal"}), "collection"),
+        (lambda c: c._batch.insert_objects([], collection="1x"), "collection"),
+        (lambda c: c._batch.insert_objects([], batch_size=0), "batch_size"),
+        (lambda c: c._batch.insert_objects([], batch_size=True), "batch_size"),
+        (lambda c: c._batch.insert_objects([], concurrency=0), "concurrency"),
+        (lambda c: c._batch.insert_objects([], consistency_level="SOME"), "consistency"),
+        (lambda c: c._batch.insert_objects([], tenant="a b"), "tenant"),
+        (lambda c: c._batch.insert_objects("abc"), "objects"),
+        (lambda c: c._batch.insert_objects({"title": "x"}), "objects"),
+        (lambda c: c._batch.insert_objects([], on_progress=5), "on_progress"),
+        (lambda c: c._batch.insert_references([], batch_size=10**6), "batch_size"),
+        (lambda c: c._batch.insert_references(None), "references"),
+        (lambda c: c._batch.delete_objects("Docs", {"path": ["x"]}), "operator"),
+        (lambda c: c._batch.delete_objects("Docs", "year < 3"), "where"),
+        (lambda c: c._batch.delete_objects("Docs", _Filter({})), "operator"),
+        (lambda c: c._batch.delete_objects("1Docs", {"operator": "Equal"}), "collection"),
         (
-            lambda c: c.batch.delete_objects("Docs", {"operator": "Equal"}, dry_run="yes"),
+            lambda c: c._batch.delete_objects("Docs", {"operator": "Equal"}, dry_run="yes"),
             "dry_run",
         ),
-        (lambda c: c.batch.delete_objects("Docs", {"operator": "Equal"}, output="all"), "output"),
+        (lambda c: c._batch.delete_objects("Docs", {"operator": "Equal"}, output="all"), "output"),
         (
-            lambda c: c.batch.delete_objects("Docs", {"operator": "Equal"}, consistency_level=2),
+            lambda c: c._batch.delete_objects("Docs", {"operator": "Equal"}, consistency_level=2),
             "consistency",
         ),
     ],
@@ -350,18 +353,18 @@ def test_bad_arguments_fail_before_any_io(offline: wt.Client, call: Any, needle:
 
 def test_invalid_references_are_failures(offline: wt.Client) -> None:
     oid = str(uuid.uuid4())
-    progress: list[wt.BatchProgress] = []
-    result = offline.batch.insert_references(
+    progress: list[BatchProgress] = []
+    result = offline._batch.insert_references(
         [
             {"from_collection": "A", "from_id": oid, "from_property": "p"},  # no to_id
-            wt.BatchReference("A", "not-a-uuid", "p", oid),
-            wt.BatchReference("A", oid, "p", oid, tenant="bad tenant"),
+            BatchReference("A", "not-a-uuid", "p", oid),
+            BatchReference("A", oid, "p", oid, tenant="bad tenant"),
             42,
         ],
         on_progress=progress.append,
     )
     # nothing was sent, yet the progress display hears about every item
-    assert progress == [wt.BatchProgress(4, 0, 4, 0)]
+    assert progress == [BatchProgress(4, 0, 4, 0)]
     assert result.succeeded == 0
     assert [(f.index, f.kind) for f in result.failures] == [
         (i, wt.ErrorKind.VALIDATION_ERROR) for i in range(4)
@@ -370,15 +373,15 @@ def test_invalid_references_are_failures(offline: wt.Client) -> None:
 
 
 def test_delete_objects_takes_the_query_filter_helpers(client: wt.Client, docs: str) -> None:
-    client.batch.insert_objects(
+    client._batch.insert_objects(
         ({"title": f"t{i}", "year": i} for i in range(12)), collection=docs, batch_size=5
     )
     where = wt.Filter.any_of(
         wt.Filter.by_property("year").less_than(3),
         wt.Filter.by_property("title").equal("t11"),
     )
-    dry = client.batch.delete_objects(docs, where, dry_run=True)
+    dry = client._batch.delete_objects(docs, where, dry_run=True)
     assert dry.matches == 4 and dry.successful == 0
-    done = client.batch.delete_objects(docs, where)
+    done = client._batch.delete_objects(docs, where)
     assert done.successful == 4
-    assert sorted(o.properties["year"] for o in client.objects.iterate(docs)) == list(range(3, 11))
+    assert sorted(o.properties["year"] for o in client._objects.iterate(docs)) == list(range(3, 11))

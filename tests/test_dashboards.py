@@ -411,7 +411,7 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     fast = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
     with wt.Client(server.url) as client:
-        client.collections.create(
+        client.collections.create_from_dict(
             {
                 "class": name,
                 "vectorizer": "none",
@@ -433,15 +433,15 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
                 )
             # One object per batch with the wrong dimension: a per-object failure.
             objects.append({"class": name, "properties": {"title": "bad"}, "vector": [0.5]})
-            result = client.batch.insert_objects(objects, batch_size=20, concurrency=2)
+            result = client._batch.insert_objects(objects, batch_size=20, concurrency=2)
             assert len(result.failures) == 1
             probe = [rng.uniform(-1, 1) for _ in range(DIM)]
-            assert client.query.get(name).fields("title").near_vector(probe).limit(5).do()
-            client.query.get(name).fields("title").bm25("item").limit(5).do()
-            client.query.aggregate(name).meta_count().do()
+            assert client.query._get(name).fields("title").near_vector(probe).limit(5).do()
+            client.query._get(name).fields("title").bm25("item").limit(5).do()
+            client.query._aggregate(name).meta_count().do()
             client.meta()
             with pytest.raises(wt.WeaviateError):
-                client.query.get("NoSuch" + name).fields("title").do()
+                client.query._get("NoSuch" + name).fields("title").do()
             # A dead primary: connection errors retried onto the fallback.
             with wt.Client(dead, fallback_urls=[server.url], retry=fast) as fallback:
                 fallback.meta()

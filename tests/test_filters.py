@@ -9,19 +9,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import weaviate_telemetry as wt
-from weaviate_telemetry._query.builders import Query
+from weaviate_telemetry._query.builders import AggregateQuery, GetQuery, Query
 
 F = wt.Filter
 ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 
 
-def _client_free_get(name: str = "Article") -> wt.GetQuery:
+def _client_free_get(name: str = "Article") -> GetQuery:
     # Builders only need a callable to send with; rendering never calls it.
-    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).get(name)
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected"))._get(name)
 
 
-def _agg(name: str = "Article") -> wt.AggregateQuery:
-    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).aggregate(name)
+def _agg(name: str = "Article") -> AggregateQuery:
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected"))._aggregate(name)
 
 
 def _invalid(match: str) -> pytest.RaisesExc[wt.ValidationError]:
@@ -362,13 +362,13 @@ def test_collection_names_are_validated() -> None:
     query = Query(lambda request, options, parse: pytest.fail("no I/O expected"))
     for bad in ("1article", "Art-icle", "Art { x }", "", 3):
         with _invalid("expected a collection name"):
-            query.get(bad)  # type: ignore[arg-type]
+            query._get(bad)  # type: ignore[arg-type]
         with _invalid("expected a collection name"):
-            query.aggregate(bad)  # type: ignore[arg-type]
+            query._aggregate(bad)  # type: ignore[arg-type]
     # One rule everywhere: a lowercase first letter is accepted and capitalised,
     # as by the REST endpoints (and the server itself).
-    assert query.get("article").collection == "Article"
-    assert "Aggregate { Article" in query.aggregate("article").to_graphql()
+    assert query._get("article").collection == "Article"
+    assert "Aggregate { Article" in query._aggregate("article").to_graphql()
     with _invalid("query must not be empty"):
         query.graphql("   ")
     with _invalid("lone surrogate"):
@@ -444,4 +444,4 @@ def test_direct_construction_of_a_valid_node_renders() -> None:
 @pytest.mark.parametrize("concepts", [1, None, 3.5, object()])
 def test_near_text_rejects_non_text_concepts(concepts: object) -> None:
     with pytest.raises(wt.ValidationError, match="near_text"):
-        wt.Client("http://127.0.0.1:9").query.get("Article").near_text(concepts)  # type: ignore[arg-type]
+        wt.Client("http://127.0.0.1:9").query._get("Article").near_text(concepts)  # type: ignore[arg-type]

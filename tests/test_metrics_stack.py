@@ -39,7 +39,7 @@ def workload(metrics_stack: MetricsStack) -> Iterator[str]:
     collection = "Metrics" + uuid.uuid4().hex[:10]
     try:
         with wt.Client(metrics_stack.weaviate.url) as client:
-            client.collections.create(
+            client.collections.create_from_dict(
                 {
                     "class": collection,
                     "vectorizer": "none",
@@ -48,9 +48,9 @@ def workload(metrics_stack: MetricsStack) -> Iterator[str]:
             )
             for i in range(OBJECTS):
                 vector = [float((i * 7 + d) % 13) / 13.0 + 0.01 for d in range(DIM)]
-                client.objects.insert(collection, {"n": i}, vector=vector)
+                client._objects.insert(collection, {"n": i}, vector=vector)
             for _ in range(5):
-                client.query.get(collection).fields("n").limit(5).do()
+                client.query._get(collection).fields("n").limit(5).do()
             with pytest.raises(wt.NotFoundError):
                 client.raw.request("GET", f"/v1/schema/{collection}Missing")
         setup.force_flush()

@@ -38,7 +38,7 @@ CASES: list[tuple[str, Canned, Callable[[wt.Client], Any], wt.ErrorKind]] = [
     (
         "objects.list: objects is a string",
         Canned(200, b'{"objects": "x"}'),
-        lambda c: c.objects.list("Article"),
+        lambda c: c._objects.list("Article"),
         wt.ErrorKind.PROTOCOL_ERROR,
     ),
     (
@@ -50,13 +50,13 @@ CASES: list[tuple[str, Canned, Callable[[wt.Client], Any], wt.ErrorKind]] = [
     (
         "tenants.list: an object",
         Canned(200, b'{"name": "t"}'),
-        lambda c: c.tenants.list("Article"),
+        lambda c: c._tenants.list("Article"),
         wt.ErrorKind.PROTOCOL_ERROR,
     ),
     (
         "batch.delete: no results",
         Canned(200, b"{}"),
-        lambda c: c.batch.delete_objects(
+        lambda c: c._batch.delete_objects(
             "Article", wt.Filter.by_property("title").equal("x"), dry_run=True
         ),
         wt.ErrorKind.PROTOCOL_ERROR,
@@ -64,13 +64,13 @@ CASES: list[tuple[str, Canned, Callable[[wt.Client], Any], wt.ErrorKind]] = [
     (
         "query.get: no data",
         Canned(200, b'{"data": null}'),
-        lambda c: c.query.get("Article").do(),
+        lambda c: c.query._get("Article").do(),
         wt.ErrorKind.PROTOCOL_ERROR,
     ),
     (
         "query.get: rows not a list",
         Canned(200, b'{"data": {"Get": {"Article": 5}}}'),
-        lambda c: c.query.get("Article").do(),
+        lambda c: c.query._get("Article").do(),
         wt.ErrorKind.PROTOCOL_ERROR,
     ),
     (
@@ -82,7 +82,7 @@ CASES: list[tuple[str, Canned, Callable[[wt.Client], Any], wt.ErrorKind]] = [
     (
         "objects.get: a 500",
         Canned(500, b'{"error": [{"message": "boom"}]}'),
-        lambda c: c.objects.get("Article", "00000000-0000-0000-0000-000000000001"),
+        lambda c: c._objects.get("Article", "00000000-0000-0000-0000-000000000001"),
         wt.ErrorKind.SERVER_ERROR,
     ),
 ]

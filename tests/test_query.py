@@ -12,7 +12,16 @@ import pytest
 
 import weaviate_telemetry as wt
 from weaviate_telemetry._core.models import Request, Response
-from weaviate_telemetry._query.builders import Query
+from weaviate_telemetry._query.builders import (
+    AggregateResult,
+    GroupedBy,
+    Occurrence,
+    PropertyMetrics,
+    Query,
+    QueryMetadata,
+    QueryObject,
+    QueryResult,
+)
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 pytestmark = pytest.mark.integration
@@ -58,7 +67,7 @@ def data(weaviate_server: EmbeddedWeaviate) -> Iterator[str]:
     """A collection of N objects with named vectors ``a`` (hnsw) and ``b`` (flat)."""
     name = "Q" + uuid.uuid4().hex[:10]
     with wt.Client(weaviate_server.url) as c:
-        c.collections.create(
+        c.collections.create_from_dict(
             {
                 "class": name,
                 "invertedIndexConfig": {
@@ -84,7 +93,7 @@ def data(weaviate_server: EmbeddedWeaviate) -> Iterator[str]:
                 },
             }
         )
-        result = c.batch.insert_objects(
+        result = c._batch.insert_objects(
             {
                 "class": name,
                 "id": IDS[i],
@@ -98,21 +107,21 @@ def data(weaviate_server: EmbeddedWeaviate) -> Iterator[str]:
         c.collections.delete(name)
 
 
-def _years(result: wt.QueryResult) -> list[int]:
+def _years(result: QueryResult) -> list[int]:
     return [o.properties["year"] for o in result]
 
 
 def test_fields_additional_and_typed_result(client: wt.Client, data: str) -> None:
     result = (
-        client.query.get(data)
+        client.query._get(data)
         .fields("title", "year", "price", "published", "tags", {"loc": ["latitude", "longitude"]})
         .additional("id", "creationTimeUnix", "lastUpdateTimeUnix", vectors=["a", "b"])
         .where(F.by_id().equal(IDS[4]))
         .do()
     )
-    assert isinstance(result, wt.QueryResult) and len(result) == 1
+    assert isinstance(result, QueryResult) and len(result) == 1
     obj = result[0]
-    assert isinstance(obj, wt.QueryObject) and isinstance(obj.metadata, wt.QueryMetadata)
+    assert isinstance(obj, QueryObject) and isinstance(obj.metadata, QueryMetadata)
     assert obj.metadata.id == IDS[4]
     assert obj.properties["year"] == 2004
     assert obj.properties["published"] is True
@@ -125,11 +134,11 @@ def test_fields_additional_and_typed_result(client: wt.Client, data: str) -> Non
     assert result.raw["data"]["Get"][data][0]["_additional"]["id"] == IDS[4]
     assert obj.raw["year"] == 2004
     # run() is do()
-    assert len(client.query.get(data).limit(3).do()) == 3
+    assert len(client.query._get(data).limit(3).do()) == 3
 
 
 def test_near_vector_on_named_vectors(client: wt.Client, data: str) -> None:
-    q = client.query.get(data).fields("year").additional("id", "distance", "certainty")
+    q = client.query._get(data).fields("year").additional("id", "distance", "certainty")
     hits = q.near_vector(_vector_a(7), target_vector="a").limit(3).do()
     assert hits[0].metadata.id == IDS[7]
     assert hits[0].metadata.distance == pytest.approx(0.0, abs=1e-5)
@@ -142,7 +151,7 @@ def test_near_vector_on_named_vectors(client: wt.Client, data: str) -> None:
 
 
 def test_near_object_and_autocut(client: wt.Client, data: str) -> None:
-    q = client.query.get(data).additional("id", "distance")
+    q = client.query._get(data).additional("id", "distance")
     near = q.near_object(IDS[1], target_vector="a").limit(5).do()
     assert near[0].metadata.id == IDS[1]
     # Three objects are close to [1, 0, 0, 0], the rest far: autocut stops at the jump.
@@ -152,7 +161,7 @@ def test_near_object_and_autocut(client: wt.Client, data: str) -> None:
 
 def test_bm25_with_properties_and_score(client: wt.Client, data: str) -> None:
     hits = (
-        client.query.get(data)
+        client.query._get(data)
         .fields("title")
         .additional("id", "score", "explainScore")
         .bm25("vector", properties=["title^2", "note"])
@@ -166,7 +175,7 @@ def test_bm25_with_properties_and_score(client: wt.Client, data: str) -> None:
 
 @pytest.mark.parametrize("fusion", ["rankedFusion", "relativeScoreFusion"])
 def test_hybrid_alpha_and_fusion(client: wt.Client, data: str, fusion: str) -> None:
-    q = client.query.get(data).fields("title").additional("id", "score").limit(3)
+    q = client.query._get(data).fields("title").additional("id", "score").limit(3)
     keyword = q.hybrid(
         "E17",
         alpha=0.0,
@@ -184,7 +193,7 @@ def test_hybrid_alpha_and_fusion(client: wt.Client, data: str, fusion: str) -> N
 
 
 def test_sort_limit_offset(client: wt.Client, data: str) -> None:
-    q = client.query.get(data).fields("year", "category")
+    q = client.query._get(data).fields("year", "category")
     assert _years(q.sort("year", ascending=False).limit(3).do()) == [2029, 2028, 2027]
     assert _years(q.sort("year").offset(2).limit(2).do()) == [2002, 2003]
     two_keys = q.sort("category").sort("year", ascending=False).limit(2).do()
@@ -198,7 +207,7 @@ def test_sort_limit_offset(client: wt.Client, data: str) -> None:
 
 def test_after_cursor_walks_every_object(client: wt.Client, data: str) -> None:
     seen: list[str] = []
-    page = client.query.get(data).additional("id").limit(7)
+    page = client.query._get(data).additional("id").limit(7)
     cursor: str | None = None
     while True:
         q = page if cursor is None else page.after(cursor)
@@ -211,7 +220,7 @@ def test_after_cursor_walks_every_object(client: wt.Client, data: str) -> None:
 
 
 def _matching(client: wt.Client, data: str, where: wt.Filter) -> list[int]:
-    result = client.query.get(data).fields("year").where(where).limit(100).do()
+    result = client.query._get(data).fields("year").where(where).limit(100).do()
     return sorted(y - 2000 for y in _years(result))
 
 
@@ -270,11 +279,11 @@ def test_where_with_evil_strings_matches_nothing_and_never_breaks(
 ) -> None:
     for evil in ['"}) { __typename } #', "E1\\", "E1\\n", "E1\tE2", "\u0000", "😀"]:
         assert _matching(client, data, F.by_property("exact").equal(evil)) == []
-        client.query.get(data).bm25(evil).do()
+        client.query._get(data).bm25(evil).do()
 
 
 def test_multi_tenant_query_and_aggregate(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "multiTenancyConfig": {"enabled": True},
@@ -283,18 +292,20 @@ def test_multi_tenant_query_and_aggregate(client: wt.Client, collection_name: st
         }
     )
     try:
-        client.tenants.add(collection_name, ["tenantA", "tenantB"])
-        result = client.batch.insert_objects(
+        client._tenants.add(collection_name, ["tenantA", "tenantB"])
+        result = client._batch.insert_objects(
             [{"title": "a1"}, {"title": "a2"}], collection=collection_name, tenant="tenantA"
         )
         assert not result.failures
-        client.batch.insert_objects([{"title": "b1"}], collection=collection_name, tenant="tenantB")
-        a = client.query.get(collection_name).fields("title").tenant("tenantA").do()
+        client._batch.insert_objects(
+            [{"title": "b1"}], collection=collection_name, tenant="tenantB"
+        )
+        a = client.query._get(collection_name).fields("title").tenant("tenantA").do()
         assert sorted(o.properties["title"] for o in a) == ["a1", "a2"]
-        count = client.query.aggregate(collection_name).tenant("tenantB").do()
+        count = client.query._aggregate(collection_name).tenant("tenantB").do()
         assert count.count == 1
         with pytest.raises(wt.GraphQLError, match="tenant"):
-            client.query.get(collection_name).fields("title").do()
+            client.query._get(collection_name).fields("title").do()
     finally:
         client.collections.delete(collection_name)
 
@@ -303,16 +314,16 @@ def test_server_only_options_surface_as_graphql_errors(client: wt.Client, data: 
     # consistencyLevel exists only for replicated collections, nearText only with a
     # text vectorizer module; the server's own message comes back as graphql_error.
     with pytest.raises(wt.GraphQLError, match="consistencyLevel") as info:
-        client.query.get(data).fields("year").consistency_level("ONE").do()
+        client.query._get(data).fields("year").consistency_level("ONE").do()
     assert info.value.status_code == 200
     assert info.value.operation == "query.get"
     with pytest.raises(wt.GraphQLError, match="nearText"):
-        client.query.get(data).fields("year").near_text("cats").do()
+        client.query._get(data).fields("year").near_text("cats").do()
 
 
 def test_aggregate_meta_metrics_top_occurrences(client: wt.Client, data: str) -> None:
     result = (
-        client.query.aggregate(data)
+        client.query._aggregate(data)
         .meta_count()
         .metrics("year", "count", "sum", "mean", "median", "mode", "maximum", "minimum")
         .metrics("price", "sum", "maximum")
@@ -320,10 +331,10 @@ def test_aggregate_meta_metrics_top_occurrences(client: wt.Client, data: str) ->
         .top_occurrences("category", limit=2)
         .do()
     )
-    assert isinstance(result, wt.AggregateResult)
+    assert isinstance(result, AggregateResult)
     assert result.count == N
     year = result.properties["year"]
-    assert isinstance(year, wt.PropertyMetrics)
+    assert isinstance(year, PropertyMetrics)
     assert year.count == N
     assert year.sum == sum(2000 + i for i in range(N))
     assert year.mean == pytest.approx(2014.5)
@@ -335,13 +346,13 @@ def test_aggregate_meta_metrics_top_occurrences(client: wt.Client, data: str) ->
     assert pub.percentage_true == pytest.approx(0.5)
     top = result.properties["category"].top_occurrences
     assert top is not None and len(top) == 2
-    assert all(isinstance(o, wt.Occurrence) and o.occurs == 10 for o in top)
+    assert all(isinstance(o, Occurrence) and o.occurs == 10 for o in top)
     assert result.raw["data"]["Aggregate"][data][0]["meta"]["count"] == N
 
 
 def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> None:
     grouped = (
-        client.query.aggregate(data)
+        client.query._aggregate(data)
         .meta_count()
         .metrics("year", "minimum")
         .group_by("category")
@@ -352,13 +363,13 @@ def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> N
     assert set(groups) == set(CATEGORIES)
     assert all(g.count == 10 for g in groups.values())
     assert groups["blog"].properties["year"].minimum == 2001
-    assert groups["news"].grouped_by == wt.GroupedBy(("category",), "news")
+    assert groups["news"].grouped_by == GroupedBy(("category",), "news")
 
-    filtered = client.query.aggregate(data).where(F.by_property("year").less_than(2005)).do()
+    filtered = client.query._aggregate(data).where(F.by_property("year").less_than(2005)).do()
     assert filtered.count == 5
 
     near = (
-        client.query.aggregate(data)
+        client.query._aggregate(data)
         .meta_count()
         .near_vector([1.0, 0.0, 0.0, 0.0], target_vector="a")
         .object_limit(4)
@@ -366,7 +377,7 @@ def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> N
     )
     assert near.count == 4
     close = (
-        client.query.aggregate(data)
+        client.query._aggregate(data)
         .near_vector([1.0, 0.0, 0.0, 0.0], target_vector="a", distance=0.01)
         .do()
     )
@@ -407,7 +418,7 @@ def test_graphql_passthrough_and_errors_keep_partial_data(client: wt.Client, dat
     assert partial.value.method == "POST" and partial.value.path == "/v1/graphql"
 
     with pytest.raises(wt.GraphQLError, match="not found"):
-        client.query.get(data).near_object(missing, target_vector="a").do()
+        client.query._get(data).near_object(missing, target_vector="a").do()
 
 
 def test_graphql_variables_are_sent(client: wt.Client, data: str) -> None:
@@ -427,7 +438,7 @@ def test_request_shape_and_idempotency() -> None:
         return parse(Response(200, {}, body, b"", "http://x/v1/graphql", 0.01))
 
     query = Query(call)
-    result = query.get("Article").fields("title").tenant("t1").do(timeout=5, metadata={"k": 1})
+    result = query._get("Article").fields("title").tenant("t1").do(timeout=5, metadata={"k": 1})
     assert result[0].properties == {"title": "x"} and result[0].metadata.id == IDS[0]
     request, options = seen[0]
     assert (request.method, request.path, request.path_template) == (
@@ -438,7 +449,7 @@ def test_request_shape_and_idempotency() -> None:
     assert request.operation == "query.get"
     assert request.is_idempotent is True
     assert (request.collection, request.tenant) == ("Article", "t1")
-    assert request.body == {"query": query.get("Article").fields("title").tenant("t1").to_graphql()}
+    assert request.body == {"query": query._get("Article").fields("title").tenant("t1").to_graphql()}
     assert options is not None and options.metadata == {"k": 1}
 
     def not_json(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
@@ -451,15 +462,15 @@ def test_request_shape_and_idempotency() -> None:
         return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):
-        Query(no_data).aggregate("Article").do()
+        Query(no_data)._aggregate("Article").do()
     with pytest.raises(wt.ConfigError, match="unknown request option"):
-        query.get("Article").do(bogus=1)
+        query._get("Article").do(bogus=1)
 
 
 def test_query_calls_are_observable(client: wt.Client, data: str) -> None:
     with wt.telemetry.capture() as events:
-        client.query.get(data).fields("year").limit(1).do(metadata={"job": "q"})
-        client.query.aggregate(data).do()
+        client.query._get(data).fields("year").limit(1).do(metadata={"job": "q"})
+        client.query._aggregate(data).do()
         client.query.graphql("{ Get { " + data + "(limit: 1) { year } } }")
     stops = events.of("request", "stop")
     assert [e.metadata["operation"] for e in stops] == [

@@ -61,7 +61,7 @@ def test_any_text_round_trips_through_equal_and_bm25(
     assert not response.body[0].get("result", {}).get("errors"), response.body
 
     found = (
-        client.query.get(name)
+        client.query._get(name)
         .additional("id")
         .where(wt.Filter.by_property("exact").equal(text))
         .limit(10_000)
@@ -72,5 +72,5 @@ def test_any_text_round_trips_through_equal_and_bm25(
         assert object_id in ids, f"{text!r} not found by Equal"
 
     # Must never be a GraphQL syntax error (or any other error): the value stays a value.
-    client.query.get(name).additional("id", "score").bm25(text).limit(5).do()
-    client.query.get(name).additional("id").bm25(text, properties=["body", "exact"]).do()
+    client.query._get(name).additional("id", "score").bm25(text).limit(5).do()
+    client.query._get(name).additional("id").bm25(text, properties=["body", "exact"]).do()

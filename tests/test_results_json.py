@@ -18,15 +18,15 @@ def test_import_does_not_load_dataclasses_json() -> None:
 def test_results_from_a_real_server_round_trip_to_json(
     client: wt.Client, collection_name: str
 ) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(collection_name, properties=[wt.Property("title", "text")])
     )
-    batch = client.batch.insert_objects(
+    batch = client._batch.insert_objects(
         [{"title": "one"}, {"title": "two"}], collection=collection_name
     )
-    obj = client.objects.get(collection_name, batch.successful_ids[0])
+    obj = client._objects.get(collection_name, batch.successful_ids[0])
     assert obj is not None
-    found = client.query.get(collection_name).fields("title").additional("id").do()
+    found = client.query._get(collection_name).fields("title").additional("id").do()
     health = client.health.check()
     nodes = client.nodes(output="verbose")
     for result in (client.meta(), batch, obj, found, health, nodes[0]):

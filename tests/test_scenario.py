@@ -7,6 +7,7 @@ import random
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._api.batch import BatchProgress
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +22,7 @@ def _vector(rng: random.Random) -> list[float]:
 
 def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str) -> None:
     F = wt.Filter
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "vectorizer": "none",
@@ -36,8 +37,8 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
         rng = random.Random(20260127)
         vectors = [_vector(rng) for _ in range(TOTAL)]
         ids = [str(wt.generate_uuid5({"serial": i, "c": collection_name})) for i in range(TOTAL)]
-        progress: list[wt.BatchProgress] = []
-        result = client.batch.insert_objects(
+        progress: list[BatchProgress] = []
+        result = client._batch.insert_objects(
             (
                 {
                     "class": collection_name,
@@ -59,12 +60,12 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
         assert len(result.successful_ids) == TOTAL
         assert progress[-1].processed == TOTAL
 
-        count = client.query.aggregate(collection_name).meta_count().do()
+        count = client.query._aggregate(collection_name).meta_count().do()
         assert count.count == TOTAL
 
         target = 4321
         near = (
-            client.query.get(collection_name)
+            client.query._get(collection_name)
             .fields("serial")
             .additional("id", "distance")
             .near_vector(vectors[target])
@@ -79,7 +80,7 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
         # keyword side weighs more, so 4330 ranks first and the vector match second.
         for fusion in ("rankedFusion", "relativeScoreFusion"):
             hybrid = (
-                client.query.get(collection_name)
+                client.query._get(collection_name)
                 .fields("serial", "title")
                 .additional("id", "score")
                 .hybrid("4330", alpha=0.25, vector=vectors[target], fusion_type=fusion)
@@ -90,28 +91,28 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
             assert [h.properties["serial"] for h in hybrid[:2]] == [4330, target]
             assert all(h.metadata.score is not None for h in hybrid)
 
-        fetched = client.objects.get(collection_name, ids[target], include_vector=True)
+        fetched = client._objects.get(collection_name, ids[target], include_vector=True)
         assert fetched is not None
         assert fetched.properties["serial"] == target
         assert fetched.vector == pytest.approx(vectors[target], abs=1e-6)
 
         doomed = F.by_property("group").equal(0)
-        dry = client.batch.delete_objects(collection_name, doomed, dry_run=True)
+        dry = client._batch.delete_objects(collection_name, doomed, dry_run=True)
         assert dry.matches == TOTAL // GROUPS and dry.successful == 0
-        assert client.query.aggregate(collection_name).do().count == TOTAL
+        assert client.query._aggregate(collection_name).do().count == TOTAL
 
-        deleted = client.batch.delete_objects(collection_name, doomed)
+        deleted = client._batch.delete_objects(collection_name, doomed)
         assert deleted.matches == TOTAL // GROUPS
         assert deleted.successful == TOTAL // GROUPS and deleted.failed == 0
 
         remaining = TOTAL - TOTAL // GROUPS
-        assert client.query.aggregate(collection_name).meta_count().do().count == remaining
-        per_group = client.query.aggregate(collection_name).group_by("group").do()
+        assert client.query._aggregate(collection_name).meta_count().do().count == remaining
+        per_group = client.query._aggregate(collection_name).group_by("group").do()
         counts = {g.grouped_by.value: g.count for g in per_group.groups if g.grouped_by}
         assert counts == {"1": TOTAL // GROUPS, "2": TOTAL // GROUPS, "3": TOTAL // GROUPS}
-        assert client.objects.get(collection_name, ids[0]) is None
-        assert client.objects.get(collection_name, ids[1]) is not None
-        gone = client.query.get(collection_name).where(doomed).limit(10).do()
+        assert client._objects.get(collection_name, ids[0]) is None
+        assert client._objects.get(collection_name, ids[1]) is not None
+        gone = client.query._get(collection_name).where(doomed).limit(10).do()
         assert len(gone) == 0
     finally:
         client.collections.delete(collection_name)

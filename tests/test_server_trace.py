@@ -83,15 +83,15 @@ def test_weaviate_server_spans_descend_from_the_sdk_attempt_span(
     try:
         with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
             with wt.Client(traced_weaviate.url) as client:
-                client.collections.create(
+                client.collections.create_from_dict(
                     {
                         "class": collection,
                         "vectorizer": "none",
                         "properties": [{"name": "title", "dataType": ["text"]}],
                     }
                 )
-                client.objects.insert(collection, {"title": "traced"}, id=object_id, vector=[1, 0])
-                found = client.query.get(collection).fields("title").limit(1).do()
+                client._objects.insert(collection, {"title": "traced"}, id=object_id, vector=[1, 0])
+                found = client.query._get(collection).fields("title").limit(1).do()
                 assert [o.properties["title"] for o in found] == ["traced"]
         provider.force_flush()
     finally:

@@ -210,7 +210,7 @@ def test_batch_objects_counter_reads_batch_keys(otel: Otel) -> None:
         {"duration": 0.01},
         {**meta, "status_code": 200, "batch_size": 10, "objects_failed": 3, "error_kind": None},
     )
-    counted = otel.points("weaviate.client.batch.objects")
+    counted = otel.points("weaviate.client._batch.objects")
     points = {p.attributes["outcome"]: p.value for p in counted}
     assert points == {"succeeded": 7, "failed": 3}
 
@@ -359,7 +359,7 @@ def test_loguru_sink_forwards_to_otel_logs_with_trace_ids(client: wt.Client, ote
 def test_real_batch_insert_counts_objects_by_outcome(
     client: wt.Client, collection_name: str, otel: Otel
 ) -> None:
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "vectorizer": "none",
@@ -368,7 +368,7 @@ def test_real_batch_insert_counts_objects_by_outcome(
     )
     try:
         with wt.telemetry.capture() as cap:
-            result = client.batch.insert_objects(
+            result = client._batch.insert_objects(
                 [{"n": 1}, {"n": "not a number"}, {"n": 3}], collection=collection_name
             )
         assert len(result.failures) == 1
@@ -376,7 +376,7 @@ def test_real_batch_insert_counts_objects_by_outcome(
             e for e in cap.of("request", "stop") if e.metadata["operation"].startswith("batch")
         ]
         assert [(e.metadata["batch_size"], e.metadata["objects_failed"]) for e in stops] == [(3, 1)]
-        counted = otel.points("weaviate.client.batch.objects")
+        counted = otel.points("weaviate.client._batch.objects")
         points = {p.attributes["outcome"]: p.value for p in counted}
         assert points == {"succeeded": 2, "failed": 1}
     finally:

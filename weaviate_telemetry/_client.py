@@ -71,15 +71,14 @@ class Client:
         self.raw = Raw(self._pipeline)
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call)
-        """Schema: create, inspect, change and drop collections (:class:`Collections`)."""
-        self.tenants = Tenants(self._call)
-        """Tenants of multi-tenant collections (:class:`Tenants`)."""
-        self.objects = Objects(self._call)
-        """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
-        self.batch = Batch(self._call)
-        """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
+        """Collections: schema, and handles for data and queries (:class:`Collections`)."""
         self.query = Query(self._call)
-        """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
+        """Raw GraphQL, the escape hatch next to the collection handles (:class:`Query`)."""
+        # The REST building blocks the collection handles are made of; private, since the
+        # handle is the one public way to read and write data (tests use them directly).
+        self._objects = Objects(self._call)
+        self._tenants = Tenants(self._call)
+        self._batch = Batch(self._call)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

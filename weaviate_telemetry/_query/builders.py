@@ -489,6 +489,7 @@ class GetQuery:
     _autocut: int | None = None
     _tenant: str | None = None
     _consistency: str | None = None
+    _group_by: tuple[str, int, int] | None = None
 
     def fields(self, *names: str | Mapping[str, Any]) -> GetQuery:
         """Add properties to return; ``{"location": ["latitude", "longitude"]}`` for sub-fields.
@@ -668,6 +669,18 @@ class GetQuery:
         """Cut results after ``jumps`` jumps in score/distance (searches only)."""
         return replace(self, _autocut=_count(jumps, "autocut", 1))
 
+    def group_by(self, property: str, *, groups: int, objects_per_group: int) -> GetQuery:
+        """Group the hits of a vector search by ``property``: at most ``groups`` groups of
+        ``objects_per_group`` objects each (each row's ``_additional.group`` holds one group)."""
+        return replace(
+            self,
+            _group_by=(
+                v.property_name(property, "group_by property"),
+                _count(groups, "groups", 1),
+                _count(objects_per_group, "objects_per_group", 1),
+            ),
+        )
+
     def tenant(self, tenant: str) -> GetQuery:
         """Query one tenant of a multi-tenant collection."""
         return replace(self, _tenant=v.tenant_name(tenant))
@@ -697,6 +710,15 @@ class GetQuery:
             ("tenant", None if self._tenant is None else gql_string(self._tenant)),
             ("consistencyLevel", self._consistency),
         ]
+        if self._group_by is not None:
+            prop, groups, per_group = self._group_by
+            args.append(
+                (
+                    "groupBy",
+                    f"{{path: [{gql_string(prop)}], groups: {groups}, "
+                    f"objectsPerGroup: {per_group}}}",
+                )
+            )
         rendered = ", ".join(f"{k}: {val}" for k, val in args if val is not None)
         selection = _render_fields(self._fields)
         extra = list(self._additional)
@@ -705,6 +727,11 @@ class GetQuery:
         if extra or not selection:
             selection = (selection + " " if selection else "") + (
                 "_additional { " + (" ".join(extra) or "id") + " }"
+            )
+        if self._group_by is not None:
+            selection = (
+                "_additional { group { id groupedBy { value path } count maxDistance "
+                f"minDistance hits {{ {selection} }} }} }}"
             )
         head = f"{self.collection}({rendered})" if rendered else self.collection
         return f"{{ Get {{ {head} {{ {selection} }} }} }}"
@@ -868,16 +895,20 @@ class AggregateQuery:
 
 
 class Query:
-    """``client.query``: ``get`` and ``aggregate`` builders and raw ``graphql``."""
+    """``client.query``: raw ``graphql``, the escape hatch next to the collection handles.
+
+    The ``Get``/``Aggregate`` builders are internal: collection handles
+    (``collection.query`` / ``collection.aggregate``) are built on them.
+    """
 
     def __init__(self, call: Call) -> None:
         self._call = call
 
-    def get(self, collection: str) -> GetQuery:
+    def _get(self, collection: str) -> GetQuery:
         """A ``Get`` query builder for ``collection`` (nothing is sent until ``do()``)."""
         return GetQuery(self._call, v.collection_name(collection))
 
-    def aggregate(self, collection: str) -> AggregateQuery:
+    def _aggregate(self, collection: str) -> AggregateQuery:
         """An ``Aggregate`` query builder for ``collection``."""
         return AggregateQuery(self._call, v.collection_name(collection))
 
