@@ -449,7 +449,9 @@ def test_request_shape_and_idempotency() -> None:
     assert request.operation == "query.get"
     assert request.is_idempotent is True
     assert (request.collection, request.tenant) == ("Article", "t1")
-    assert request.body == {"query": query._get("Article").fields("title").tenant("t1").to_graphql()}
+    assert request.body == {
+        "query": query._get("Article").fields("title").tenant("t1").to_graphql()
+    }
     assert options is not None and options.metadata == {"k": 1}
 
     def not_json(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:

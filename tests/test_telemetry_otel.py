@@ -210,7 +210,7 @@ def test_batch_objects_counter_reads_batch_keys(otel: Otel) -> None:
         {"duration": 0.01},
         {**meta, "status_code": 200, "batch_size": 10, "objects_failed": 3, "error_kind": None},
     )
-    counted = otel.points("weaviate.client._batch.objects")
+    counted = otel.points("weaviate.client.batch.objects")
     points = {p.attributes["outcome"]: p.value for p in counted}
     assert points == {"succeeded": 7, "failed": 3}
 
@@ -376,7 +376,7 @@ def test_real_batch_insert_counts_objects_by_outcome(
             e for e in cap.of("request", "stop") if e.metadata["operation"].startswith("batch")
         ]
         assert [(e.metadata["batch_size"], e.metadata["objects_failed"]) for e in stops] == [(3, 1)]
-        counted = otel.points("weaviate.client._batch.objects")
+        counted = otel.points("weaviate.client.batch.objects")
         points = {p.attributes["outcome"]: p.value for p in counted}
         assert points == {"succeeded": 2, "failed": 1}
     finally:

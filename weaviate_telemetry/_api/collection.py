@@ -25,7 +25,7 @@ from .collection_aggregate import _AggregateCollection
 from .collection_batch import _BatchCollection
 from .collection_data import _DataCollection
 from .collection_query import MetadataQuery, Object, _QueryCollection
-from .configure import ReferenceProperty, plain
+from .configure import ReferenceProperty, TenantActivityStatus, plain
 from .handle import HandleContext, SchemaCache
 from .schema import CollectionConfig, Property, property_dict
 from .tenants import Tenant, Tenants
@@ -103,14 +103,15 @@ class _TenantsCollection:
     def get(self, *, options: RequestOptions | None = None, **overrides: Any) -> dict[str, Tenant]:
         """Every tenant by name."""
         found_ = self._tenants("get").list(self._ctx.name, options=options, **overrides)
-        return {t.name: t for t in found_}
+        return {t.name: _current(t) for t in found_}
 
     def get_by_name(
         self, tenant: str | Tenant, *, options: RequestOptions | None = None, **overrides: Any
     ) -> Tenant | None:
         """One tenant, or None when it does not exist."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
-        return self._tenants("get_by_name").get(self._ctx.name, name, options=options, **overrides)
+        got = self._tenants("get_by_name").get(self._ctx.name, name, options=options, **overrides)
+        return None if got is None else _current(got)
 
     def update(
         self,
@@ -128,6 +129,21 @@ class _TenantsCollection:
         """True when the tenant exists."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
         return self._tenants("exists").exists(self._ctx.name, name, options=options, **overrides)
+
+
+# Weaviate (v1.39 too) still answers with the pre-1.26 names; v4 shows the current ones.
+_STATUS = {"HOT": "ACTIVE", "COLD": "INACTIVE", "FROZEN": "OFFLOADED"}
+
+
+def _current(tenant: Tenant) -> Tenant:
+    """The tenant with its activity status as a :class:`TenantActivityStatus` (current names)."""
+    status = tenant.activity_status
+    if status is None:
+        return tenant
+    name = _STATUS.get(status, status)
+    if name in TenantActivityStatus.__members__:
+        return Tenant(tenant.name, TenantActivityStatus(name), tenant.raw)
+    return tenant
 
 
 class Collection:

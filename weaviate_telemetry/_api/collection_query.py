@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid as _uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -341,14 +341,32 @@ class _QueryCollection:
         return_properties: Any,
         return_metadata: Any,
         include_vector: bool | str | Sequence[str],
+        refine: Callable[[GetQuery], GetQuery],
+        group_by: GroupBy | None = None,
     ) -> GetQuery:
+        """The query with its search and paging (``refine``, checked first, before any
+        I/O), then the selection; the schema is read (once) only when needed."""
         ctx = self._ctx
-        query = GetQuery(ctx.op("query." + operation), ctx.name)
+        call = ctx.op(operation if operation == "iterator" else "query." + operation)
+        query = refine(GetQuery(call, ctx.name))
+        if group_by is not None:
+            if not isinstance(group_by, GroupBy):
+                raise v.invalid("group_by", group_by, "a GroupBy(prop, objects_per_group, ...)")
+            query = query.group_by(
+                group_by.prop,
+                groups=group_by.number_of_groups,
+                objects_per_group=group_by.objects_per_group,
+            )
         if ctx.tenant is not None:
             query = query.tenant(ctx.tenant)
-        if ctx.consistency_level is not None:
-            query = query.consistency_level(ctx.consistency_level)
         config: CollectionConfig | None = None
+        if ctx.consistency_level is not None:
+            # Weaviate's GraphQL has the argument only for replicated collections; with
+            # one replica every read is consistent, so there is nothing to ask for.
+            config = ctx.config(opts)
+            factor = (config.replication_config or {}).get("factor", 1)
+            if isinstance(factor, int) and factor > 1:
+                query = query.consistency_level(ctx.consistency_level)
         if return_properties is None:
             config = ctx.config(opts)
             props: Sequence[Any] = schema_fields(config.properties)
@@ -439,15 +457,20 @@ class _QueryCollection:
         return_metadata: Any,
         return_properties: Any,
     ) -> QueryReturn:
-        query = self._select(operation, opts, return_properties, return_metadata, include_vector)
-        query = self._page(query, limit, offset, None, filters)
-        if after is not None:
-            query = query.after(after)
-        if sort is not None:
-            if not isinstance(sort, Sort):
-                raise v.invalid("sort", sort, "a Sort, e.g. Sort.by_property('year')")
-            for path, ascending in sort.keys:
+        if sort is not None and not isinstance(sort, Sort):
+            raise v.invalid("sort", sort, "a Sort, e.g. Sort.by_property('year')")
+
+        def refine(query: GetQuery) -> GetQuery:
+            query = self._page(query, limit, offset, None, filters)
+            if after is not None:
+                query = query.after(after)
+            for path, ascending in () if sort is None else sort.keys:
                 query = query.sort(path, ascending=ascending)
+            return query
+
+        query = self._select(
+            operation, opts, return_properties, return_metadata, include_vector, refine
+        )
         result: QueryReturn = self._run(query, None, opts)
         return result
 
@@ -514,11 +537,16 @@ class _QueryCollection:
         """
         opts = resolve(options, overrides)
         query = self._select(
-            "near_vector", opts, return_properties, return_metadata, include_vector
-        ).near_vector(
-            near_vector, distance=distance, certainty=certainty, target_vector=target_vector
-        )
-        return self._run(self._page(query, limit, offset, auto_limit, filters), group_by, opts)
+            "near_vector", opts, return_properties, return_metadata, include_vector,
+            lambda q: self._page(
+                q.near_vector(
+                    near_vector, distance=distance, certainty=certainty, target_vector=target_vector
+                ),
+                limit, offset, auto_limit, filters,
+            ),
+            group_by,
+        )  # fmt: skip
+        return self._run(query, group_by, opts)
 
     def near_object(
         self,
@@ -541,11 +569,16 @@ class _QueryCollection:
         """Objects nearest to a stored object's vector (the object itself included)."""
         opts = resolve(options, overrides)
         query = self._select(
-            "near_object", opts, return_properties, return_metadata, include_vector
-        ).near_object(
-            near_object, distance=distance, certainty=certainty, target_vector=target_vector
-        )
-        return self._run(self._page(query, limit, offset, auto_limit, filters), group_by, opts)
+            "near_object", opts, return_properties, return_metadata, include_vector,
+            lambda q: self._page(
+                q.near_object(
+                    near_object, distance=distance, certainty=certainty, target_vector=target_vector
+                ),
+                limit, offset, auto_limit, filters,
+            ),
+            group_by,
+        )  # fmt: skip
+        return self._run(query, group_by, opts)
 
     def near_text(
         self,
@@ -568,9 +601,16 @@ class _QueryCollection:
         """Objects nearest to text; needs a text vectorizer module on the server."""
         opts = resolve(options, overrides)
         built = self._select(
-            "near_text", opts, return_properties, return_metadata, include_vector
-        ).near_text(query, distance=distance, certainty=certainty, target_vector=target_vector)
-        return self._run(self._page(built, limit, offset, auto_limit, filters), group_by, opts)
+            "near_text", opts, return_properties, return_metadata, include_vector,
+            lambda q: self._page(
+                q.near_text(
+                    query, distance=distance, certainty=certainty, target_vector=target_vector
+                ),
+                limit, offset, auto_limit, filters,
+            ),
+            group_by,
+        )  # fmt: skip
+        return self._run(built, group_by, opts)
 
     def bm25(
         self,
@@ -589,12 +629,13 @@ class _QueryCollection:
     ) -> QueryReturn:
         """Keyword (BM25) search; ``query_properties`` limits and boosts (``"title^2"``)."""
         opts = resolve(options, overrides)
-        built = self._select("bm25", opts, return_properties, return_metadata, include_vector).bm25(
-            query, properties=query_properties
-        )
-        result: QueryReturn = self._run(
-            self._page(built, limit, offset, auto_limit, filters), None, opts
-        )
+        built = self._select(
+            "bm25", opts, return_properties, return_metadata, include_vector,
+            lambda q: self._page(
+                q.bm25(query, properties=query_properties), limit, offset, auto_limit, filters
+            ),
+        )  # fmt: skip
+        result: QueryReturn = self._run(built, None, opts)
         return result
 
     def hybrid(
@@ -624,19 +665,21 @@ class _QueryCollection:
         """
         opts = resolve(options, overrides)
         built = self._select(
-            "hybrid", opts, return_properties, return_metadata, include_vector
-        ).hybrid(
-            query,
-            alpha=alpha,
-            vector=vector,
-            fusion_type=plain(fusion_type),
-            properties=query_properties,
-            target_vector=target_vector,
-            max_vector_distance=max_vector_distance,
-        )
-        result: QueryReturn = self._run(
-            self._page(built, limit, offset, auto_limit, filters), None, opts
-        )
+            "hybrid", opts, return_properties, return_metadata, include_vector,
+            lambda q: self._page(
+                q.hybrid(
+                    query,
+                    alpha=alpha,
+                    vector=vector,
+                    fusion_type=plain(fusion_type),
+                    properties=query_properties,
+                    target_vector=target_vector,
+                    max_vector_distance=max_vector_distance,
+                ),
+                limit, offset, auto_limit, filters,
+            ),
+        )  # fmt: skip
+        result: QueryReturn = self._run(built, None, opts)
         return result
 
     def iterate(
