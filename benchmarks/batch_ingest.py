@@ -48,12 +48,12 @@ def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def count(client: wt.Client, collection: str) -> int:
-    result = client.query.aggregate(collection).meta_count().do()
+    result = client.query._aggregate(collection).meta_count().do()
     return result.groups[0].count if result.groups else 0
 
 
 def run_sdk(client: wt.Client, collection: str, objs: list[dict[str, Any]], args: Any) -> int:
-    result = client.batch.insert_objects(
+    result = client._batch.insert_objects(
         ({**o, "class": collection} for o in objs),
         batch_size=args.batch_size,
         concurrency=args.concurrency,

@@ -14,8 +14,7 @@ import pytest
 
 import weaviate_telemetry as wt
 from tests.peers.prometheus import PrometheusError
-
-from support.stack import WEAVIATE_JOB, MetricsStack
+from tests.support.stack import WEAVIATE_JOB, MetricsStack
 
 pytestmark = pytest.mark.integration
 

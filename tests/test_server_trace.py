@@ -24,9 +24,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 import weaviate_telemetry as wt
 from tests.peers.otel_collector import Collector
+from tests.support.otlp_files import ancestors, read_spans
 from weaviate_telemetry.embedded import EmbeddedWeaviate
-
-from support.otlp_files import ancestors, read_spans
 
 pytestmark = pytest.mark.integration
 

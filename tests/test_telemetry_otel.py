@@ -24,10 +24,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 import weaviate_telemetry as wt
+from tests.support.servers import Canned, ScriptedHTTPServer
 from weaviate_telemetry._core import events
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port
-
-from support.servers import Canned, ScriptedHTTPServer
 
 try:
     from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter

@@ -1,4 +1,6 @@
-"""``client.batch``: bulk import, bulk references and delete-by-filter (``/v1/batch/…``).
+"""``client._batch`` (internal; ``collection.batch``/``.data`` are built on it): ``/v1/batch/…``.
+
+Bulk import, bulk references and delete-by-filter.
 
 Import flow: items are pulled lazily from any iterable, validated and
 given an id (so a re-sent chunk upserts instead of duplicating), grouped
@@ -204,7 +206,7 @@ def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
 
 
 class Batch:
-    """Bulk operations (``client.batch``)."""
+    """Bulk operations (``client._batch``; internal, under the collection handles)."""
 
     def __init__(self, call: Call) -> None:
         self._call = call
@@ -320,7 +322,7 @@ class Batch:
 
         Example::
 
-            result = client.batch.insert_objects(
+            result = client._batch.insert_objects(
                 ({"title": t} for t in titles), collection="Article", batch_size=500
             )
             for f in result.failures:
@@ -495,7 +497,7 @@ class Batch:
 
         Example::
 
-            r = client.batch.delete_objects("Article", where, dry_run=True)
+            r = client._batch.delete_objects("Article", where, dry_run=True)
             print(r.matches)
         """
         collection = v.collection_name(collection)

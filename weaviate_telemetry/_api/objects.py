@@ -1,4 +1,7 @@
-"""``client.objects``: single-object CRUD, listing, validation and references (``/v1/objects…``)."""
+"""``client._objects`` (internal; under ``collection.data``/``.query``): ``/v1/objects…``.
+
+Single-object CRUD, listing, validation and references.
+"""
 
 from __future__ import annotations
 
@@ -161,7 +164,7 @@ def _page(response: Response) -> ObjectPage:
 
 
 class Objects:
-    """Read and write single objects (``client.objects``).
+    """Read and write single objects (``client._objects``; internal, under the handles).
 
     Absent objects: :meth:`get` returns None and :meth:`exists` False;
     :meth:`delete` of an absent object succeeds (Weaviate answers 204 either
@@ -209,7 +212,7 @@ class Objects:
 
         Example::
 
-            obj = client.objects.insert("Article", {"title": "Hi"}, vector=[0.1, 0.2])
+            obj = client._objects.insert("Article", {"title": "Hi"}, vector=[0.1, 0.2])
         """
         body = object_body(
             collection, properties, uuid.uuid4() if id is None else id, vector, vectors, tenant
@@ -453,7 +456,7 @@ class Objects:
 
         Example::
 
-            for obj in client.objects.iterate("Article", page_size=500):
+            for obj in client._objects.iterate("Article", page_size=500):
                 ...
         """
         v.positive_int(page_size, "page_size", 10_000)

@@ -19,6 +19,10 @@
           ├── GraphQLError                                           graphql_error
           └── ProtocolError                                          protocol_error
 
+Names: ``<Kind>Error`` for every kind, except the two whose plain name would
+shadow a builtin they also subclass (``ConnectionError``, ``TimeoutError``):
+those carry the ``Weaviate`` prefix.
+
 ``WeaviateError.from_kind(kind, ...)`` builds the right subclass; the
 transport and the API namespaces never instantiate subclasses by hand.
 """

@@ -124,6 +124,20 @@ class Pipeline:
         self.base_headers: dict[str, str] = headers
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
+        _bus.register_state(self.telemetry_state)
+
+    def telemetry_state(self) -> dict[str, Any]:
+        """Pool use and resting endpoints, sampled by metric handlers (nothing once closed)."""
+        if self.closed:
+            return {}
+        resting = set(self.endpoints.resting())
+        return {
+            "connections": self.transport.pool_use(),
+            "endpoints": [
+                (endpoint.address, endpoint.port, index in resting)
+                for index, endpoint in enumerate(self.endpoints)
+            ],
+        }
 
     # -- 1. the call ---------------------------------------------------------------------
 
@@ -234,6 +248,7 @@ class Pipeline:
             except WeaviateError as err:
                 raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
         earlier: list[WeaviateError] = []
+        refusals: list[str] = []
         number = 0
 
         def on_failure(exc: Exception) -> bool | float:
@@ -250,6 +265,7 @@ class Pipeline:
             )
             if decision.reason is not None:
                 exc.message += f" (no retry: {decision.reason})"
+                refusals.append(decision.refused or decision.reason)
             if decision.wait is None:
                 return False
             earlier.append(exc)
@@ -277,6 +293,8 @@ class Pipeline:
                         number += 1
                         return self._attempt_at(request, pinned, index, deadline, number, meta)
         except WeaviateError as err:
+            if meta is not None and refusals:
+                meta["retry_refused"] = refusals[-1]
             raise self._decorate(
                 err, request, pinned, index, number, earlier, started
             ) from err.__cause__
@@ -360,7 +378,7 @@ class Pipeline:
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
-                {"duration": _monotonic() - started},
+                {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
                 {
                     **attempt_meta,
                     "status_code": err.status_code,
@@ -379,7 +397,7 @@ class Pipeline:
             raise
         _bus.execute(
             self.ev_attempt[1],
-            {"duration": _monotonic() - started},
+            {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
             {
                 **attempt_meta,
                 "status_code": response.status,

@@ -3,13 +3,13 @@
 The builders are immutable: each method returns a new builder, so a base
 query can be shared and refined. Nothing is sent until ``do()``::
 
-    base = client.query.get("Article").fields("title", "year").limit(5)
+    base = client.query._get("Article").fields("title", "year").limit(5)
     hits = base.near_vector([0.1, 0.2, 0.3], distance=0.4).additional("id", "distance").do()
     for obj in hits:
         print(obj.metadata.id, obj.metadata.distance, obj.properties["title"])
 
     stats = (
-        client.query.aggregate("Article")
+        client.query._aggregate("Article")
         .meta_count()
         .metrics("year", "minimum", "maximum", "mean")
         .top_occurrences("category", limit=3)
@@ -464,7 +464,7 @@ class _Search:
 
 @dataclass(frozen=True, slots=True)
 class GetQuery:
-    """An immutable ``Get`` query; build with ``client.query.get(collection)``.
+    """An immutable ``Get`` query (internal; ``collection.query`` is built on it).
 
     Without :meth:`fields` or :meth:`additional`, only ``_additional { id }``
     is selected. Weaviate accepts one search operator per query
@@ -775,7 +775,7 @@ def _near_vector(
 
 @dataclass(frozen=True, slots=True)
 class AggregateQuery:
-    """An immutable ``Aggregate`` query; build with ``client.query.aggregate(collection)``.
+    """An immutable ``Aggregate`` query (internal; ``collection.aggregate`` is built on it).
 
     Without any metric, ``meta { count }`` is selected. With
     ``near_vector``, Weaviate needs ``object_limit`` or a distance/certainty.
