@@ -1,4 +1,4 @@
-"""``client._tenants`` (internal; under ``collection.tenants``): ``/v1/schema/{collection}/tenants``."""
+"""``client._tenants`` (internal; under ``collection.tenants``): tenants endpoints."""
 
 from __future__ import annotations
 
