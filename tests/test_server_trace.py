@@ -82,7 +82,7 @@ def test_weaviate_server_spans_descend_from_the_sdk_attempt_span(
     try:
         with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
             with wt.Client(traced_weaviate.url) as client:
-                client.collections.create(
+                client.collections.create_from_dict(
                     {
                         "class": collection,
                         "vectorizer": "none",
