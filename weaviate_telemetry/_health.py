@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._config import Timeouts
+from ._config import RetryPolicy, Timeouts
 from ._errors import ErrorKind, WeaviateError
 from ._models import Request
 from ._redact import redact_url
@@ -15,7 +15,9 @@ from ._results import JsonResult
 if TYPE_CHECKING:
     from ._executor import Endpoint, Executor
 
-_NO_RETRY = None  # health probes are single attempts: the caller polls
+# Health probes are single attempts whatever the client's policy: the caller polls, and a
+# probe must never spend the retry budget that real calls need during an outage.
+_NO_RETRY = RetryPolicy(enabled=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class Health:
                 path,
                 f"health.{which}",
                 timeouts=timeouts,
+                retry=_NO_RETRY,
                 raise_for_status=False,
                 decode=False,
             )
