@@ -58,8 +58,11 @@ def _calls_after_restart(client: wt.Client, name: str) -> list[str]:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("graceful", [False, True], ids=["sigkill", "sigterm"])
-@pytest.mark.parametrize("retries", [False, True], ids=["retries-off", "retries-on"])
+@pytest.mark.parametrize(
+    ("graceful", "retries"),
+    [(False, False), (True, False), (False, True)],
+    ids=["sigkill-retries-off", "sigterm-retries-off", "sigkill-retries-on"],
+)
 def test_one_client_across_a_restart_on_the_same_port(
     node: WeaviateCluster, graceful: bool, retries: bool
 ) -> None:
