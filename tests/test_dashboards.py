@@ -422,7 +422,7 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
         for _ in range(12):
             with pytest.raises(wt.UnavailableError):
                 rationed.raw.request("GET", "/v1/meta")
-        client.collections.create(
+        client.collections.create_from_dict(
             {
                 "class": name,
                 "vectorizer": "none",

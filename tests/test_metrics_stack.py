@@ -38,7 +38,7 @@ def workload(metrics_stack: MetricsStack) -> Iterator[str]:
     collection = "Metrics" + uuid.uuid4().hex[:10]
     try:
         with wt.Client(metrics_stack.weaviate.url) as client:
-            client.collections.create(
+            client.collections.create_from_dict(
                 {
                     "class": collection,
                     "vectorizer": "none",

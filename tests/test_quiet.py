@@ -33,7 +33,7 @@ PROGRAM = textwrap.dedent(
         except wt.WeaviateConnectionError:
             pass
         try:
-            client.objects.get("Article", "not-a-uuid")
+            client.collections.use("Article").data.exists("not-a-uuid")
         except wt.ValidationError:
             pass
     assert not client.health.ready(timeout=0.2)

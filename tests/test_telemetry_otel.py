@@ -440,7 +440,7 @@ def test_loguru_sink_forwards_to_otel_logs_with_trace_ids(client: wt.Client, ote
 def test_real_batch_insert_counts_objects_by_outcome(
     client: wt.Client, collection_name: str, otel: Otel
 ) -> None:
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "vectorizer": "none",

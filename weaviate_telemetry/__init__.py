@@ -8,10 +8,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import telemetry
-from ._api.collections import CollectionConfig, NamedVector, Property, Shard
+from ._api.configure import (
+    Configure,
+    ConsistencyLevel,
+    DataType,
+    HybridFusion,
+    ReferenceProperty,
+    TenantActivityStatus,
+    Tokenization,
+    VectorDistances,
+)
 from ._api.health import EndpointHealth, HealthReport
 from ._api.info import Meta, NodeStatus, ShardStatus
-from ._api.objects import ObjectPage, WeaviateObject
+from ._api.schema import CollectionConfig, NamedVector, Property, Shard
 from ._api.tenants import Tenant
 from ._client import Client
 from ._core.config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
@@ -38,60 +47,94 @@ from ._core.models import Response
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._api.batch import (
-        BatchDeleteItem,
-        BatchDeleteResult,
-        BatchFailure,
-        BatchObject,
-        BatchProgress,
-        BatchReference,
-        BatchResult,
-    )
-    from ._query.builders import (
+    from ._api.batch import BatchDeleteItem, BatchDeleteResult
+    from ._api.collection import Collection
+    from ._api.collection_aggregate import (
+        AggregateBoolean,
+        AggregateDate,
         AggregateGroup,
-        AggregateQuery,
-        AggregateResult,
-        GetQuery,
-        GraphQLResult,
+        AggregateGroupByReturn,
+        AggregateInteger,
+        AggregateNumber,
+        AggregateReturn,
+        AggregateText,
+        GroupByAggregate,
         GroupedBy,
-        Occurrence,
-        PropertyMetrics,
-        QueryMetadata,
-        QueryObject,
-        QueryResult,
+        Metrics,
+        TopOccurrence,
     )
+    from ._api.collection_batch import BatchContext
+    from ._api.collection_data import (
+        BatchObjectReturn,
+        BatchReferenceReturn,
+        DataObject,
+        DataReference,
+        ErrorObject,
+        ErrorReference,
+    )
+    from ._api.collection_query import (
+        Group,
+        GroupBy,
+        GroupByObject,
+        GroupByReturn,
+        MetadataQuery,
+        MetadataReturn,
+        Object,
+        QueryReturn,
+        Sort,
+    )
+    from ._query.builders import GraphQLResult
     from ._query.filters import Filter, FilterOn, GeoRange
 
-# Imported on first use (the batch and query modules are the heaviest of the package).
+# The data-plane modules (handles, queries, batches) are imported on first use: they are
+# most of the package, and an application that only probes health should not pay for them.
 _LAZY = {
+    **dict.fromkeys(("BatchDeleteItem", "BatchDeleteResult"), "._api.batch"),
+    **dict.fromkeys(("Collection",), "._api.collection"),
     **dict.fromkeys(
         (
-            "BatchDeleteItem",
-            "BatchDeleteResult",
-            "BatchFailure",
-            "BatchObject",
-            "BatchProgress",
-            "BatchReference",
-            "BatchResult",
-        ),
-        "._api.batch",
-    ),
-    **dict.fromkeys(
-        (
+            "AggregateBoolean",
+            "AggregateDate",
             "AggregateGroup",
-            "AggregateQuery",
-            "AggregateResult",
-            "GetQuery",
-            "GraphQLResult",
+            "AggregateGroupByReturn",
+            "AggregateInteger",
+            "AggregateNumber",
+            "AggregateReturn",
+            "AggregateText",
+            "GroupByAggregate",
             "GroupedBy",
-            "Occurrence",
-            "PropertyMetrics",
-            "QueryMetadata",
-            "QueryObject",
-            "QueryResult",
+            "Metrics",
+            "TopOccurrence",
         ),
-        "._query.builders",
+        "._api.collection_aggregate",
     ),
+    **dict.fromkeys(("BatchContext",), "._api.collection_batch"),
+    **dict.fromkeys(
+        (
+            "BatchObjectReturn",
+            "BatchReferenceReturn",
+            "DataObject",
+            "DataReference",
+            "ErrorObject",
+            "ErrorReference",
+        ),
+        "._api.collection_data",
+    ),
+    **dict.fromkeys(
+        (
+            "Group",
+            "GroupBy",
+            "GroupByObject",
+            "GroupByReturn",
+            "MetadataQuery",
+            "MetadataReturn",
+            "Object",
+            "QueryReturn",
+            "Sort",
+        ),
+        "._api.collection_query",
+    ),
+    **dict.fromkeys(("GraphQLResult",), "._query.builders"),
     **dict.fromkeys(("Filter", "FilterOn", "GeoRange"), "._query.filters"),
 }
 
@@ -113,61 +156,81 @@ def __dir__() -> list[str]:
 # imported on first use, by _core.events.library_logger, which disables this package's records.
 
 __all__ = [
+    "AggregateBoolean",
+    "AggregateDate",
     "AggregateGroup",
-    "AggregateQuery",
-    "AggregateResult",
+    "AggregateGroupByReturn",
+    "AggregateInteger",
+    "AggregateNumber",
+    "AggregateReturn",
+    "AggregateText",
     "BadRequestError",
+    "BatchContext",
     "BatchDeleteItem",
     "BatchDeleteResult",
-    "BatchFailure",
-    "BatchObject",
-    "BatchProgress",
-    "BatchReference",
-    "BatchResult",
+    "BatchObjectReturn",
+    "BatchReferenceReturn",
     "Client",
+    "Collection",
     "CollectionConfig",
     "Config",
     "ConfigError",
+    "Configure",
     "ConflictError",
+    "ConsistencyLevel",
+    "DataObject",
+    "DataReference",
+    "DataType",
     "EndpointHealth",
     "ErrorKind",
+    "ErrorObject",
+    "ErrorReference",
     "Filter",
     "FilterOn",
     "ForbiddenError",
     "GeoRange",
-    "GetQuery",
     "GraphQLError",
     "GraphQLResult",
+    "Group",
+    "GroupBy",
+    "GroupByAggregate",
+    "GroupByObject",
+    "GroupByReturn",
     "GroupedBy",
     "HealthReport",
+    "HybridFusion",
     "InsecureTransportWarning",
     "Meta",
+    "MetadataQuery",
+    "MetadataReturn",
+    "Metrics",
     "NamedVector",
     "NodeStatus",
     "NotFoundError",
-    "ObjectPage",
-    "Occurrence",
+    "Object",
     "Property",
-    "PropertyMetrics",
     "ProtocolError",
-    "QueryMetadata",
-    "QueryObject",
-    "QueryResult",
+    "QueryReturn",
     "RateLimitedError",
+    "ReferenceProperty",
     "RequestOptions",
     "Response",
     "RetryPolicy",
     "ServerError",
     "Shard",
     "ShardStatus",
+    "Sort",
     "Tenant",
+    "TenantActivityStatus",
     "Timeouts",
+    "Tokenization",
+    "TopOccurrence",
     "UnauthorizedError",
     "UnavailableError",
     "ValidationError",
+    "VectorDistances",
     "WeaviateConnectionError",
     "WeaviateError",
-    "WeaviateObject",
     "WeaviateTimeoutError",
     "__version__",
     "generate_uuid5",

@@ -73,15 +73,25 @@ class Client:
         """Liveness/readiness probes (:class:`Health`)."""
         self.raw = Raw(self._pipeline)
         """The raw-request escape hatch (:class:`Raw`)."""
-        self.collections = Collections(self._call)
-        """Schema: create, inspect, change and drop collections (:class:`Collections`)."""
+        self.collections = Collections(self._call, rpc=config.grpc_port is not None)
+        """Collections: schema, and handles for data and queries (:class:`Collections`)."""
+        # The REST/GraphQL namespaces of SPEC §2, which the collection handles are made of.
+        # The handle (``client.collections.use(name)``) is the documented way to work
+        # with data; these stay public for the contract and as lower-level escape hatches.
         self.tenants = Tenants(self._call)
         """Tenants of multi-tenant collections (:class:`Tenants`)."""
         self.objects = Objects(self._call)
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
 
-    # The batch and query namespaces are the largest modules of the package: they are
-    # imported when first used, so ``import weaviate_telemetry`` stays light (SPEC §9).
+    # The query and batch namespaces are imported when first used, so ``import
+    # weaviate_telemetry`` stays light (SPEC §9).
+
+    @cached_property
+    def query(self) -> Query:
+        """Raw GraphQL and the ``Get``/``Aggregate`` builders under the handles (:class:`Query`)."""
+        from ._query.builders import Query
+
+        return Query(self._call, rpc=self._config.grpc_port is not None)
 
     @cached_property
     def batch(self) -> Batch:
@@ -89,13 +99,6 @@ class Client:
         from ._api.batch import Batch
 
         return Batch(self._call, rpc=self._config.grpc_port is not None)
-
-    @cached_property
-    def query(self) -> Query:
-        """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
-        from ._query.builders import Query
-
-        return Query(self._call, rpc=self._config.grpc_port is not None)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

@@ -1,4 +1,6 @@
-"""``client.batch``: bulk import, bulk references and delete-by-filter (``/v1/batch/…``).
+"""``client.batch`` (the REST layer ``collection.batch``/``.data`` are built on): ``/v1/batch/…``.
+
+Bulk import, bulk references and delete-by-filter.
 
 Import flow: items are pulled lazily from any iterable, validated and
 given an id (so a re-sent chunk upserts instead of duplicating), grouped
@@ -205,7 +207,7 @@ def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
 
 
 class Batch:
-    """Bulk operations (``client.batch``)."""
+    """Bulk operations (``client.batch``; the layer under the collection handles)."""
 
     def __init__(self, call: Call, rpc: bool = False) -> None:
         self._call = call

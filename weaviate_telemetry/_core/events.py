@@ -208,7 +208,7 @@ def metadata(**values: str | int | float | bool) -> Iterator[None]:
     Example::
 
         with wt.telemetry.metadata(request_id=req.id, tenant_user="u1"):
-            client.objects.get("Article", uid)
+            client.collections.use("Article").query.fetch_object_by_id(uid)
     """
     for key, value in values.items():
         if not isinstance(value, (str, int, float, bool)):

@@ -492,7 +492,7 @@ class _Search:
 
 @dataclass(frozen=True, slots=True)
 class GetQuery:
-    """An immutable ``Get`` query; build with ``client.query.get(collection)``.
+    """An immutable ``Get`` query (internal; ``collection.query`` is built on it).
 
     Without :meth:`fields` or :meth:`additional`, only ``_additional { id }``
     is selected. Weaviate accepts one search operator per query
@@ -517,6 +517,7 @@ class GetQuery:
     _autocut: int | None = None
     _tenant: str | None = None
     _consistency: str | None = None
+    _group_by: tuple[str, int, int] | None = None
     # Whether the client knows a gRPC port (then do() prefers gRPC when it can).
     _rpc: bool = field(default=False, repr=False, compare=False)
 
@@ -720,6 +721,18 @@ class GetQuery:
         """Cut results after ``jumps`` jumps in score/distance (searches only)."""
         return replace(self, _autocut=_count(jumps, "autocut", 1))
 
+    def group_by(self, property: str, *, groups: int, objects_per_group: int) -> GetQuery:
+        """Group the hits of a vector search by ``property``: at most ``groups`` groups of
+        ``objects_per_group`` objects each (each row's ``_additional.group`` holds one group)."""
+        return replace(
+            self,
+            _group_by=(
+                v.property_name(property, "group_by property"),
+                _count(groups, "groups", 1),
+                _count(objects_per_group, "objects_per_group", 1),
+            ),
+        )
+
     def tenant(self, tenant: str) -> GetQuery:
         """Query one tenant of a multi-tenant collection."""
         return replace(self, _tenant=v.tenant_name(tenant))
@@ -749,6 +762,15 @@ class GetQuery:
             ("tenant", None if self._tenant is None else gql_string(self._tenant)),
             ("consistencyLevel", self._consistency),
         ]
+        if self._group_by is not None:
+            prop, groups, per_group = self._group_by
+            args.append(
+                (
+                    "groupBy",
+                    f"{{path: [{gql_string(prop)}], groups: {groups}, "
+                    f"objectsPerGroup: {per_group}}}",
+                )
+            )
         rendered = ", ".join(f"{k}: {val}" for k, val in args if val is not None)
         selection = _render_fields(self._fields)
         extra = list(self._additional)
@@ -757,6 +779,11 @@ class GetQuery:
         if extra or not selection:
             selection = (selection + " " if selection else "") + (
                 "_additional { " + (" ".join(extra) or "id") + " }"
+            )
+        if self._group_by is not None:
+            selection = (
+                "_additional { group { id groupedBy { value path } count maxDistance "
+                f"minDistance hits {{ {selection} }} }} }}"
             )
         head = f"{self.collection}({rendered})" if rendered else self.collection
         return f"{{ Get {{ {head} {{ {selection} }} }} }}"
@@ -861,7 +888,7 @@ def _near_vector_text(
 
 @dataclass(frozen=True, slots=True)
 class AggregateQuery:
-    """An immutable ``Aggregate`` query; build with ``client.query.aggregate(collection)``.
+    """An immutable ``Aggregate`` query (internal; ``collection.aggregate`` is built on it).
 
     Without any metric, ``meta { count }`` is selected. With
     ``near_vector``, Weaviate needs ``object_limit`` or a distance/certainty.
@@ -981,7 +1008,11 @@ class AggregateQuery:
 
 
 class Query:
-    """``client.query``: ``get`` and ``aggregate`` builders and raw ``graphql``."""
+    """``client.query``: raw ``graphql``, the escape hatch next to the collection handles.
+
+    The ``Get``/``Aggregate`` builders are internal: collection handles
+    (``collection.query`` / ``collection.aggregate``) are built on them.
+    """
 
     def __init__(self, call: Call, rpc: bool = False) -> None:
         self._call = call
