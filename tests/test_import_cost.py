@@ -60,8 +60,10 @@ def test_public_names_resolve_and_heavy_modules_load_on_first_use() -> None:
         seen["query_before"] = "weaviate_telemetry._query.builders" in sys.modules
         client = wt.Client("http://127.0.0.1:9")
         seen["query_after_client"] = "weaviate_telemetry._query.builders" in sys.modules
+        handle = client.collections.use("Article")
+        seen["handle"] = type(handle) is wt.Collection
         get = client.query.get("Article").fields("title")
-        seen["get_query"] = type(get) is wt.GetQuery
+        seen["get_query"] = type(get).__name__ == "GetQuery"
         seen["all_names"] = all(getattr(wt, name) is not None for name in wt.__all__)
         seen["dir"] = set(wt.__all__) <= set(dir(wt))
         seen["otel"] = "opentelemetry" in sys.modules
@@ -73,6 +75,7 @@ def test_public_names_resolve_and_heavy_modules_load_on_first_use() -> None:
     assert seen == {
         "query_before": False,
         "query_after_client": False,
+        "handle": True,
         "get_query": True,
         "all_names": True,
         "dir": True,
