@@ -1,4 +1,6 @@
-"""SPEC §9: cold-process ``import weaviate_telemetry`` vs ``import weaviate`` (target <= 0.3).
+"""SPEC §9: cold-process ``import weaviate_telemetry`` vs ``import weaviate`` (target <= 0.15).
+
+``run_all.py`` measures the same with CPU time and cached bytecode (steadier on a shared machine).
 
 Run: ``python benchmarks/import_time.py [--runs 15]`` (needs the ``bench`` extra).
 Each sample is a fresh interpreter; both imports alternate so load drift hits both;
@@ -42,7 +44,7 @@ def main() -> None:
     print(f"interpreter start-up         {bare * 1000:7.1f} ms (subtracted)")
     print(f"import weaviate_telemetry    {ours * 1000:7.1f} ms")
     print(f"import weaviate              {theirs * 1000:7.1f} ms")
-    print(f"ratio                        {ours / theirs:.3f}  (target <= 0.30)")
+    print(f"ratio                        {ours / theirs:.3f}  (target <= 0.15)")
 
 
 if __name__ == "__main__":
