@@ -125,6 +125,7 @@ class SoakOptions:
     faults: tuple[FaultStep, ...] = ()
     keep_collection: bool = False
     seed: int = 8
+    ready_timeout: float = 30.0
 
     @property
     def warmup_seconds(self) -> float:
@@ -194,6 +195,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add("--keep-collection", action="store_true", help="do not drop the soak collection")
     add("--seed", type=int, default=8, help="random seed of the workload")
+    add("--ready-timeout", default="30s", help="how long to wait for the server (default 30s)")
 
 
 def _positive(value: int, name: str, most: int) -> int:
@@ -254,4 +256,5 @@ def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
         faults=faults,
         keep_collection=args.keep_collection,
         seed=args.seed,
+        ready_timeout=parse_duration(args.ready_timeout, "--ready-timeout"),
     )

@@ -248,7 +248,7 @@ class Soak:
         client = self._client()
         try:
             try:
-                client.health.wait_until_ready(timeout=30)
+                client.health.wait_until_ready(timeout=max(0.1, o.ready_timeout))
                 version = client.meta().version
             except WeaviateError as err:
                 raise Unusable(f"server not usable: {err}") from None
