@@ -18,6 +18,16 @@ import uuid
 from collections.abc import Iterator
 
 import weaviate_telemetry as wt
+from weaviate_telemetry import (
+    Configure,
+    DataType,
+    Filter,
+    MetadataQuery,
+    Metrics,
+    Property,
+    Sort,
+    Tokenization,
+)
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 BOOKS = [
@@ -55,98 +65,92 @@ def server_url() -> Iterator[str]:
 
 
 def main() -> int:
-    F = wt.Filter
     name = "Book" + uuid.uuid4().hex[:8]
     with server_url() as url, wt.Client.from_env(base_url=url) as client:
         client.health.wait_until_ready(timeout=60)
 
-        # 1. schema
-        client.collections.create(
-            {
-                "class": name,
-                "vectorizer": "none",
-                "properties": [
-                    {"name": "title", "dataType": ["text"]},
-                    {"name": "author", "dataType": ["text"], "tokenization": "field"},
-                    {"name": "year", "dataType": ["int"]},
-                    {"name": "rating", "dataType": ["number"]},
-                    {"name": "tags", "dataType": ["text[]"], "tokenization": "field"},
-                ],
-            }
+        # 1. schema: create returns the collection handle
+        books = client.collections.create(
+            name,
+            properties=[
+                Property(name="title", data_type=DataType.TEXT),
+                Property(name="author", data_type=DataType.TEXT, tokenization=Tokenization.FIELD),
+                Property(name="year", data_type=DataType.INT),
+                Property(name="rating", data_type=DataType.NUMBER),
+                Property(
+                    name="tags", data_type=DataType.TEXT_ARRAY, tokenization=Tokenization.FIELD
+                ),
+            ],
+            vector_config=Configure.Vectors.self_provided(),
         )
         print(f"schema: created collection {name}")
         try:
             # 2. ingest
-            result = client.batch.insert_objects(
-                {
-                    "class": name,
-                    "id": str(wt.generate_uuid5({"title": title})),
-                    "properties": {
-                        "title": title,
-                        "author": author,
-                        "year": year,
-                        "rating": rating,
-                        "tags": tags,
-                    },
-                    "vector": embed(tags, year),
-                }
-                for title, author, year, rating, tags in BOOKS
-            )
-            print(f"ingest: {len(result.successful_ids)} stored, {len(result.failures)} failed")
+            with books.batch.dynamic() as batch:
+                for title, author, year, rating, tags in BOOKS:
+                    batch.add_object(
+                        properties={
+                            "title": title,
+                            "author": author,
+                            "year": year,
+                            "rating": rating,
+                            "tags": tags,
+                        },
+                        uuid=wt.generate_uuid5({"title": title}),
+                        vector=embed(tags, year),
+                    )
+            failed = len(books.batch.failed_objects)
+            print(f"ingest: {len(books)} stored, {failed} failed")
 
             # 3. query
-            books = client.query.get(name).fields("title", "year")
-            similar = (
-                books.near_vector(embed(["scifi", "cyberpunk"], 1990))
-                .additional("distance")
-                .limit(3)
-                .do()
+            similar = books.query.near_vector(
+                embed(["scifi", "cyberpunk"], 1990),
+                limit=3,
+                return_metadata=MetadataQuery(distance=True),
             )
-            for hit in similar:
+            for hit in similar.objects:
                 print(
                     f"near_vector: {hit.properties['title']} (distance {hit.metadata.distance:.3f})"
                 )
-            keyword = books.bm25("wizard darkness", properties=["title"]).do()
-            print(f"bm25 'wizard darkness': {sorted(o.properties['title'] for o in keyword)}")
-            classics = (
-                books.where(
-                    F.by_property("tags").contains_any(["classic"])
-                    & F.by_property("year").less_than(1960)
-                )
-                .sort("year")
-                .do()
+            keyword = books.query.bm25("wizard darkness", query_properties=["title"])
+            print(
+                f"bm25 'wizard darkness': {sorted(o.properties['title'] for o in keyword.objects)}"
             )
-            print(f"classics before 1960: {[o.properties['title'] for o in classics]}")
-            mix = (
-                books.hybrid("foundation", alpha=0.5, vector=embed(["scifi"], 1950))
-                .additional("score")
-                .limit(2)
-                .do()
+            classics = books.query.fetch_objects(
+                filters=Filter.by_property("tags").contains_any(["classic"])
+                & Filter.by_property("year").less_than(1960),
+                sort=Sort.by_property("year"),
             )
-            print(f"hybrid 'foundation': {[o.properties['title'] for o in mix]}")
+            print(f"classics before 1960: {[o.properties['title'] for o in classics.objects]}")
+            mix = books.query.hybrid(
+                "foundation", alpha=0.5, vector=embed(["scifi"], 1950), limit=2
+            )
+            print(f"hybrid 'foundation': {[o.properties['title'] for o in mix.objects]}")
 
             # 4. aggregate
-            stats = (
-                client.query.aggregate(name)
-                .meta_count()
-                .metrics("rating", "mean", "maximum")
-                .top_occurrences("tags", limit=2)
-                .do()
-            )
+            stats = books.aggregate.over_all(
+                total_count=True,
+                return_metrics=[
+                    Metrics("rating").number(mean=True, maximum=True),
+                    Metrics("tags").text(top_occurrences_count=True, top_occurrences_value=True,
+                                         limit=2),
+                ],
+            )  # fmt: skip
             rating = stats.properties["rating"]
-            top = stats.properties["tags"].top_occurrences or ()
+            tags = stats.properties["tags"]
+            assert isinstance(rating, wt.AggregateNumber) and isinstance(tags, wt.AggregateText)
             print(
-                f"aggregate: count={stats.count} mean rating={rating.mean:.2f} max={rating.maximum}"
+                f"aggregate: count={stats.total_count} mean rating={rating.mean:.2f} "
+                f"max={rating.maximum}"
             )
-            print(f"aggregate: top tags {[(o.value, o.occurs) for o in top]}")
-            per_author = client.query.aggregate(name).group_by("author").do()
-            busiest = max(per_author.groups, key=lambda g: g.count or 0)
-            assert busiest.grouped_by is not None
-            print(f"aggregate: most books by {busiest.grouped_by.value} ({busiest.count})")
+            print(f"aggregate: top tags {[(o.value, o.count) for o in tags.top_occurrences]}")
+            per_author = books.aggregate.over_all(group_by="author")
+            busiest = max(per_author.groups, key=lambda g: g.total_count or 0)
+            print(f"aggregate: most books by {busiest.grouped_by.value} ({busiest.total_count})")
 
             # Bad input never reaches the server: it is a typed validation_error.
             try:
-                F.by_property("title").like(42)  # type: ignore[arg-type]
+                Filter.by_property("title").like(42)  # type: ignore[arg-type]
             except wt.ValidationError as err:
                 print(f"validation: kind={err.kind.value} -> {err.message}")
         finally:

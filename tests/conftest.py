@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -12,7 +13,34 @@ import weaviate_telemetry as wt
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 if TYPE_CHECKING:
-    from support.stack import MetricsStack
+    from tests.peers.toxiproxy import Toxiproxy
+    from tests.support.stack import MetricsStack
+
+#: Fixtures that start (or stand for) a real server: tests using them are integration tests.
+SERVER_FIXTURES = frozenset(
+    {
+        "weaviate_server",
+        "weaviate_auth_server",
+        "client",
+        "toxiproxy",
+        "faulty",
+        "metrics_stack",
+        "collector",
+        "prometheus",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that talks to a real peer carries the ``integration`` marker.
+
+    Tests using a server fixture are marked here; modules that start their own
+    servers say so with ``pytestmark``.
+    """
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
 
 API_KEY = "wt-test-key-" + uuid.uuid4().hex[:12]
 
@@ -26,6 +54,15 @@ def _forget_test_secrets() -> Iterator[None]:
     known, pattern = redact._known, redact._pattern
     yield
     redact._known, redact._pattern = known, pattern
+
+
+@pytest.fixture
+def no_backoff() -> Iterator[None]:
+    """stamina's testing mode: retries keep their attempt counts but never sleep."""
+    import stamina
+
+    with stamina.set_testing(True, attempts=1000, cap=True):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +101,26 @@ def offline() -> Iterator[wt.Client]:
         yield c
 
 
+@pytest.fixture(scope="session")
+def toxiproxy() -> Iterator[Toxiproxy]:
+    """A real toxiproxy server for TCP faults (latency, stalls, resets, downed endpoints)."""
+    from tests.peers.toxiproxy import Toxiproxy
+
+    with Toxiproxy() as server:
+        yield server
+
+
+@pytest.fixture
+def faulty(toxiproxy: Toxiproxy, weaviate_server: EmbeddedWeaviate) -> Iterator[tuple[str, str]]:
+    """(proxy name, proxy URL) in front of the shared Weaviate; faults removed afterwards."""
+    name = "weaviate_" + uuid.uuid4().hex[:8]
+    url = toxiproxy.proxy(name, urlsplit(weaviate_server.url).port or 80)
+    try:
+        yield name, url
+    finally:
+        toxiproxy.call("DELETE", f"/proxies/{name}")
+
+
 @pytest.fixture
 def collection_name() -> str:
     """A unique, valid collection name so tests never collide on the shared server."""
@@ -73,7 +130,7 @@ def collection_name() -> str:
 @pytest.fixture(scope="session")
 def metrics_stack(weaviate_server: EmbeddedWeaviate) -> Iterator[MetricsStack]:
     """Collector + Prometheus 3.16 scraping it and the shared server's /metrics (once per run)."""
-    from support.stack import start_metrics_stack
+    from tests.support.stack import start_metrics_stack
 
     stack = start_metrics_stack(weaviate_server)
     try:

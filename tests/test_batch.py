@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._api.batch import BatchObject, BatchProgress, BatchReference
 from weaviate_telemetry._core.models import Request, Response
 
 T = TypeVar("T")
@@ -19,7 +20,7 @@ T = TypeVar("T")
 @pytest.fixture
 def docs(client: wt.Client, collection_name: str) -> str:
     """A collection with title (text) and year (int)."""
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name, properties=[wt.Property("title", "text"), wt.Property("year", "int")]
         )
@@ -41,11 +42,11 @@ def test_generator_import_is_chunked_concurrent_and_complete(client: wt.Client, 
             pulled += 1
             yield {"title": f"doc {i}", "year": i}
 
-    progress: list[wt.BatchProgress] = []
+    progress: list[BatchProgress] = []
     in_flight_ok: list[bool] = []
     threads: set[str] = set()
 
-    def on_progress(p: wt.BatchProgress) -> None:
+    def on_progress(p: BatchProgress) -> None:
         progress.append(p)
         threads.add(threading.current_thread().name)
         # bounded in-flight: never more than `concurrency` chunks ahead of the answers
@@ -65,7 +66,7 @@ def test_generator_import_is_chunked_concurrent_and_complete(client: wt.Client, 
     assert result.duration > 0
     assert len(progress) == math.ceil(1000 / batch_size)
     assert [p.chunks for p in progress] == list(range(1, len(progress) + 1))
-    assert progress[-1] == wt.BatchProgress(1000, 1000, 0, len(progress))
+    assert progress[-1] == BatchProgress(1000, 1000, 0, len(progress))
     assert all(in_flight_ok)
     assert threads == {threading.current_thread().name}  # callbacks run in the caller's thread
     assert _count(client, docs) == 1000
@@ -90,7 +91,7 @@ def test_a_failed_item_is_reported_with_the_server_message(client: wt.Client, do
 
 def test_resending_the_same_objects_upserts(client: wt.Client, docs: str) -> None:
     objects = [
-        wt.BatchObject(docs, {"title": f"t{i}", "year": i}, id=wt.generate_uuid5(i, docs))
+        BatchObject(docs, {"title": f"t{i}", "year": i}, id=wt.generate_uuid5(i, docs))
         for i in range(20)
     ]
     first = client.batch.insert_objects(objects, batch_size=7)
@@ -120,7 +121,7 @@ def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: s
 
 
 def test_input_forms_named_vectors_and_tenants(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name,
             properties=[wt.Property("title", "text")],
@@ -131,7 +132,7 @@ def test_input_forms_named_vectors_and_tenants(client: wt.Client, collection_nam
     client.tenants.add(collection_name, ["acme", "globex"])
     given = str(uuid.uuid4())
     items: list[Any] = [
-        wt.BatchObject(collection_name, {"title": "typed"}, vectors={"v": [1, 0]}, tenant="acme"),
+        BatchObject(collection_name, {"title": "typed"}, vectors={"v": [1, 0]}, tenant="acme"),
         {"class": collection_name, "properties": {"title": "rest"}, "id": given},
         {"title": "plain properties"},
         {"collection": collection_name, "properties": {"title": "g"}, "tenant": "globex"},
@@ -168,15 +169,15 @@ def test_invalid_items_are_failures_and_the_rest_is_imported(client: wt.Client, 
 
 
 def test_an_item_without_its_tenant_fails_alone(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(collection_name, [wt.Property("t", "text")], multi_tenancy=True)
     )
     client.tenants.add(collection_name, "acme")
     result = client.batch.insert_objects(
         [
-            wt.BatchObject(collection_name, {"t": "a"}, tenant="acme"),
-            wt.BatchObject(collection_name, {"t": "b"}),  # no tenant
-            wt.BatchObject(collection_name, {"t": "c"}, tenant="nobody"),
+            BatchObject(collection_name, {"t": "a"}, tenant="acme"),
+            BatchObject(collection_name, {"t": "b"}),  # no tenant
+            BatchObject(collection_name, {"t": "c"}, tenant="nobody"),
         ]
     )
     assert result.succeeded == 1
@@ -187,7 +188,7 @@ def test_an_item_without_its_tenant_fails_alone(client: wt.Client, collection_na
 
 
 def test_failed_requests_mark_their_chunks_failed_without_raising(offline: wt.Client) -> None:
-    progress: list[wt.BatchProgress] = []
+    progress: list[BatchProgress] = []
     result = offline.batch.insert_objects(
         ({"title": str(i)} for i in range(5)),
         collection="Docs",
@@ -197,7 +198,7 @@ def test_failed_requests_mark_their_chunks_failed_without_raising(offline: wt.Cl
     assert (result.succeeded, result.failed) == (0, 5)
     assert {f.kind for f in result.failures} == {wt.ErrorKind.CONNECTION_ERROR}
     assert all(f.id for f in result.failures)
-    assert progress[-1] == wt.BatchProgress(5, 0, 5, 3)
+    assert progress[-1] == BatchProgress(5, 0, 5, 3)
 
 
 def test_telemetry_metadata_follows_chunks_into_worker_threads(
@@ -261,7 +262,7 @@ def test_delete_objects_dry_run_then_real_run(client: wt.Client, docs: str) -> N
 
 
 def test_delete_objects_in_a_tenant(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name, properties=[wt.Property("n", "int")], multi_tenancy=True
         )
@@ -281,8 +282,10 @@ def test_delete_objects_in_a_tenant(client: wt.Client, collection_name: str) -> 
 def test_insert_references(client: wt.Client, collection_name: str) -> None:
     authors = collection_name + "Author"
     books = collection_name + "Book"
-    client.collections.create(wt.CollectionConfig(authors, [wt.Property("name", "text")]))
-    client.collections.create(
+    client.collections.create_from_config(
+        wt.CollectionConfig(authors, [wt.Property("name", "text")])
+    )
+    client.collections.create_from_config(
         wt.CollectionConfig(books, [wt.Property("title", "text"), wt.Property("by", [authors])])
     )
     people = client.batch.insert_objects(
@@ -292,12 +295,12 @@ def test_insert_references(client: wt.Client, collection_name: str) -> None:
         [{"title": "One"}, {"title": "Two"}], collection=books
     ).successful_ids
     refs: list[Any] = [
-        wt.BatchReference(books, titles[0], "by", people[0], to_collection=authors),
+        BatchReference(books, titles[0], "by", people[0], to_collection=authors),
         {"from_collection": books, "from_id": titles[1], "from_property": "by", "to_id": people[1]},
-        wt.BatchReference(books, titles[0], "no_such_property", people[1]),
-        wt.BatchReference(books, titles[1], "by", people[0], to_collection=authors),
+        BatchReference(books, titles[0], "no_such_property", people[1]),
+        BatchReference(books, titles[1], "by", people[0], to_collection=authors),
     ]
-    progress: list[wt.BatchProgress] = []
+    progress: list[BatchProgress] = []
     result = client.batch.insert_references(refs, batch_size=2, on_progress=progress.append)
     assert (result.succeeded, result.failed) == (3, 1)
     (failure,) = result.failures
@@ -350,18 +353,18 @@ def test_bad_arguments_fail_before_any_io(offline: wt.Client, call: Any, needle:
 
 def test_invalid_references_are_failures(offline: wt.Client) -> None:
     oid = str(uuid.uuid4())
-    progress: list[wt.BatchProgress] = []
+    progress: list[BatchProgress] = []
     result = offline.batch.insert_references(
         [
             {"from_collection": "A", "from_id": oid, "from_property": "p"},  # no to_id
-            wt.BatchReference("A", "not-a-uuid", "p", oid),
-            wt.BatchReference("A", oid, "p", oid, tenant="bad tenant"),
+            BatchReference("A", "not-a-uuid", "p", oid),
+            BatchReference("A", oid, "p", oid, tenant="bad tenant"),
             42,
         ],
         on_progress=progress.append,
     )
     # nothing was sent, yet the progress display hears about every item
-    assert progress == [wt.BatchProgress(4, 0, 4, 0)]
+    assert progress == [BatchProgress(4, 0, 4, 0)]
     assert result.succeeded == 0
     assert [(f.index, f.kind) for f in result.failures] == [
         (i, wt.ErrorKind.VALIDATION_ERROR) for i in range(4)

@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 import pytest
 
 import weaviate_telemetry as wt
+from tests.peers.toxiproxy import Toxiproxy
+from tests.support.servers import Canned, ScriptedHTTPServer, TCPProxy, closed_port
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
 
 from conftest import API_KEY
-from support.servers import Canned, ScriptedHTTPServer, TCPProxy, closed_port
 
 
 def _port(url: str) -> int:
@@ -68,14 +69,18 @@ def test_ready_on_closed_port_is_false_within_timeout() -> None:
         assert time.monotonic() - started < 1.0
 
 
-def test_ready_on_stalled_server_is_false_within_timeout(weaviate_server: EmbeddedWeaviate) -> None:
-    with TCPProxy("127.0.0.1", _port(weaviate_server.url)) as proxy, wt.Client(proxy.url) as client:
-        proxy.mode = "stall"
+def test_ready_on_stalled_server_is_false_within_timeout(
+    toxiproxy: Toxiproxy, faulty: tuple[str, str]
+) -> None:
+    name, url = faulty
+    toxiproxy.toxic(name, "timeout", timeout=0)  # accepts, then never answers
+    with wt.Client(url) as client:
         started = time.monotonic()
         assert client.health.ready(timeout=0.5) is False
         assert time.monotonic() - started < 2.0
 
 
+@pytest.mark.integration
 def test_wait_until_ready_against_a_starting_server() -> None:
     server = EmbeddedWeaviate()
     server.start(wait=False)
@@ -145,6 +150,7 @@ def test_raw_validates_input_before_io() -> None:
                 client.raw.request(**kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.integration
 def test_stopped_server_is_connection_error_faster_than_connect_timeout() -> None:
     server = EmbeddedWeaviate().start()
     url = server.url
@@ -157,35 +163,35 @@ def test_stopped_server_is_connection_error_faster_than_connect_timeout() -> Non
     assert isinstance(info.value, ConnectionError)
 
 
-def test_read_timeout_via_stalling_proxy(weaviate_server: EmbeddedWeaviate) -> None:
-    with TCPProxy("127.0.0.1", _port(weaviate_server.url)) as proxy:
-        with wt.Client(proxy.url, timeouts=wt.Timeouts(read=0.5)) as client:
-            assert client.meta().version  # passes through while healthy
-            proxy.mode = "stall"
-            with wt.Client(proxy.url, timeouts=wt.Timeouts(read=0.5)) as fresh:
-                started = time.monotonic()
-                with pytest.raises(wt.WeaviateTimeoutError) as info:
-                    fresh.meta()
-                elapsed = time.monotonic() - started
+def test_read_timeout_via_stalling_proxy(toxiproxy: Toxiproxy, faulty: tuple[str, str]) -> None:
+    name, url = faulty
+    with wt.Client(url, timeouts=wt.Timeouts(read=0.5)) as client:
+        assert client.meta().version  # passes through while healthy
+        toxiproxy.toxic(name, "timeout", timeout=0)
+        with wt.Client(url, timeouts=wt.Timeouts(read=0.5)) as fresh:
+            started = time.monotonic()
+            with pytest.raises(wt.WeaviateTimeoutError) as info:
+                fresh.meta()
+            elapsed = time.monotonic() - started
     err = info.value
     assert isinstance(err, TimeoutError) and err.kind is wt.ErrorKind.TIMEOUT
     assert "read timed out" in err.message
     assert 0.4 < elapsed < 2.0
 
 
-def test_total_deadline_caps_read_timeout(weaviate_server: EmbeddedWeaviate) -> None:
-    with TCPProxy("127.0.0.1", _port(weaviate_server.url)) as proxy:
-        proxy.mode = "stall"
-        with wt.Client(proxy.url, timeouts=wt.Timeouts(read=10, total=0.5)) as client:
-            started = time.monotonic()
-            with pytest.raises(wt.WeaviateTimeoutError):
-                client.meta()
-            assert time.monotonic() - started < 2.0
-            # per-request override of the timeout
-            started = time.monotonic()
-            with pytest.raises(wt.WeaviateTimeoutError):
-                client.meta(timeout=0.3)
-            assert time.monotonic() - started < 1.5
+def test_total_deadline_caps_read_timeout(toxiproxy: Toxiproxy, faulty: tuple[str, str]) -> None:
+    name, url = faulty
+    toxiproxy.toxic(name, "timeout", timeout=0)
+    with wt.Client(url, timeouts=wt.Timeouts(read=10, total=0.5)) as client:
+        started = time.monotonic()
+        with pytest.raises(wt.WeaviateTimeoutError):
+            client.meta()
+        assert time.monotonic() - started < 2.0
+        # per-request override of the timeout
+        started = time.monotonic()
+        with pytest.raises(wt.WeaviateTimeoutError):
+            client.meta(timeout=0.3)
+        assert time.monotonic() - started < 1.5
 
 
 def test_keep_alive_reuses_one_connection(weaviate_server: EmbeddedWeaviate) -> None:
@@ -222,12 +228,12 @@ def test_pool_blocks_instead_of_opening_throwaway_connections(
     assert not [r for r in caplog.records if "pool is full" in r.getMessage().lower()]
 
 
-def test_pool_acquire_timeout_is_timeout_kind(weaviate_server: EmbeddedWeaviate) -> None:
-    with (
-        TCPProxy("127.0.0.1", _port(weaviate_server.url)) as proxy,
-        wt.Client(proxy.url, pool_maxsize=1, timeouts=wt.Timeouts(read=3, pool=0.3)) as client,
-    ):
-        proxy.mode = "stall"
+def test_pool_acquire_timeout_is_timeout_kind(
+    toxiproxy: Toxiproxy, faulty: tuple[str, str]
+) -> None:
+    name, url = faulty
+    toxiproxy.toxic(name, "timeout", timeout=0)
+    with wt.Client(url, pool_maxsize=1, timeouts=wt.Timeouts(read=3, pool=0.3)) as client:
 
         def hold_the_only_connection() -> None:
             with pytest.raises(wt.WeaviateTimeoutError):

@@ -32,6 +32,7 @@ import pytest
 
 import weaviate_telemetry as wt
 from dashboards import generate, preview
+from tests.support.servers import Canned, ScriptedHTTPServer
 from weaviate_telemetry.embedded import EmbeddedWeaviate, ManagedProcess, cache_dir, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,13 +44,7 @@ DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 #: Panels that use only these are expected to be empty; delete entries as they land.
 NOT_YET_EMITTED = frozenset(
     {
-        "http_client_open_connections",
-        "db_client_connection_count",
-        "db_client_connection_max",
-        "db_client_connection_wait_time_seconds_bucket",
-        "weaviate_client_endpoint_resting",
-        "weaviate_client_retry_budget_refusals_total",
-        "weaviate_client_retry_wait_seconds_sum",
+        # Written by the soak harness (weaviate-telemetry soak), not by a plain client.
         "weaviate_soak_objects_written_total",
         "weaviate_soak_objects_lost",
     }
@@ -410,8 +405,24 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
     name = "Dash" + uuid.uuid4().hex[:8]
     dead = f"http://127.0.0.1:{free_port()}"
     fast = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
-    with wt.Client(server.url) as client:
-        client.collections.create(
+    # No budget refill: after ten retries the budget refuses (the refusals panel).
+    thrifty = wt.RetryPolicy(
+        enabled=True, max_attempts=2, initial_backoff=0.001, max_backoff=0.002, budget_ratio=0.0
+    )
+    limited = Canned(429, b'{"message": "slow down"}', {"Retry-After": "0.01"})
+    unavailable = Canned(503, b'{"error": [{"message": "leader not found"}]}')
+    with (
+        wt.Client(server.url) as client,
+        # Lives through the workload: a resting primary and traffic on the fallback.
+        wt.Client(dead, fallback_urls=[server.url], retry=fast) as fallback,
+        ScriptedHTTPServer([limited, Canned(200, b"{}"), unavailable]) as flaky,
+        wt.Client(flaky.url, retry=thrifty) as rationed,
+    ):
+        rationed.raw.request("GET", "/v1/meta")  # a Retry-After wait, then 200
+        for _ in range(12):
+            with pytest.raises(wt.UnavailableError):
+                rationed.raw.request("GET", "/v1/meta")
+        client.collections.create_from_dict(
             {
                 "class": name,
                 "vectorizer": "none",
@@ -443,8 +454,7 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
             with pytest.raises(wt.WeaviateError):
                 client.query.get("NoSuch" + name).fields("title").do()
             # A dead primary: connection errors retried onto the fallback.
-            with wt.Client(dead, fallback_urls=[server.url], retry=fast) as fallback:
-                fallback.meta()
+            fallback.meta()
             with wt.Client(dead) as alone, pytest.raises(wt.WeaviateConnectionError):
                 alone.meta()
             time.sleep(0.3)

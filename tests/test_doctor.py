@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
+from tests.support.servers import closed_port
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
 
 from conftest import API_KEY
-from support.servers import closed_port
 
 
 def doctor(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -43,6 +43,7 @@ def _wait_gone(pid: int, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_server_does_not_outlive_a_killed_or_interrupted_python(sig: signal.Signals) -> None:
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
@@ -64,6 +65,7 @@ def test_server_does_not_outlive_a_killed_or_interrupted_python(sig: signal.Sign
         assert not Path(data_dir).exists()
 
 
+@pytest.mark.integration
 def test_stop_is_idempotent_and_removes_data_dir() -> None:
     server = EmbeddedWeaviate().start()
     data_dir = server.data_dir

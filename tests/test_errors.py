@@ -7,8 +7,7 @@ import pickle
 import pytest
 
 import weaviate_telemetry as wt
-
-from support.servers import Canned, ScriptedHTTPServer, closed_port
+from tests.support.servers import Canned, ScriptedHTTPServer, closed_port
 
 SECRET = "sk-errors-secret-4242"
 

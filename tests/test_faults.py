@@ -8,9 +8,6 @@ body → a typed error. Nothing but WeaviateError subclasses escapes.
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -19,23 +16,6 @@ from tests.peers.toxiproxy import Toxiproxy
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 FAST = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
-
-
-@pytest.fixture(scope="module")
-def toxiproxy() -> Iterator[Toxiproxy]:
-    with Toxiproxy() as server:
-        yield server
-
-
-@pytest.fixture
-def faulty(toxiproxy: Toxiproxy, weaviate_server: EmbeddedWeaviate) -> Iterator[tuple[str, str]]:
-    """(proxy name, proxy URL) in front of the shared Weaviate; faults removed afterwards."""
-    name = "weaviate_" + uuid.uuid4().hex[:8]
-    url = toxiproxy.proxy(name, urlsplit(weaviate_server.url).port or 80)
-    try:
-        yield name, url
-    finally:
-        toxiproxy.call("DELETE", f"/proxies/{name}")
 
 
 def test_latency_beyond_read_timeout_is_timeout(

@@ -9,19 +9,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import weaviate_telemetry as wt
-from weaviate_telemetry._query.builders import Query
+from weaviate_telemetry._query.builders import AggregateQuery, GetQuery, Query
 
 F = wt.Filter
 ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 
 
-def _client_free_get(name: str = "Article") -> wt.GetQuery:
+def _client_free_get(name: str = "Article") -> GetQuery:
     # Builders only need a callable to send with; rendering never calls it.
-    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).get(name)
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected"))._get(name)
 
 
-def _agg(name: str = "Article") -> wt.AggregateQuery:
-    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).aggregate(name)
+def _agg(name: str = "Article") -> AggregateQuery:
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected"))._aggregate(name)
 
 
 def _invalid(match: str) -> pytest.RaisesExc[wt.ValidationError]:

@@ -203,7 +203,7 @@ def test_stubs_import_and_search_against_the_real_weaviate(
 ) -> None:
     assert weaviate_server.ports is not None
     with wt.Client(weaviate_server.url) as client:
-        client.collections.create(
+        client.collections.create_from_dict(
             {
                 "class": collection_name,
                 "properties": [

@@ -14,8 +14,7 @@ import pytest
 
 import weaviate_telemetry as wt
 from tests.peers.prometheus import PrometheusError
-
-from support.stack import WEAVIATE_JOB, MetricsStack
+from tests.support.stack import WEAVIATE_JOB, MetricsStack
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +38,7 @@ def workload(metrics_stack: MetricsStack) -> Iterator[str]:
     collection = "Metrics" + uuid.uuid4().hex[:10]
     try:
         with wt.Client(metrics_stack.weaviate.url) as client:
-            client.collections.create(
+            client.collections.create_from_dict(
                 {
                     "class": collection,
                     "vectorizer": "none",

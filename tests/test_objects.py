@@ -14,7 +14,7 @@ import weaviate_telemetry as wt
 @pytest.fixture
 def articles(client: wt.Client, collection_name: str) -> str:
     """A single-vector collection: title (text), year (int), cites (reference to itself)."""
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name,
             properties=[
@@ -117,7 +117,7 @@ def test_cursor_iteration_visits_every_object_once(client: wt.Client, articles: 
 
 
 def test_named_vectors(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name,
             properties=[wt.Property("title", "text")],
@@ -138,7 +138,7 @@ def test_named_vectors(client: wt.Client, collection_name: str) -> None:
 
 
 def test_multi_tenant_objects(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name, properties=[wt.Property("title", "text")], multi_tenancy=True
         )

@@ -17,8 +17,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 import weaviate_telemetry as wt
-
-from support.servers import Canned, ScriptedHTTPServer
+from tests.support.servers import Canned, ScriptedHTTPServer
 
 REQ_STOP = ("weaviate", "request", "stop")
 REQ_EXC = ("weaviate", "request", "exception")

@@ -12,7 +12,16 @@ import pytest
 
 import weaviate_telemetry as wt
 from weaviate_telemetry._core.models import Request, Response
-from weaviate_telemetry._query.builders import Query
+from weaviate_telemetry._query.builders import (
+    AggregateResult,
+    GroupedBy,
+    Occurrence,
+    PropertyMetrics,
+    Query,
+    QueryMetadata,
+    QueryObject,
+    QueryResult,
+)
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 pytestmark = pytest.mark.integration
@@ -58,7 +67,7 @@ def data(weaviate_server: EmbeddedWeaviate) -> Iterator[str]:
     """A collection of N objects with named vectors ``a`` (hnsw) and ``b`` (flat)."""
     name = "Q" + uuid.uuid4().hex[:10]
     with wt.Client(weaviate_server.url) as c:
-        c.collections.create(
+        c.collections.create_from_dict(
             {
                 "class": name,
                 "invertedIndexConfig": {
@@ -98,7 +107,7 @@ def data(weaviate_server: EmbeddedWeaviate) -> Iterator[str]:
         c.collections.delete(name)
 
 
-def _years(result: wt.QueryResult) -> list[int]:
+def _years(result: QueryResult) -> list[int]:
     return [o.properties["year"] for o in result]
 
 
@@ -110,9 +119,9 @@ def test_fields_additional_and_typed_result(client: wt.Client, data: str) -> Non
         .where(F.by_id().equal(IDS[4]))
         .do()
     )
-    assert isinstance(result, wt.QueryResult) and len(result) == 1
+    assert isinstance(result, QueryResult) and len(result) == 1
     obj = result[0]
-    assert isinstance(obj, wt.QueryObject) and isinstance(obj.metadata, wt.QueryMetadata)
+    assert isinstance(obj, QueryObject) and isinstance(obj.metadata, QueryMetadata)
     assert obj.metadata.id == IDS[4]
     assert obj.properties["year"] == 2004
     assert obj.properties["published"] is True
@@ -274,7 +283,7 @@ def test_where_with_evil_strings_matches_nothing_and_never_breaks(
 
 
 def test_multi_tenant_query_and_aggregate(client: wt.Client, collection_name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "multiTenancyConfig": {"enabled": True},
@@ -320,10 +329,10 @@ def test_aggregate_meta_metrics_top_occurrences(client: wt.Client, data: str) ->
         .top_occurrences("category", limit=2)
         .do()
     )
-    assert isinstance(result, wt.AggregateResult)
+    assert isinstance(result, AggregateResult)
     assert result.count == N
     year = result.properties["year"]
-    assert isinstance(year, wt.PropertyMetrics)
+    assert isinstance(year, PropertyMetrics)
     assert year.count == N
     assert year.sum == sum(2000 + i for i in range(N))
     assert year.mean == pytest.approx(2014.5)
@@ -335,7 +344,7 @@ def test_aggregate_meta_metrics_top_occurrences(client: wt.Client, data: str) ->
     assert pub.percentage_true == pytest.approx(0.5)
     top = result.properties["category"].top_occurrences
     assert top is not None and len(top) == 2
-    assert all(isinstance(o, wt.Occurrence) and o.occurs == 10 for o in top)
+    assert all(isinstance(o, Occurrence) and o.occurs == 10 for o in top)
     assert result.raw["data"]["Aggregate"][data][0]["meta"]["count"] == N
 
 
@@ -352,7 +361,7 @@ def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> N
     assert set(groups) == set(CATEGORIES)
     assert all(g.count == 10 for g in groups.values())
     assert groups["blog"].properties["year"].minimum == 2001
-    assert groups["news"].grouped_by == wt.GroupedBy(("category",), "news")
+    assert groups["news"].grouped_by == GroupedBy(("category",), "news")
 
     filtered = client.query.aggregate(data).where(F.by_property("year").less_than(2005)).do()
     assert filtered.count == 5
@@ -451,7 +460,7 @@ def test_request_shape_and_idempotency() -> None:
         return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):
-        Query(no_data).aggregate("Article").do()
+        Query(no_data)._aggregate("Article").do()
     with pytest.raises(wt.ConfigError, match="unknown request option"):
         query.get("Article").do(bogus=1)
 

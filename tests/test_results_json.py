@@ -18,7 +18,7 @@ def test_import_does_not_load_dataclasses_json() -> None:
 def test_results_from_a_real_server_round_trip_to_json(
     client: wt.Client, collection_name: str
 ) -> None:
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(collection_name, properties=[wt.Property("title", "text")])
     )
     batch = client.batch.insert_objects(

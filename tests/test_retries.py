@@ -7,8 +7,7 @@ import time
 import pytest
 
 import weaviate_telemetry as wt
-
-from support.servers import Canned, ScriptedHTTPServer, closed_port
+from tests.support.servers import Canned, ScriptedHTTPServer, closed_port
 
 FAST = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
 UNAVAILABLE = Canned(503, b'{"error":[{"message":"leader not found"}]}')
@@ -23,6 +22,7 @@ def test_default_is_a_single_attempt() -> None:
     assert info.value.attempts == 1 and info.value.errors == ()
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_enabled_policy_retries_until_success() -> None:
     with ScriptedHTTPServer([UNAVAILABLE, UNAVAILABLE, OK]) as server:
         with wt.Client(server.url, retry=FAST) as client, wt.telemetry.capture() as events:
@@ -35,12 +35,14 @@ def test_enabled_policy_retries_until_success() -> None:
     assert [e.metadata["attempt"] for e in events.of("attempt", "stop")] == [3]
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_per_request_policy_enables_retries() -> None:
     with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, wt.Client(server.url) as client:
         assert client.meta(retry=FAST).version == "1.39.0"
         assert len(server.requests) == 2
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_exhausted_attempts_report_history() -> None:
     with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=FAST) as client:
         with pytest.raises(wt.UnavailableError) as info:
@@ -52,6 +54,7 @@ def test_exhausted_attempts_report_history() -> None:
     assert "after 3 attempts" in str(err)
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_post_is_not_retried_unless_idempotent() -> None:
     script = [UNAVAILABLE, UNAVAILABLE, OK]
     with ScriptedHTTPServer(script) as server, wt.Client(server.url, retry=FAST) as client:
@@ -62,6 +65,7 @@ def test_post_is_not_retried_unless_idempotent() -> None:
         assert response.ok and len(server.requests) == 3
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_non_retryable_status_is_not_retried() -> None:
     with ScriptedHTTPServer([Canned(400, b'{"message":"bad"}'), OK]) as server:
         with wt.Client(server.url, retry=FAST) as client, pytest.raises(wt.BadRequestError):
@@ -70,6 +74,7 @@ def test_non_retryable_status_is_not_retried() -> None:
 
 
 def test_retry_after_is_honoured_and_clamped() -> None:
+    """Real sleeps on purpose: the one test proving the wait really happens."""
     limited = Canned(429, b'{"message":"slow"}', {"Retry-After": "0.3"})
     policy = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=1.0)
     with ScriptedHTTPServer([limited, OK]) as server, wt.Client(server.url, retry=policy) as client:
@@ -99,6 +104,7 @@ def test_no_backoff_sleep_crosses_the_total_deadline() -> None:
         assert len(server.requests) == 1
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_retry_budget_limits_retry_load() -> None:
     policy = wt.RetryPolicy(
         enabled=True, max_attempts=3, initial_backoff=0.001, max_backoff=0.002, budget_ratio=0.1
@@ -115,6 +121,7 @@ def test_retry_budget_limits_retry_load() -> None:
     assert any("retry budget exhausted" in m for m in messages)
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_connection_refused_retries_even_post_and_moves_to_fallback() -> None:
     with ScriptedHTTPServer([OK]) as server, closed_port() as port:
         with wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url], retry=FAST) as c:
@@ -128,6 +135,7 @@ def test_connection_refused_retries_even_post_and_moves_to_fallback() -> None:
     assert stops[0].metadata["server_port"] == int(server.url.rsplit(":", 1)[1])
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_timeouts_retried_only_for_idempotent_calls() -> None:
     slow = Canned(200, b"{}", delay=0.5)
     policy = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=0.02)
@@ -140,6 +148,7 @@ def test_timeouts_retried_only_for_idempotent_calls() -> None:
             assert len(server.requests) == 3
 
 
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_a_refused_endpoint_rests_and_later_calls_skip_it() -> None:
     with ScriptedHTTPServer([OK]) as server, closed_port() as port:
         client = wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url])
@@ -155,19 +164,27 @@ def test_a_refused_endpoint_rests_and_later_calls_skip_it() -> None:
 def test_endpoint_pool_rest_doubles_and_success_revives() -> None:
     from weaviate_telemetry._core.endpoints import EndpointPool
 
-    pool = EndpointPool(["a", "b", "c"], rest_initial=0.05, rest_max=0.15)
+    now = [100.0]  # an injected clock: time moves when the test says so, nobody sleeps
+    pool = EndpointPool(["a", "b", "c"], rest_initial=1.0, rest_max=3.0, clock=lambda: now[0])
     assert pool.choose() == 0
     pool.mark_dead(0)
     assert pool.choose() == 1 and pool.resting() == [0]
     assert pool.choose(avoid=1) == 2
+    now[0] += 0.5
     pool.mark_dead(1)
     pool.mark_dead(2)
     assert pool.choose() == 0  # all resting: the one whose rest ends first
-    time.sleep(0.06)
-    assert pool.choose() == 0  # rest over
-    pool.mark_dead(0)  # second failure: rest doubles to 0.1 s
-    time.sleep(0.06)
+    now[0] += 0.6
+    assert pool.choose() == 0 and pool.resting() == [1, 2]  # 0's rest (1 s) is over
+    pool.mark_dead(0)  # second failure: rest doubles to 2 s
+    now[0] += 1.5
     assert 0 in pool.resting()
+    now[0] += 0.6
+    assert 0 not in pool.resting()
+    for _ in range(5):
+        pool.mark_dead(0)  # rest is capped at rest_max
+    now[0] += 3.01
+    assert 0 not in pool.resting()
     pool.mark_alive(0)
     assert pool.choose() == 0 and 0 not in pool.resting()
     single = EndpointPool(["only"])

@@ -7,6 +7,7 @@ import random
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._api.batch import BatchProgress
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +22,7 @@ def _vector(rng: random.Random) -> list[float]:
 
 def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str) -> None:
     F = wt.Filter
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "vectorizer": "none",
@@ -36,7 +37,7 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
         rng = random.Random(20260127)
         vectors = [_vector(rng) for _ in range(TOTAL)]
         ids = [str(wt.generate_uuid5({"serial": i, "c": collection_name})) for i in range(TOTAL)]
-        progress: list[wt.BatchProgress] = []
+        progress: list[BatchProgress] = []
         result = client.batch.insert_objects(
             (
                 {

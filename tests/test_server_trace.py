@@ -24,9 +24,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 import weaviate_telemetry as wt
 from tests.peers.otel_collector import Collector
+from tests.support.otlp_files import ancestors, read_spans
 from weaviate_telemetry.embedded import EmbeddedWeaviate
-
-from support.otlp_files import ancestors, read_spans
 
 pytestmark = pytest.mark.integration
 
@@ -83,7 +82,7 @@ def test_weaviate_server_spans_descend_from_the_sdk_attempt_span(
     try:
         with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
             with wt.Client(traced_weaviate.url) as client:
-                client.collections.create(
+                client.collections.create_from_dict(
                     {
                         "class": collection,
                         "vectorizer": "none",
@@ -131,3 +130,54 @@ def test_weaviate_server_spans_descend_from_the_sdk_attempt_span(
         # Weaviate's span lies inside the attempt that carried its traceparent
         assert int(attempt["startTimeUnixNano"]) <= int(span["startTimeUnixNano"])
         assert int(span["endTimeUnixNano"]) <= int(attempt["endTimeUnixNano"])
+
+
+def test_traceparent_sent_over_grpc_reaches_weaviate(
+    traced_weaviate: EmbeddedWeaviate, collector: Collector
+) -> None:
+    """The gRPC attempt span's traceparent travels as metadata; Weaviate continues it."""
+    provider = TracerProvider(resource=Resource.create({"service.name": CLIENT_SERVICE}))
+    provider.add_span_processor(
+        BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{collector.otlp_http}/v1/traces"))
+    )
+    collection = "TracedRpc" + uuid.uuid4().hex[:8]
+    try:
+        with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
+            with traced_weaviate.client() as client:  # knows the gRPC port
+                client.collections.create({"class": collection, "vectorizer": "none"})
+                result = client.batch.insert_objects([{"title": "traced"}], collection=collection)
+                assert result.ok
+                found = client.query.get(collection).fields("title").limit(1).do()
+                assert [o.properties["title"] for o in found] == ["traced"]
+        provider.force_flush()
+    finally:
+        provider.shutdown()
+
+    def server_rpc_spans(spans: list[dict[str, Any]], method: str) -> list[dict[str, Any]]:
+        return [
+            s
+            for s in spans
+            if s["resource"].get("service.name") == SERVER_SERVICE and method in s["name"]
+        ]
+
+    def complete(spans: list[dict[str, Any]]) -> bool:
+        return bool(server_rpc_spans(spans, "Search")) and bool(
+            server_rpc_spans(spans, "BatchObjects")
+        )
+
+    spans = _wait_for_spans(collector, complete, "Weaviate's spans for the gRPC calls")
+    for operation, method in (
+        (f"query.get {collection}", "Search"),
+        (f"batch.insert_objects {collection}", "BatchObjects"),
+    ):
+        logical = next(s for s in spans if s["name"] == operation)
+        server = [s for s in server_rpc_spans(spans, method) if s["traceId"] == logical["traceId"]]
+        assert server, f"no Weaviate span for {method} in the call's trace"
+        chain = ancestors(server[0], spans)
+        attempt = chain[0]
+        assert attempt["name"] == f"weaviate.v1.Weaviate/{method}"
+        assert attempt["kind"] in CLIENT_KIND
+        assert attempt["attrs"]["rpc.system"] == "grpc"
+        assert attempt["attrs"]["rpc.method"] == f"weaviate.v1.Weaviate/{method}"
+        assert attempt["attrs"]["rpc.grpc.status_code"] == 0
+        assert chain[-1]["spanId"] == logical["spanId"]

@@ -20,10 +20,10 @@ from loguru import logger
 
 import weaviate_telemetry as wt
 from tests.peers.otel_collector import Collector
+from tests.support.servers import RecordingProxy
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 from conftest import API_KEY
-from support.servers import RecordingProxy
 
 T = TypeVar("T")
 
@@ -210,6 +210,7 @@ def test_nothing_exported_contains_the_api_key(
         assert "Bearer wt-" not in text, where
 
 
+@pytest.mark.integration
 def test_shipped_collector_config_is_valid() -> None:
     import subprocess
 

@@ -9,9 +9,8 @@ import pytest
 import stamina
 
 import weaviate_telemetry as wt
+from tests.support.servers import Canned, ScriptedHTTPServer, StallingServer
 from weaviate_telemetry.embedded import free_port
-
-from support.servers import Canned, ScriptedHTTPServer, StallingServer
 
 REQ_START = ("weaviate", "request", "start")
 REQ_STOP = ("weaviate", "request", "stop")

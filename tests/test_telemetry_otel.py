@@ -24,10 +24,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 import weaviate_telemetry as wt
+from tests.support.servers import Canned, ScriptedHTTPServer
 from weaviate_telemetry._core import events
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port
-
-from support.servers import Canned, ScriptedHTTPServer
 
 try:
     from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
@@ -359,7 +358,7 @@ def test_loguru_sink_forwards_to_otel_logs_with_trace_ids(client: wt.Client, ote
 def test_real_batch_insert_counts_objects_by_outcome(
     client: wt.Client, collection_name: str, otel: Otel
 ) -> None:
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": collection_name,
             "vectorizer": "none",

@@ -12,7 +12,7 @@ import weaviate_telemetry as wt
 @pytest.fixture
 def mt(client: wt.Client, collection_name: str) -> str:
     """A multi-tenant collection with one text property."""
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             collection_name, properties=[wt.Property("text", "text")], multi_tenancy=True
         )
@@ -94,7 +94,7 @@ def test_tenant_data_is_isolated(client: wt.Client, mt: str) -> None:
 def test_tenant_calls_on_a_single_tenant_collection_are_rejected(
     client: wt.Client, collection_name: str
 ) -> None:
-    client.collections.create(wt.CollectionConfig(collection_name))
+    client.collections.create_from_config(wt.CollectionConfig(collection_name))
     with pytest.raises(wt.ValidationError) as info:
         client.tenants.add(collection_name, "a")
     assert "multi-tenancy" in info.value.message

@@ -18,10 +18,30 @@ fi
 python -m pip install -q -e '.[dev]'
 
 echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
-python -m weaviate_telemetry.embedded --build-only
-python -m tests.peers.otel_collector --build-only
-python -m tests.peers.toxiproxy
-python -m tests.peers.prometheus --build-only
+# Cold builds (Go) run side by side in the background while the linters run;
+# a cached peer returns at once. Each build holds a file lock, so concurrent
+# runs never build the same binary twice.
+peer_logs="$(mktemp -d)"
+pids=()
+for peer in "weaviate_telemetry.embedded --build-only" "tests.peers.otel_collector --build-only" \
+            "tests.peers.toxiproxy" "tests.peers.prometheus --build-only"; do
+  name="${peer%% *}"
+  # shellcheck disable=SC2086
+  python -m $peer > "$peer_logs/$name.log" 2>&1 &
+  pids+=("$!:$name")
+done
+wait_for_peers() {
+  local failed=0 entry pid name
+  for entry in "${pids[@]}"; do
+    pid="${entry%%:*}"; name="${entry#*:}"
+    if ! wait "$pid"; then
+      echo "peer build failed: $name" >&2
+      cat "$peer_logs/$name.log" >&2
+      failed=1
+    fi
+  done
+  return "$failed"
+}
 
 echo "== tools the tests call"
 # tests/test_deploy.py validates deploy/docker-compose.yml with Debian's docker-compose
@@ -43,6 +63,10 @@ ruff check .
 ruff format --check .
 mypy
 lint-imports --no-cache  # the layers of docs/architecture.md
+
+echo "== waiting for the peers"
+wait_for_peers
+cat "$peer_logs"/*.log
 
 echo "== tests"
 python -m pytest -W error -p no:cacheprovider "$@"

@@ -71,15 +71,18 @@ class Client:
         self.raw = Raw(self._pipeline)
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call)
-        """Schema: create, inspect, change and drop collections (:class:`Collections`)."""
+        """Collections: schema, and handles for data and queries (:class:`Collections`)."""
+        self.query = Query(self._call, rpc=config.grpc_port is not None)
+        """Raw GraphQL and the ``Get``/``Aggregate`` builders under the handles (:class:`Query`)."""
+        # The REST/GraphQL namespaces of SPEC §2, which the collection handles are made of.
+        # The handle (``client.collections.use(name)``) is the documented way to work
+        # with data; these stay public for the contract and as lower-level escape hatches.
         self.tenants = Tenants(self._call)
         """Tenants of multi-tenant collections (:class:`Tenants`)."""
         self.objects = Objects(self._call)
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
-        self.batch = Batch(self._call)
+        self.batch = Batch(self._call, rpc=config.grpc_port is not None)
         """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
-        self.query = Query(self._call)
-        """GraphQL ``Get``/``Aggregate`` builders and raw GraphQL (:class:`Query`)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

@@ -157,12 +157,23 @@ def _server_checks(client: Client, timeout: float, pings: int) -> list[Check]:
             {"p50": p50, "p95": p95},
         )
 
-    for name, fn in (
+    def grpc_health() -> Check:
+        port = client.config.grpc_port
+        started = time.perf_counter()
+        status = client.health.grpc(timeout=timeout)
+        seconds = time.perf_counter() - started
+        detail = f"port {port}: {status} in {_ms(seconds)}"
+        return Check("grpc health", OK if status == "SERVING" else WARN, detail, {"status": status})
+
+    checks: list[tuple[str, Callable[[], Check]]] = [
         ("server version", version),
         ("nodes", nodes),
         ("auth", auth),
         ("round trip", latency),
-    ):
+    ]
+    if client.config.grpc_port is not None:
+        checks.append(("grpc health", grpc_health))
+    for name, fn in checks:
         out.append(_guard(name, fn))
     return out
 

@@ -22,10 +22,17 @@ def read_spans(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     spans: list[dict[str, Any]] = []
-    for line in path.read_text().splitlines():
+    lines = path.read_text().splitlines()
+    for number, line in enumerate(lines):
         if not line.strip():
             continue
-        for rs in json.loads(line).get("resourceSpans", []):
+        try:
+            batch = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines) - 1:
+                continue  # the collector is still writing this line; the next read has it
+            raise
+        for rs in batch.get("resourceSpans", []):
             resource = {
                 a["key"]: attribute_value(a["value"])
                 for a in rs.get("resource", {}).get("attributes", [])

@@ -99,11 +99,15 @@ class ScriptedHTTPServer:
 
 
 class TCPProxy:
-    """A loopback TCP forwarder with switchable faults."""
+    """A loopback TCP forwarder that counts the connections it accepts.
+
+    Faults (stalls, latency, resets, downed endpoints) come from the real
+    toxiproxy (``toxiproxy``/``faulty`` fixtures); toxiproxy does not report
+    how many connections a client opened, which keep-alive and pool tests need.
+    """
 
     def __init__(self, upstream_host: str, upstream_port: int) -> None:
         self.upstream = (upstream_host, upstream_port)
-        self.mode = "pass"  # "pass" | "stall" | "reset"
         self.connections = 0
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -123,26 +127,10 @@ class TCPProxy:
                 return
             self.connections += 1
             self._socks.append(conn)
-            if self.mode == "reset":
-                conn.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-                )
-                conn.close()
-            elif self.mode == "stall":
-                threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
-            else:
-                up = socket.create_connection(self.upstream)
-                self._socks.append(up)
-                threading.Thread(target=self._pipe, args=(conn, up), daemon=True).start()
-                threading.Thread(target=self._pipe, args=(up, conn), daemon=True).start()
-
-    @staticmethod
-    def _drain(conn: socket.socket) -> None:
-        try:
-            while conn.recv(65536):
-                pass
-        except OSError:
-            pass
+            up = socket.create_connection(self.upstream)
+            self._socks.append(up)
+            threading.Thread(target=self._pipe, args=(conn, up), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(up, conn), daemon=True).start()
 
     @staticmethod
     def _pipe(src: socket.socket, dst: socket.socket) -> None:

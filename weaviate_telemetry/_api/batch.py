@@ -1,4 +1,6 @@
-"""``client.batch``: bulk import, bulk references and delete-by-filter (``/v1/batch/…``).
+"""``client.batch`` (the REST layer ``collection.batch``/``.data`` are built on): ``/v1/batch/…``.
+
+Bulk import, bulk references and delete-by-filter.
 
 Import flow: items are pulled lazily from any iterable, validated and
 given an id (so a re-sent chunk upserts instead of duplicating), grouped
@@ -42,6 +44,7 @@ _OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "
 _DELETE_OUTPUTS = ("minimal", "verbose")
 _MAX_BATCH_SIZE = 10_000
 _MAX_CONCURRENCY = 64
+_RPC_BATCH = "/weaviate.v1.Weaviate/BatchObjects"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +207,11 @@ def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
 
 
 class Batch:
-    """Bulk operations (``client.batch``)."""
+    """Bulk operations (``client.batch``; the layer under the collection handles)."""
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, rpc: bool = False) -> None:
         self._call = call
+        self._rpc = rpc
 
     # -- the pipeline shared by objects and references ---------------------------------
 
@@ -297,6 +301,7 @@ class Batch:
         concurrency: int = 2,
         on_progress: Callable[[BatchProgress], object] | None = None,
         consistency_level: str | None = None,
+        transport: str | None = None,
         options: RequestOptions | None = None,
         **overrides: Any,
     ) -> BatchResult:
@@ -318,6 +323,12 @@ class Batch:
         goes on. ``on_progress`` is called in the calling thread after
         every chunk. Set the client's ``pool_maxsize`` >= ``concurrency``.
 
+        Chunks go over gRPC (``BatchObjects``) when the client has a
+        ``grpc_port``, else over REST (``POST /v1/batch/objects``); a chunk
+        with a value gRPC cannot carry exactly (a reference, an int beyond
+        2**53, a mixed list) goes over REST. ``transport="rest"`` forces
+        REST, ``transport="grpc"`` gRPC where possible.
+
         Example::
 
             result = client.batch.insert_objects(
@@ -333,13 +344,20 @@ class Batch:
         level = v.consistency(consistency_level)
         _check_items(objects, "objects")
         _check_callback(on_progress)
+        if transport is not None and transport not in ("grpc", "rest"):
+            raise v.invalid("transport", transport, "None, 'grpc' or 'rest'")
         opts = resolve(options, overrides)
+        rpc = transport == "grpc" or (transport is None and self._rpc)
 
         def prepare(index: int, item: Any) -> _Item:
             body = _object_from(item, default_collection, default_tenant)
             return _Item(index, body["id"], body)
 
         def send(chunk: list[_Item]) -> _Outcome:
+            if rpc:
+                outcome = self._send_objects_rpc(chunk, level, opts)
+                if outcome is not None:
+                    return outcome
             return self._send_objects(chunk, level, opts)
 
         return self._pipeline(objects, prepare, send, size, workers, on_progress)
@@ -399,6 +417,59 @@ class Batch:
             else:
                 failed.append(BatchFailure(item.index, item.id, message))
         return ok, failed
+
+    def _send_objects_rpc(
+        self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
+    ) -> _Outcome | None:
+        """Send one chunk as ``BatchObjects``; None when it must go over REST."""
+        from . import grpc_batch  # protobuf is imported on first use
+
+        rpc = grpc_batch.batch_call([i.body for i in chunk], level)
+        if rpc is None:
+            return None
+        collections = {i.body["class"] for i in chunk}
+        tenants = {i.body.get("tenant") for i in chunk}
+        size = len(chunk)
+
+        def facts(answer: Any) -> Mapping[str, Any]:
+            if not isinstance(answer, rpc.reply):  # the call failed as a whole
+                return {"batch_size": size, "objects_failed": size}
+            return {"batch_size": size, "objects_failed": len(grpc_batch.failures(answer))}
+
+        def parse(response: Response) -> dict[int, str]:
+            if not isinstance(response.body, rpc.reply):
+                raise unexpected("gRPC answer is not a BatchObjectsReply", response)
+            failed = grpc_batch.failures(response.body)
+            if any(not 0 <= position < size for position in failed):
+                raise unexpected("the server's answer names an object outside the chunk")
+            return failed
+
+        request = Request(
+            "POST",
+            _RPC_BATCH,
+            "batch.insert_objects",
+            path_template=_RPC_BATCH,
+            collection=next(iter(collections)) if len(collections) == 1 else None,
+            tenant=next(iter(tenants)) if len(tenants) == 1 else None,
+            # Every object carries an id by now, so sending the chunk again upserts.
+            idempotent=True,
+            outcome_facts=facts,
+            rpc=rpc,
+        )
+        try:
+            failed = self._call(request, opts, parse)
+        except WeaviateError as err:
+            return _chunk_failed(chunk, err)
+        ok: list[tuple[int, str]] = []
+        bad: list[BatchFailure] = []
+        for position, item in enumerate(chunk):
+            assert item.id is not None
+            message = failed.get(position)
+            if message is None:
+                ok.append((item.index, item.id))
+            else:
+                bad.append(BatchFailure(item.index, item.id, message))
+        return ok, bad
 
     # -- references -------------------------------------------------------------------
 

@@ -134,6 +134,19 @@ class Health:
             )
         return HealthReport(tuple(results))
 
+    def grpc(self, timeout: float = 2.0) -> str | None:
+        """The gRPC server's standard health status (``SERVING``, ``NOT_SERVING`` …).
+
+        ``grpc.health.v1.Health/Check`` on the primary endpoint's gRPC
+        address; None when the client has no ``grpc_port``. Raises the mapped
+        ``WeaviateError`` (e.g. ``connection_error``) when it cannot be asked.
+        """
+        _check_timeout(timeout)
+        endpoint = self._pipeline.endpoints[0]
+        if endpoint.grpc_target is None:
+            return None
+        return self._pipeline.grpc_health(endpoint, timeout)
+
     def wait_until_ready(self, timeout: float = 60.0, interval: float = 0.5) -> float:
         """Poll until ready (a startup probe); return seconds waited.
 

@@ -1,4 +1,7 @@
-"""``client.objects``: single-object CRUD, listing, validation and references (``/v1/objects…``)."""
+"""``client.objects`` (the REST layer under ``collection.data``/``.query``): ``/v1/objects…``.
+
+Single-object CRUD, listing, validation and references.
+"""
 
 from __future__ import annotations
 
@@ -161,7 +164,7 @@ def _page(response: Response) -> ObjectPage:
 
 
 class Objects:
-    """Read and write single objects (``client.objects``).
+    """Read and write single objects (``client.objects``, the REST layer under the handles).
 
     Absent objects: :meth:`get` returns None and :meth:`exists` False;
     :meth:`delete` of an absent object succeeds (Weaviate answers 204 either

@@ -1,4 +1,4 @@
-"""``client.tenants``: tenants of multi-tenant collections (``/v1/schema/{collection}/tenants``)."""
+"""``client.tenants`` (the REST layer under ``collection.tenants``): tenants endpoints."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def _tenant_or_none(response: Response) -> Tenant | None:
 
 
 class Tenants:
-    """Manage tenants (``client.tenants``).
+    """Manage tenants (``client.tenants``; ``collection.tenants`` is built on it).
 
     Absent tenants: :meth:`get` returns None and :meth:`exists` False;
     :meth:`remove` of an absent tenant succeeds (Weaviate ignores it).

@@ -29,6 +29,7 @@ DEFAULT_USER_AGENT = (
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z][0-9A-Za-z.\-]*)$")
 
 
 class InsecureTransportWarning(UserWarning):
@@ -206,6 +207,8 @@ class Config:
     verify_tls: bool = True
     ca_certs: str | None = None
     user_agent: str = DEFAULT_USER_AGENT
+    grpc_port: int | None = None
+    grpc_host: str | None = None
 
     def __post_init__(self) -> None:
         if self.api_key is not None:
@@ -249,6 +252,14 @@ class Config:
         ua = self.user_agent
         if not isinstance(ua, str) or not ua or any(c in ua for c in "\r\n\x00"):
             raise _fail("user_agent", ua, "a non-empty string without CR, LF or NUL")
+        if self.grpc_port is not None:
+            _int_in("grpc_port", self.grpc_port, 1, 65535)
+        host = self.grpc_host
+        if host is not None:
+            if self.grpc_port is None:
+                raise _fail("grpc_host", host, "None unless grpc_port is set")
+            if not isinstance(host, str) or not _HOST.match(host):
+                raise _fail("grpc_host", host, "a host name or IP address (no scheme, no port)")
 
     def __repr__(self) -> str:
         shown = []
@@ -333,6 +344,10 @@ class Config:
             kwargs["ca_certs"] = env["WEAVIATE_CA_CERTS"]
         if env.get("WEAVIATE_USER_AGENT"):
             kwargs["user_agent"] = env["WEAVIATE_USER_AGENT"]
+        if env.get("WEAVIATE_GRPC_PORT"):
+            kwargs["grpc_port"] = _env_int(env, "WEAVIATE_GRPC_PORT")
+        if env.get("WEAVIATE_GRPC_HOST"):
+            kwargs["grpc_host"] = env["WEAVIATE_GRPC_HOST"]
         if env.get("WEAVIATE_TELEMETRY_PREFIX"):
             kwargs["telemetry_prefix"] = tuple(env["WEAVIATE_TELEMETRY_PREFIX"].split("."))
         kwargs.update(overrides)

@@ -26,13 +26,39 @@ class Endpoint:
     base_url: str
     address: str
     port: int
+    grpc_address: str | None = None
+    grpc_port: int | None = None
 
     @classmethod
-    def parse(cls, base_url: str) -> Endpoint:
-        """Split a validated base URL into address and port (default 80/443)."""
+    def parse(
+        cls, base_url: str, grpc_port: int | None = None, grpc_host: str | None = None
+    ) -> Endpoint:
+        """Split a validated base URL into address and port (default 80/443).
+
+        With ``grpc_port`` the endpoint also has a gRPC address: ``grpc_host``
+        when given, else the URL's host.
+        """
         parts = urlsplit(base_url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        return cls(base_url, parts.hostname or "", port)
+        host = parts.hostname or ""
+        if grpc_port is None:
+            return cls(base_url, host, port)
+        return cls(base_url, host, port, grpc_host or host, grpc_port)
+
+    @property
+    def grpc_target(self) -> str | None:
+        """``host:port`` of this endpoint's gRPC server, or None when it has none."""
+        if self.grpc_address is None:
+            return None
+        host = self.grpc_address
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 literal
+        return f"{host}:{self.grpc_port}"
+
+    @property
+    def secure(self) -> bool:
+        """True for https endpoints (their gRPC channel uses TLS too)."""
+        return self.base_url.startswith("https:")
 
 
 _REST_INITIAL = 1.0

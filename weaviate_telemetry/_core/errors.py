@@ -19,6 +19,10 @@
           ├── GraphQLError                                           graphql_error
           └── ProtocolError                                          protocol_error
 
+Names: ``<Kind>Error`` for every kind, except the two whose plain name would
+shadow a builtin they also subclass (``ConnectionError``, ``TimeoutError``):
+those carry the ``Weaviate`` prefix.
+
 ``WeaviateError.from_kind(kind, ...)`` builds the right subclass; the
 transport and the API namespaces never instantiate subclasses by hand.
 """
@@ -101,10 +105,13 @@ class WeaviateError(Exception):
         retry_after: seconds the server asked to wait (``Retry-After``), or None.
         request_sent: False when the request certainly never reached the server
             (refused before any byte was sent), so repeating it is safe; else None.
+        rpc_status: for a gRPC call, the status code name (e.g. ``UNAVAILABLE``,
+            ``UNKNOWN``) the call ended with; None for HTTP calls.
     """
 
     retry_after: float | None = None
     request_sent: bool | None = None
+    rpc_status: str | None = None
 
     kind: ClassVar[ErrorKind] = ErrorKind.SERVER_ERROR  # overridden per subclass
     _by_kind: ClassVar[dict[ErrorKind, type[WeaviateError]]] = {}
@@ -155,6 +162,8 @@ class WeaviateError(Exception):
         parts = [self.kind.value]
         if self.status_code is not None:
             parts.append(str(self.status_code))
+        elif self.rpc_status is not None:
+            parts.append(self.rpc_status)
         if self.method and self.path:
             parts.append(f"{self.method} {self.path}")
         head = " ".join(parts)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -170,7 +171,7 @@ def metadata(**values: str | int | float | bool) -> Iterator[None]:
     Example::
 
         with wt.telemetry.metadata(request_id=req.id, tenant_user="u1"):
-            client.objects.get("Article", uid)
+            client.collections.use("Article").query.fetch_object_by_id(uid)
     """
     for key, value in values.items():
         if not isinstance(value, (str, int, float, bool)):
@@ -239,3 +240,33 @@ def capture(
         yield recorded
     finally:
         detach(handler_id)
+
+
+# -- state: what a handler may sample at collection time ---------------------------------
+#
+# Some facts are states, not events: connections in a pool, endpoints resting.
+# A client registers a bound method that reports them; metric handlers (e.g. the
+# OpenTelemetry bridge's observable gauges) read :func:`states` when their reader
+# collects. Held weakly, so a garbage-collected client stops reporting.
+
+_state_sources: list[weakref.WeakMethod[Callable[[], Mapping[str, Any]]]] = []
+
+
+def register_state(source: Callable[[], Mapping[str, Any]]) -> None:
+    """Report ``source()`` (a bound method) from :func:`states` while its object lives."""
+    with _lock:
+        _state_sources.append(weakref.WeakMethod(source))
+
+
+def states() -> list[Mapping[str, Any]]:
+    """The current state of every live registered source (closed clients report nothing)."""
+    with _lock:
+        live = [(ref, ref()) for ref in _state_sources]
+        _state_sources[:] = [ref for ref, fn in live if fn is not None]
+    out = []
+    for _, fn in live:
+        if fn is not None:
+            state = fn()
+            if state:
+                out.append(state)
+    return out

@@ -32,6 +32,30 @@ def beacon(collection: str | None, object_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class RpcCall:
+    """The gRPC form of a call: ``Weaviate/<method>`` with a request message.
+
+    ``message`` is the protobuf request (built by the API layer from the
+    generated stubs), ``reply`` the protobuf reply class (its ``FromString``
+    decodes the answer) and ``read`` says whether the call only reads, so a
+    ``DEADLINE_EXCEEDED`` may be retried. The pipeline sends a request that
+    carries an ``rpc`` over gRPC instead of HTTP; the same attempt loop,
+    retries, deadline and events apply, and ``parse`` gets a
+    :class:`Response` whose ``body`` is the reply message.
+    """
+
+    method: str
+    message: Any
+    reply: Any
+    read: bool
+
+    @property
+    def full_method(self) -> str:
+        """``weaviate.v1.Weaviate/<method>`` (the ``rpc.method`` of telemetry)."""
+        return f"weaviate.v1.Weaviate/{self.method}"
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """One logical API call, before any HTTP attempt.
 
@@ -43,6 +67,8 @@ class Request:
     ``outcome_facts`` is called (only when telemetry listens) with the
     decoded answer, or None when the call failed, and returns extra event
     metadata such as a batch's ``batch_size`` and ``objects_failed``.
+    ``rpc`` makes this a gRPC call (see :class:`RpcCall`); ``method`` and
+    ``path`` then name the RPC (``POST /weaviate.v1.Weaviate/Search``).
     """
 
     method: str
@@ -62,6 +88,7 @@ class Request:
     raise_for_status: bool = True
     decode: bool = True
     outcome_facts: Callable[[Any], Mapping[str, Any]] | None = None
+    rpc: RpcCall | None = None
 
     def url_at(self, base_url: str) -> str:
         """The full URL of this request below ``base_url`` (None-valued params dropped)."""

@@ -22,10 +22,11 @@ import contextlib
 import contextvars
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -34,9 +35,12 @@ from . import retry
 from .config import Config
 from .endpoints import Endpoint, EndpointPool
 from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
-from .models import Request, Response, as_response
+from .models import Request, Response, RpcCall, as_response
 from .redact import redact_url
 from .transport import RawResponse, Urllib3Transport
+
+if TYPE_CHECKING:
+    from .grpc_transport import GrpcTransport
 
 T = TypeVar("T")
 
@@ -112,7 +116,15 @@ class Pipeline:
     ) -> None:
         self.config = config
         self.transport = transport or Urllib3Transport(config)
-        self.endpoints = EndpointPool([Endpoint.parse(u) for u in config.all_urls], clock=clock)
+        # Each endpoint's gRPC address: grpc_host (or the URL's host) for the primary,
+        # the fallback URL's own host for fallbacks, all on grpc_port.
+        self.endpoints = EndpointPool(
+            [
+                Endpoint.parse(u, config.grpc_port, config.grpc_host if i == 0 else None)
+                for i, u in enumerate(config.all_urls)
+            ],
+            clock=clock,
+        )
         prefix = config.telemetry_prefix
         self.ev_request = tuple((*prefix, "request", p) for p in ("start", "stop", "exception"))
         self.ev_attempt = tuple((*prefix, "attempt", p) for p in ("start", "stop", "exception"))
@@ -122,8 +134,29 @@ class Pipeline:
         if config.api_key is not None:
             headers["Authorization"] = f"Bearer {config.api_key}"
         self.base_headers: dict[str, str] = headers
+        # gRPC metadata keys must be lower-case; the user agent is a channel option.
+        rpc_meta = [(k.lower(), val) for k, val in config.default_headers.items()]
+        if config.api_key is not None:
+            rpc_meta.append(("authorization", f"Bearer {config.api_key}"))
+        self.rpc_metadata: tuple[tuple[str, str], ...] = tuple(rpc_meta)
+        self._grpc: GrpcTransport | None = None
+        self._grpc_lock = threading.Lock()
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
+        _bus.register_state(self.telemetry_state)
+
+    def telemetry_state(self) -> dict[str, Any]:
+        """Pool use and resting endpoints, sampled by metric handlers (nothing once closed)."""
+        if self.closed:
+            return {}
+        resting = set(self.endpoints.resting())
+        return {
+            "connections": self.transport.pool_use(),
+            "endpoints": [
+                (endpoint.address, endpoint.port, index in resting)
+                for index, endpoint in enumerate(self.endpoints)
+            ],
+        }
 
     # -- 1. the call ---------------------------------------------------------------------
 
@@ -197,7 +230,25 @@ class Pipeline:
 
     def call_metadata(self, request: Request, endpoint: Endpoint) -> dict[str, Any]:
         """Metadata shared by every event of one call (no secrets)."""
+        rpc = request.rpc
+        if rpc is not None and endpoint.grpc_target is not None:
+            return {
+                "ref": next(_refs),
+                "operation": request.operation,
+                "method": request.method,
+                "path_template": request.path_template or request.path,
+                "collection": request.collection,
+                "tenant": request.tenant,
+                "server_address": endpoint.grpc_address,
+                "server_port": endpoint.grpc_port,
+                "url": _rpc_url(endpoint, rpc),
+                "metadata": {**_bus.current_metadata(), **(request.metadata or {})},
+                "trace": {},
+                "transport": "grpc",
+                "rpc_method": rpc.full_method,
+            }
         return {
+            "transport": "http",
             "ref": next(_refs),
             "operation": request.operation,
             "method": request.method,
@@ -234,22 +285,28 @@ class Pipeline:
             except WeaviateError as err:
                 raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
         earlier: list[WeaviateError] = []
+        refusals: list[str] = []
         number = 0
 
         def on_failure(exc: Exception) -> bool | float:
             nonlocal index
             if not isinstance(exc, WeaviateError):
                 return False
+            idempotent = request.is_idempotent
+            if request.rpc is not None and exc.kind is ErrorKind.TIMEOUT:
+                # DEADLINE_EXCEEDED: the server may still apply a write; repeat reads only.
+                idempotent = idempotent and request.rpc.read
             decision = retry.decide(
                 policy,
                 self.budget,
                 error=exc,
                 attempt=number,
-                idempotent=request.is_idempotent,
+                idempotent=idempotent,
                 time_left=deadline - _monotonic(),
             )
             if decision.reason is not None:
                 exc.message += f" (no retry: {decision.reason})"
+                refusals.append(decision.refused or decision.reason)
             if decision.wait is None:
                 return False
             earlier.append(exc)
@@ -277,6 +334,8 @@ class Pipeline:
                         number += 1
                         return self._attempt_at(request, pinned, index, deadline, number, meta)
         except WeaviateError as err:
+            if meta is not None and refusals:
+                meta["retry_refused"] = refusals[-1]
             raise self._decorate(
                 err, request, pinned, index, number, earlier, started
             ) from err.__cause__
@@ -311,7 +370,9 @@ class Pipeline:
         number: int,
         call_meta: dict[str, Any] | None,
     ) -> Response:
-        """Send one HTTP attempt, emitting attempt events when observed."""
+        """Send one HTTP (or gRPC) attempt, emitting attempt events when observed."""
+        if request.rpc is not None:
+            return self._rpc_attempt(request, request.rpc, endpoint, deadline, number, call_meta)
         url = request.url_at(endpoint.base_url)
         headers = self.base_headers
         body = encode_body(request.body)
@@ -360,7 +421,7 @@ class Pipeline:
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
-                {"duration": _monotonic() - started},
+                {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
                 {
                     **attempt_meta,
                     "status_code": err.status_code,
@@ -379,7 +440,7 @@ class Pipeline:
             raise
         _bus.execute(
             self.ev_attempt[1],
-            {"duration": _monotonic() - started},
+            {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
             {
                 **attempt_meta,
                 "status_code": response.status,
@@ -388,6 +449,147 @@ class Pipeline:
             },
         )
         return response
+
+    # -- one gRPC attempt ------------------------------------------------------------------
+
+    def _grpc_transport(self) -> GrpcTransport:
+        grpc_transport = self._grpc
+        if grpc_transport is None:
+            with self._grpc_lock:
+                if self._grpc is None:
+                    try:  # grpc is imported on the first gRPC call only
+                        from .grpc_transport import GrpcTransport
+                    except ImportError as exc:
+                        raise WeaviateError.from_kind(
+                            ErrorKind.VALIDATION_ERROR,
+                            "grpc_port is set but grpcio is not installed: "
+                            "pip install 'weaviate-telemetry[grpc]' (or unset grpc_port)",
+                        ) from exc
+                    self._grpc = GrpcTransport(self.config)
+                grpc_transport = self._grpc
+        return grpc_transport
+
+    def _open_channel(self, transport: GrpcTransport, endpoint: Endpoint, remaining: float) -> None:
+        """Create the endpoint's channel, sized by the server's ``grpcMaxMessageSize``."""
+        from .grpc_transport import DEFAULT_MAX_MESSAGE_SIZE
+
+        size = DEFAULT_MAX_MESSAGE_SIZE
+        timeouts = self.config.timeouts
+        try:
+            raw = self.transport.send(
+                "GET",
+                endpoint.base_url + "/v1/meta",
+                None,
+                self.base_headers,
+                min(timeouts.connect, remaining),
+                min(timeouts.read, remaining),
+                min(timeouts.pool, remaining),
+            )
+            if raw.status == 200:
+                announced = orjson.loads(raw.data).get("grpcMaxMessageSize")
+                if isinstance(announced, int) and not isinstance(announced, bool) and announced > 0:
+                    size = announced
+        except (WeaviateError, orjson.JSONDecodeError, AttributeError):
+            pass  # the RPC itself reports an unreachable server
+        assert endpoint.grpc_target is not None
+        transport.open(endpoint.grpc_target, endpoint.secure, size)
+
+    def grpc_health(self, endpoint: Endpoint, timeout: float) -> str:
+        """``grpc.health.v1.Health/Check`` of the endpoint's gRPC server (doctor)."""
+        target = endpoint.grpc_target
+        if target is None:
+            raise WeaviateError.from_kind(ErrorKind.VALIDATION_ERROR, "no gRPC port configured")
+        transport = self._grpc_transport()
+        if not transport.has_channel(target):
+            self._open_channel(transport, endpoint, timeout)
+        return transport.health(target, timeout)
+
+    def _rpc_attempt(
+        self,
+        request: Request,
+        rpc: RpcCall,
+        endpoint: Endpoint,
+        deadline: float,
+        number: int,
+        call_meta: dict[str, Any] | None,
+    ) -> Response:
+        target = endpoint.grpc_target
+        if target is None:
+            raise WeaviateError.from_kind(
+                ErrorKind.VALIDATION_ERROR,
+                f"{request.operation} was built for gRPC but the client has no grpc_port",
+            )
+        transport = self._grpc_transport()
+        timeouts = request.timeouts or self.config.timeouts
+        remaining = deadline - _monotonic()
+        if remaining <= 0:
+            raise WeaviateError.from_kind(
+                ErrorKind.TIMEOUT, f"total deadline of {timeouts.total:g}s exceeded"
+            )
+        if not transport.has_channel(target):
+            self._open_channel(transport, endpoint, remaining)
+            remaining = deadline - _monotonic()
+        metadata: tuple[tuple[str, str], ...] | list[tuple[str, str]] = self.rpc_metadata
+        if request.headers:
+            metadata = [*metadata, *((k.lower(), val) for k, val in request.headers.items())]
+        url = _rpc_url(endpoint, rpc)
+        # Each attempt's deadline: the read timeout, capped by the time left.
+        timeout = max(min(timeouts.read, remaining), 0.001)
+        if call_meta is None:
+            started = _monotonic()
+            reply = transport.call(target, rpc, metadata, timeout)
+            return Response(200, {}, reply, b"", url, _monotonic() - started, number)
+        attempt_meta = {
+            **call_meta,
+            "url": url,
+            "server_address": endpoint.grpc_address,
+            "server_port": endpoint.grpc_port,
+            "attempt": number,
+            "transport": "grpc",
+            "rpc_method": rpc.full_method,
+            "propagation_headers": {},
+        }
+        started = _monotonic()
+        _bus.execute(self.ev_attempt[0], {"system_time": time.time()}, attempt_meta)
+        carrier = attempt_meta["propagation_headers"]
+        if carrier:
+            metadata = [*metadata, *((k.lower(), str(val)) for k, val in carrier.items())]
+        try:
+            reply = transport.call(target, rpc, metadata, timeout)
+        except WeaviateError as err:
+            _bus.execute(
+                self.ev_attempt[2],
+                {"duration": _monotonic() - started},
+                {
+                    **attempt_meta,
+                    "status_code": None,
+                    "rpc_status": err.rpc_status,
+                    "error_kind": err.kind.value,
+                    "request_id": None,
+                    "error": err,
+                },
+            )
+            raise
+        except BaseException as exc:  # KeyboardInterrupt & co: still close the attempt's span
+            _bus.execute(
+                self.ev_attempt[2],
+                {"duration": _monotonic() - started},
+                {**attempt_meta, "status_code": None, "error_kind": type(exc).__name__},
+            )
+            raise
+        duration = _monotonic() - started
+        _bus.execute(
+            self.ev_attempt[1],
+            {"duration": duration},
+            {
+                **attempt_meta,
+                "status_code": 200,
+                "rpc_status": "OK",
+                "request_id": None,
+                "error_kind": None,
+            },
+        )
+        return Response(200, {}, reply, b"", url, duration, number)
 
     # -- decoding, status mapping, the shape check, decoration ----------------------------
 
@@ -472,7 +674,10 @@ class Pipeline:
         started: float,
     ) -> WeaviateError:
         endpoint = pinned or self.endpoints[index]
-        url = request.url_at(endpoint.base_url)
+        if request.rpc is not None and endpoint.grpc_target is not None:
+            url = _rpc_url(endpoint, request.rpc)
+        else:
+            url = request.url_at(endpoint.base_url)
         return self._decorate_at(err, request, url, attempts, earlier, started)
 
     @staticmethod
@@ -497,6 +702,13 @@ class Pipeline:
         """Release the pool; later calls fail with connection_error."""
         self.closed = True
         self.transport.close()
+        if self._grpc is not None:
+            self._grpc.close()
+
+
+def _rpc_url(endpoint: Endpoint, rpc: RpcCall) -> str:
+    scheme = "grpcs" if endpoint.secure else "grpc"
+    return f"{scheme}://{endpoint.grpc_target}/{rpc.full_method}"
 
 
 def _has_errors(body: Any) -> bool:

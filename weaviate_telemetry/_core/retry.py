@@ -59,13 +59,15 @@ class Decision:
     """Retry after ``wait`` seconds, or stop (``wait`` is None) for ``reason``.
 
     ``reason`` is set only when a retry was otherwise due but the deadline or
-    the budget forbade it, so the caller's error can say so. ``source`` says
+    the budget forbade it, so the caller's error can say so, and ``refused``
+    names which (``deadline`` or ``budget``) for telemetry. ``source`` says
     where ``wait`` came from: the server's ``retry_after`` or our ``backoff``.
     """
 
     wait: float | None
     reason: str | None = None
     source: str = "backoff"
+    refused: str | None = None
 
     @property
     def retry(self) -> bool:
@@ -89,6 +91,8 @@ def retryable(err: WeaviateError, idempotent: bool, policy: RetryPolicy) -> bool
         return False
     if err.kind in (ErrorKind.CONNECTION_ERROR, ErrorKind.TIMEOUT):
         return True
+    if err.kind is ErrorKind.UNAVAILABLE and err.rpc_status == "UNAVAILABLE":
+        return True  # gRPC UNAVAILABLE: the server asks the client to try again
     return err.status_code is not None and err.status_code in policy.retry_on_status
 
 
@@ -119,9 +123,9 @@ def decide(
         wait = min(policy.max_backoff, backoff + jitter(0, policy.initial_backoff))
         source = "backoff"
     if wait >= time_left:
-        return Decision(None, "the total deadline would pass during backoff")
+        return Decision(None, "the total deadline would pass during backoff", refused="deadline")
     if not budget.withdraw():
-        return Decision(None, "retry budget exhausted")
+        return Decision(None, "retry budget exhausted", refused="budget")
     return Decision(wait, source=source)
 
 

@@ -8,12 +8,15 @@ status, headers and bytes.
 from __future__ import annotations
 
 import ssl
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import urllib3
 from urllib3 import exceptions as u3
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .config import Config
 from .errors import ErrorKind, WeaviateError
@@ -66,6 +69,46 @@ def map_exception(exc: BaseException) -> WeaviateError:
     return _failure(ErrorKind.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}", exc)
 
 
+_attempt_state = threading.local()
+
+
+def _timed(base: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+    """A pool class that counts connections in use and times the wait for one."""
+
+    class TimedPool(base):  # type: ignore[valid-type,misc]
+        in_use = 0
+
+        def _get_conn(self, timeout: float | None = None) -> Any:
+            started = time.monotonic()
+            try:
+                conn = super()._get_conn(timeout)
+            finally:
+                _attempt_state.pool_wait = time.monotonic() - started
+            self.in_use += 1
+            return conn
+
+        def _put_conn(self, conn: Any) -> None:
+            self.in_use -= 1
+            super()._put_conn(conn)
+
+    TimedPool.__name__ = TimedPool.__qualname__ = f"Timed{base.__name__}"
+    return TimedPool
+
+
+_POOL_CLASSES = {"http": _timed(HTTPConnectionPool), "https": _timed(HTTPSConnectionPool)}
+
+
+@dataclass(frozen=True, slots=True)
+class PoolUse:
+    """One host's connection pool at a moment: connections idle, in use, and the cap."""
+
+    server_address: str
+    server_port: int
+    idle: int
+    in_use: int
+    max: int
+
+
 class Urllib3Transport:
     """One pool manager per client: bounded, blocking pools, no urllib3 retries."""
 
@@ -86,6 +129,7 @@ class Urllib3Transport:
             if config.ca_certs:
                 kwargs["ca_certs"] = config.ca_certs
         self._pool = urllib3.PoolManager(**kwargs)
+        self._pool.pool_classes_by_scheme = _POOL_CLASSES
         self._default_timeout = kwargs["timeout"]
 
     def send(
@@ -123,6 +167,30 @@ class Urllib3Transport:
         except Exception as exc:
             raise map_exception(exc) from exc
         return RawResponse(resp.status, resp.headers, resp.data)
+
+    @staticmethod
+    def last_pool_wait() -> float:
+        """Seconds this thread's last attempt waited for a pooled connection."""
+        return float(getattr(_attempt_state, "pool_wait", 0.0))
+
+    def pool_use(self) -> list[PoolUse]:
+        """Connections per host right now (for the connection-pool gauges)."""
+        out = []
+        for key in list(self._pool.pools.keys()):
+            pool = self._pool.pools.get(key)
+            if pool is None or pool.pool is None:
+                continue
+            idle = sum(1 for conn in list(pool.pool.queue) if conn is not None)
+            out.append(
+                PoolUse(
+                    pool.host,
+                    int(pool.port or 0),
+                    idle,
+                    max(0, int(getattr(pool, "in_use", 0))),
+                    int(pool.pool.maxsize),
+                )
+            )
+        return out
 
     def close(self) -> None:
         """Close every pooled connection."""

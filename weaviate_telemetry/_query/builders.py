@@ -46,6 +46,8 @@ from .filters import (
 )
 
 _PATH = "/v1/graphql"
+_RPC_SEARCH = "/weaviate.v1.Weaviate/Search"
+TRANSPORTS = ("grpc", "graphql")
 T = TypeVar("T")
 ADDITIONAL_FIELDS = (
     "id",
@@ -459,12 +461,21 @@ class _Search:
     """The one search operator of a Get query (Weaviate allows a single one)."""
 
     name: str
-    text: str
+    # The GraphQL argument text, or a function rendering it on demand (a long
+    # vector's text is only built when the query goes over GraphQL).
+    source: str | Callable[[], str]
+    # The validated arguments for the gRPC form; None when gRPC cannot express it.
+    params: Mapping[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        """The GraphQL argument text of this search operator."""
+        return self.source if isinstance(self.source, str) else self.source()
 
 
 @dataclass(frozen=True, slots=True)
 class GetQuery:
-    """An immutable ``Get`` query; build with ``client.query.get(collection)``.
+    """An immutable ``Get`` query (internal; ``collection.query`` is built on it).
 
     Without :meth:`fields` or :meth:`additional`, only ``_additional { id }``
     is selected. Weaviate accepts one search operator per query
@@ -489,6 +500,9 @@ class GetQuery:
     _autocut: int | None = None
     _tenant: str | None = None
     _consistency: str | None = None
+    _group_by: tuple[str, int, int] | None = None
+    # Whether the client knows a gRPC port (then do() prefers gRPC when it can).
+    _rpc: bool = field(default=False, repr=False, compare=False)
 
     def fields(self, *names: str | Mapping[str, Any]) -> GetQuery:
         """Add properties to return; ``{"location": ["latitude", "longitude"]}`` for sub-fields.
@@ -519,12 +533,14 @@ class GetQuery:
         """Filter the objects (a :class:`Filter`; replaces an earlier ``where``)."""
         return replace(self, _where=as_filter(where))
 
-    def _with_search(self, name: str, text: str) -> GetQuery:
+    def _with_search(
+        self, name: str, text: str | Callable[[], str], params: Mapping[str, Any] | None = None
+    ) -> GetQuery:
         if self._search is not None:
             raise v.failure(
                 f"a query takes one search operator: {self._search.name} is set, cannot add {name}"
             )
-        return replace(self, _search=_Search(name, text))
+        return replace(self, _search=_Search(name, text, params))
 
     def near_vector(
         self,
@@ -535,8 +551,13 @@ class GetQuery:
         target_vector: str | Sequence[str] | None = None,
     ) -> GetQuery:
         """Vector search from ``vector``; ``target_vector`` names the named vector(s)."""
+        vec = check_vector(vector)
+        d, c = _distance_certainty(distance, certainty)
+        targets = _targets(target_vector)
         return self._with_search(
-            "nearVector", _near_vector(vector, distance, certainty, target_vector)
+            "nearVector",
+            lambda: _near_vector_text(vec, d, c, targets),
+            {"vector": vec, "distance": d, "certainty": c, "targets": targets},
         )
 
     def near_object(
@@ -550,15 +571,17 @@ class GetQuery:
         """Vector search from the vector of the stored object ``id``."""
         d, c = _distance_certainty(distance, certainty)
         targets = _targets(target_vector)
+        object_id = v.object_id(id)
         text = _gql_object(
             [
-                ("id", gql_string(v.object_id(id))),
+                ("id", gql_string(object_id)),
                 ("distance", _opt(d)),
                 ("certainty", _opt(c)),
                 ("targetVectors", None if targets is None else _gql_list(targets)),
             ]
         )
-        return self._with_search("nearObject", text)
+        params = {"id": object_id, "distance": d, "certainty": c, "targets": targets}
+        return self._with_search("nearObject", text, params)
 
     def near_text(
         self,
@@ -598,7 +621,7 @@ class GetQuery:
                 ("properties", None if props is None else _gql_list(props)),
             ]
         )
-        return self._with_search("bm25", text)
+        return self._with_search("bm25", text, {"query": query, "properties": props})
 
     def hybrid(
         self,
@@ -632,18 +655,31 @@ class GetQuery:
             if max_vector_distance is None
             else v.number(max_vector_distance, "max_vector_distance")
         )
-        text = _gql_object(
-            [
-                ("query", gql_string(query, "hybrid query")),
-                ("alpha", _opt(a)),
-                ("vector", None if vec is None else _gql_vector(vec)),
-                ("fusionType", fusion_type),
-                ("properties", None if props is None else _gql_list(props)),
-                ("targetVectors", None if targets is None else _gql_list(targets)),
-                ("maxVectorDistance", _opt(mvd)),
-            ]
-        )
-        return self._with_search("hybrid", text)
+        query_text = gql_string(query, "hybrid query")  # validates the query now
+
+        def text() -> str:
+            return _gql_object(
+                [
+                    ("query", query_text),
+                    ("alpha", _opt(a)),
+                    ("vector", None if vec is None else _gql_vector(vec)),
+                    ("fusionType", fusion_type),
+                    ("properties", None if props is None else _gql_list(props)),
+                    ("targetVectors", None if targets is None else _gql_list(targets)),
+                    ("maxVectorDistance", _opt(mvd)),
+                ]
+            )
+
+        params = {
+            "query": query,
+            "alpha": a,
+            "vector": vec,
+            "fusion_type": fusion_type,
+            "properties": props,
+            "targets": targets,
+            "max_vector_distance": mvd,
+        }
+        return self._with_search("hybrid", text, params)
 
     def sort(self, path: str, *, ascending: bool = True) -> GetQuery:
         """Add a sort key (property, ``_id``, ``_creationTimeUnix`` or ``_lastUpdateTimeUnix``)."""
@@ -667,6 +703,18 @@ class GetQuery:
     def autocut(self, jumps: int) -> GetQuery:
         """Cut results after ``jumps`` jumps in score/distance (searches only)."""
         return replace(self, _autocut=_count(jumps, "autocut", 1))
+
+    def group_by(self, property: str, *, groups: int, objects_per_group: int) -> GetQuery:
+        """Group the hits of a vector search by ``property``: at most ``groups`` groups of
+        ``objects_per_group`` objects each (each row's ``_additional.group`` holds one group)."""
+        return replace(
+            self,
+            _group_by=(
+                v.property_name(property, "group_by property"),
+                _count(groups, "groups", 1),
+                _count(objects_per_group, "objects_per_group", 1),
+            ),
+        )
 
     def tenant(self, tenant: str) -> GetQuery:
         """Query one tenant of a multi-tenant collection."""
@@ -697,6 +745,15 @@ class GetQuery:
             ("tenant", None if self._tenant is None else gql_string(self._tenant)),
             ("consistencyLevel", self._consistency),
         ]
+        if self._group_by is not None:
+            prop, groups, per_group = self._group_by
+            args.append(
+                (
+                    "groupBy",
+                    f"{{path: [{gql_string(prop)}], groups: {groups}, "
+                    f"objectsPerGroup: {per_group}}}",
+                )
+            )
         rendered = ", ".join(f"{k}: {val}" for k, val in args if val is not None)
         selection = _render_fields(self._fields)
         extra = list(self._additional)
@@ -706,11 +763,52 @@ class GetQuery:
             selection = (selection + " " if selection else "") + (
                 "_additional { " + (" ".join(extra) or "id") + " }"
             )
+        if self._group_by is not None:
+            selection = (
+                "_additional { group { id groupedBy { value path } count maxDistance "
+                f"minDistance hits {{ {selection} }} }} }}"
+            )
         head = f"{self.collection}({rendered})" if rendered else self.collection
         return f"{{ Get {{ {head} {{ {selection} }} }} }}"
 
-    def do(self, *, options: RequestOptions | None = None, **overrides: Any) -> QueryResult:
-        """Run the query (``POST /v1/graphql``) and return a :class:`QueryResult`."""
+    def grpc_unsupported(self) -> str | None:
+        """Why this query must go over GraphQL, or None when gRPC can serve it.
+
+        gRPC serves fetch-objects, ``near_vector``, ``near_object``, ``bm25`` and
+        ``hybrid`` with filters, sort, paging, tenant, consistency level,
+        properties (scalars, arrays, geo, phone, nested objects) and every
+        ``_additional`` field; ``near_text`` and reference fields use GraphQL.
+        """
+        from .grpc_search import unsupported  # protobuf is imported on first use
+
+        return unsupported(self)
+
+    def do(
+        self,
+        *,
+        transport: str | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> QueryResult:
+        """Run the query and return a :class:`QueryResult`.
+
+        Over gRPC (``Search``) when the client has a ``grpc_port`` and the
+        query is expressible in gRPC (see :meth:`grpc_unsupported`), else
+        over GraphQL (``POST /v1/graphql``); the result is the same either
+        way. ``transport="graphql"`` forces GraphQL; ``transport="grpc"``
+        forces gRPC (``validation_error`` when the query needs GraphQL or
+        the client has no gRPC port).
+        """
+        if transport is not None and transport not in TRANSPORTS:
+            raise v.invalid("transport", transport, "None, 'grpc' or 'graphql'")
+        if transport == "grpc" or (transport is None and self._rpc):
+            from . import grpc_search
+
+            reason = grpc_search.unsupported(self)
+            if reason is None:
+                return self._do_rpc(grpc_search, resolve(options, overrides))
+            if transport == "grpc":
+                raise v.failure(f"this query cannot be sent over gRPC: {reason}")
         return _send(
             self._call,
             "query.get",
@@ -720,6 +818,26 @@ class GetQuery:
             resolve(options, overrides),
             self._result,
         )
+
+    def _do_rpc(self, grpc_search: Any, options: RequestOptions | None) -> QueryResult:
+        rpc = grpc_search.search_call(self)
+        request = Request(
+            "POST",
+            _RPC_SEARCH,
+            "query.get",
+            path_template=_RPC_SEARCH,
+            collection=self.collection,
+            tenant=self._tenant,
+            idempotent=True,
+            rpc=rpc,
+        )
+
+        def parse(response: Response) -> QueryResult:
+            if not isinstance(response.body, rpc.reply):
+                raise unexpected("gRPC answer is not a SearchReply", response)
+            return self._result(grpc_search.answer_from_reply(self, response.body))
+
+        return self._call(request, options, parse)
 
     def _result(self, answer: Mapping[str, Any]) -> QueryResult:
         rows = _section(answer, "Get", self.collection)
@@ -735,7 +853,12 @@ def _near_vector(
 ) -> str:
     vec = check_vector(vector)
     d, c = _distance_certainty(distance, certainty)
-    targets = _targets(target_vector)
+    return _near_vector_text(vec, d, c, _targets(target_vector))
+
+
+def _near_vector_text(
+    vec: Sequence[float], d: float | None, c: float | None, targets: tuple[str, ...] | None
+) -> str:
     return _gql_object(
         [
             ("vector", _gql_vector(vec)),
@@ -748,7 +871,7 @@ def _near_vector(
 
 @dataclass(frozen=True, slots=True)
 class AggregateQuery:
-    """An immutable ``Aggregate`` query; build with ``client.query.aggregate(collection)``.
+    """An immutable ``Aggregate`` query (internal; ``collection.aggregate`` is built on it).
 
     Without any metric, ``meta { count }`` is selected. With
     ``near_vector``, Weaviate needs ``object_limit`` or a distance/certainty.
@@ -868,14 +991,22 @@ class AggregateQuery:
 
 
 class Query:
-    """``client.query``: ``get`` and ``aggregate`` builders and raw ``graphql``."""
+    """``client.query``: raw ``graphql``, the escape hatch next to the collection handles.
 
-    def __init__(self, call: Call) -> None:
+    The ``Get``/``Aggregate`` builders are internal: collection handles
+    (``collection.query`` / ``collection.aggregate``) are built on them.
+    """
+
+    def __init__(self, call: Call, rpc: bool = False) -> None:
         self._call = call
+        self._rpc = rpc
 
     def get(self, collection: str) -> GetQuery:
-        """A ``Get`` query builder for ``collection`` (nothing is sent until ``do()``)."""
-        return GetQuery(self._call, v.collection_name(collection))
+        """A ``Get`` query builder for ``collection`` (nothing is sent until ``do()``).
+
+        With a client ``grpc_port`` its ``do()`` goes over gRPC when it can.
+        """
+        return GetQuery(self._call, v.collection_name(collection), _rpc=self._rpc)
 
     def aggregate(self, collection: str) -> AggregateQuery:
         """An ``Aggregate`` query builder for ``collection``."""

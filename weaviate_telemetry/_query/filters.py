@@ -13,8 +13,9 @@ escaped when rendered, so no value can change a query's structure::
         wt.Filter.not_(wt.Filter.by_property("tags").contains_any(["draft", "spam"])),
         wt.Filter.by_creation_time().less_than(datetime(2026, 1, 1, tzinfo=timezone.utc)),
     )
-    client.query.get("Article").where(f).fields("title").do()
-    client.batch.delete_objects("Article", f)        # uses f.to_rest()
+    articles = client.collections.use("Article")
+    articles.query.fetch_objects(filters=f)           # GraphQL rendering
+    articles.data.delete_many(f, dry_run=True)        # REST rendering, f.to_rest()
 
 ``&``, ``|`` and ``~`` combine filters as ``all_of``, ``any_of`` and ``not_``.
 

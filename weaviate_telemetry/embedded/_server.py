@@ -152,11 +152,17 @@ class EmbeddedWeaviate:
         raise EmbeddedServerError(f"weaviate-server not ready in time; log tail:\n{tail}")
 
     def client(self, **kwargs: Any) -> Any:
-        """A :class:`weaviate_telemetry.Client` for this server (first API key by default)."""
+        """A :class:`weaviate_telemetry.Client` for this server (first API key by default).
+
+        The client knows the server's gRPC port (``grpc_port``), so search and
+        batch import use gRPC; pass ``grpc_port=None`` for GraphQL/REST only.
+        """
         from .._client import Client
 
         if self.api_keys and "api_key" not in kwargs:
             kwargs["api_key"] = next(iter(self.api_keys))
+        if self.ports is not None and "grpc_port" not in kwargs:
+            kwargs["grpc_port"] = self.ports.grpc
         return Client(self.url, **kwargs)
 
     @property

@@ -73,6 +73,9 @@ HTTP_DURATION_BUCKETS = (
     10.0,
 )
 
+#: Waits before retries and for pooled connections: sub-millisecond to tens of seconds.
+WAIT_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
 _seq = itertools.count(1)
 
 
@@ -86,6 +89,9 @@ def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
     collection = meta.get("collection")
     if collection:
         attrs["db.collection.name"] = collection
+    transport = meta.get("transport")
+    if transport:
+        attrs["weaviate.transport"] = transport
     return attrs
 
 
@@ -181,6 +187,49 @@ class _Bridge:
             unit="{object}",
             description="Objects sent in batches, by outcome (succeeded/failed).",
         )
+        self.budget_refusals = meter.create_counter(
+            "weaviate.client.retry.budget.refusals",
+            unit="{retry}",
+            description="Retries that were due but refused because the retry budget was empty.",
+        )
+        self.retry_wait = meter.create_histogram(
+            "weaviate.client.retry.wait",
+            unit="s",
+            description="Waits before a retry, by source (the server's retry_after, or backoff).",
+            explicit_bucket_boundaries_advisory=WAIT_BUCKETS,
+        )
+        self.connection_wait = meter.create_histogram(
+            "db.client.connection.wait_time",
+            unit="s",
+            description="Time an attempt waited for a free pooled connection.",
+            explicit_bucket_boundaries_advisory=HTTP_DURATION_BUCKETS,
+        )
+        # Pool use and resting endpoints are states: sampled from the clients
+        # (via the event bus' state registry) when the reader collects.
+        meter.create_observable_up_down_counter(
+            "http.client.open_connections",
+            callbacks=[_observe_open_connections],
+            unit="{connection}",
+            description="Open HTTP connections, by state (active/idle).",
+        )
+        meter.create_observable_up_down_counter(
+            "db.client.connection.count",
+            callbacks=[_observe_connection_count],
+            unit="{connection}",
+            description="Pooled connections, by state (used/idle).",
+        )
+        meter.create_observable_up_down_counter(
+            "db.client.connection.max",
+            callbacks=[_observe_connection_max],
+            unit="{connection}",
+            description="The most connections a pool may hold (Config.pool_maxsize).",
+        )
+        meter.create_observable_gauge(
+            "weaviate.client.endpoint.resting",
+            callbacks=[_observe_resting],
+            unit="{endpoint}",
+            description="1 while an endpoint rests after failures (fallback endpoints), else 0.",
+        )
         self.dispatch = {
             (*prefix, "request", "start"): self.request_start,
             (*prefix, "request", "stop"): self.request_stop,
@@ -254,6 +303,8 @@ class _Bridge:
             attrs["error.type"] = extra["error.type"] = error_kind
             span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
             self.errors.add(1, attrs)
+            if meta.get("retry_refused") == "budget":
+                self.budget_refusals.add(1, attrs)
         attempts = meta.get("attempt")
         if attempts:
             extra["weaviate.attempts"] = attempts
@@ -298,6 +349,13 @@ class _Bridge:
         else:
             attrs = {**_db_attributes(meta), "error.type": error_kind}
         self.retries.add(1, attrs)
+        self.retry_wait.record(
+            measurements.get("wait", 0.0),
+            {
+                "db.operation.name": attrs["db.operation.name"],
+                "weaviate.retry.source": meta.get("wait_source") or "backoff",
+            },
+        )
 
     # -- one HTTP attempt ----------------------------------------------------------------
 
@@ -305,6 +363,9 @@ class _Bridge:
         call = self.calls.get(meta["ref"])
         parent = trace.set_span_in_context(call.span) if call is not None else None
         number = meta.get("attempt") or 1
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_start(meta, parent, number)
+            return
         method = meta.get("method") or "GET"
         attrs: dict[str, Any] = {
             "http.request.method": method,
@@ -333,6 +394,36 @@ class _Bridge:
             "http.request.method": method,
             "server.address": attrs["server.address"],
             "server.port": attrs["server.port"],
+            "weaviate.transport": "http",
+        }
+        self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
+
+    def _rpc_attempt_start(self, meta: Mapping[str, Any], parent: Any, number: int) -> None:
+        """One gRPC attempt: a CLIENT span per the RPC semantic conventions."""
+        full = meta.get("rpc_method") or "weaviate.v1.Weaviate/unknown"
+        service = full.rpartition("/")[0]
+        attrs: dict[str, Any] = {
+            "rpc.system": "grpc",
+            "rpc.system.name": "grpc",
+            "rpc.service": service,
+            "rpc.method": full,
+            "server.address": meta.get("server_address") or "",
+            "server.port": meta.get("server_port") or 0,
+        }
+        if number > 1:
+            attrs["weaviate.attempt"] = number
+        span = self.tracer.start_span(full, context=parent, kind=SpanKind.CLIENT, attributes=attrs)
+        ctx = trace.set_span_in_context(span, parent)
+        carrier = meta.get("propagation_headers")
+        if isinstance(carrier, dict):
+            propagate.inject(carrier, context=ctx)
+        token = otel_context.attach(ctx)
+        metric_attrs = {
+            "rpc.system.name": "grpc",
+            "rpc.method": full,
+            "server.address": attrs["server.address"],
+            "server.port": attrs["server.port"],
+            "weaviate.transport": "grpc",
         }
         self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
 
@@ -343,6 +434,9 @@ class _Bridge:
         with contextlib.suppress(Exception):  # a token from another context
             otel_context.detach(attempt.token)  # type: ignore[arg-type]
         span, attrs = attempt.span, dict(attempt.metric_attrs)
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_stop(measurements, meta, span, attrs)
+            return
         status = meta.get("status_code")
         if status is not None:
             attrs["http.response.status_code"] = status
@@ -355,7 +449,107 @@ class _Bridge:
             span.set_attribute("error.type", error_type)
             span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
         self.http_duration.record(measurements.get("duration", 0.0), attrs)
+        pool_wait = measurements.get("pool_wait")
+        if pool_wait is not None:
+            self.connection_wait.record(
+                pool_wait,
+                {"db.client.connection.pool.name": _pool_name(attrs)},
+            )
         span.end()
+
+    def _rpc_attempt_stop(
+        self,
+        measurements: Mapping[str, float],
+        meta: Mapping[str, Any],
+        span: trace.Span,
+        attrs: dict[str, Any],
+    ) -> None:
+        status = meta.get("rpc_status")
+        code = _GRPC_CODES.get(status) if isinstance(status, str) else None
+        if code is not None:
+            attrs["rpc.grpc.status_code"] = code
+            span.set_attribute("rpc.grpc.status_code", code)
+        if meta.get("error_kind"):
+            error_type = status or meta["error_kind"]
+            attrs["error.type"] = error_type
+            span.set_attribute("error.type", error_type)
+            span.set_attribute("weaviate.error.kind", meta["error_kind"])
+            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+        # The same attempt-duration metric as HTTP, told apart by weaviate.transport.
+        self.http_duration.record(measurements.get("duration", 0.0), attrs)
+        span.end()
+
+
+_GRPC_CODES = {
+    name: code
+    for code, name in enumerate(
+        (
+            "OK",
+            "CANCELLED",
+            "UNKNOWN",
+            "INVALID_ARGUMENT",
+            "DEADLINE_EXCEEDED",
+            "NOT_FOUND",
+            "ALREADY_EXISTS",
+            "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED",
+            "FAILED_PRECONDITION",
+            "ABORTED",
+            "OUT_OF_RANGE",
+            "UNIMPLEMENTED",
+            "INTERNAL",
+            "UNAVAILABLE",
+            "DATA_LOSS",
+            "UNAUTHENTICATED",
+        )
+    )
+}
+
+
+def _pool_name(attrs: Mapping[str, Any]) -> str:
+    return f"{attrs['server.address']}:{attrs['server.port']}"
+
+
+def _pools() -> dict[tuple[str, int], list[int]]:
+    """idle, in use, max per host, summed over live clients."""
+    totals: dict[tuple[str, int], list[int]] = {}
+    for state in _bus.states():
+        for use in state.get("connections", ()):
+            entry = totals.setdefault((use.server_address, use.server_port), [0, 0, 0])
+            entry[0] += use.idle
+            entry[1] += use.in_use
+            entry[2] += use.max
+    return totals
+
+
+def _observe_open_connections(options: CallbackOptions) -> Iterable[Observation]:
+    for (address, port), (idle, in_use, _) in _pools().items():
+        for state, value in (("active", in_use), ("idle", idle)):
+            yield Observation(
+                value,
+                {"server.address": address, "server.port": port, "http.connection.state": state},
+            )
+
+
+def _observe_connection_count(options: CallbackOptions) -> Iterable[Observation]:
+    for (address, port), (idle, in_use, _) in _pools().items():
+        name = {"db.client.connection.pool.name": f"{address}:{port}"}
+        yield Observation(in_use, {**name, "db.client.connection.state": "used"})
+        yield Observation(idle, {**name, "db.client.connection.state": "idle"})
+
+
+def _observe_connection_max(options: CallbackOptions) -> Iterable[Observation]:
+    for (address, port), (_, _, most) in _pools().items():
+        yield Observation(most, {"db.client.connection.pool.name": f"{address}:{port}"})
+
+
+def _observe_resting(options: CallbackOptions) -> Iterable[Observation]:
+    resting: dict[tuple[str, int], int] = {}
+    for state in _bus.states():
+        for address, port, rests in state.get("endpoints", ()):
+            resting[(address, port)] = max(resting.get((address, port), 0), int(rests))
+    for (address, port), value in resting.items():
+        yield Observation(value, {"server.address": address, "server.port": port})
 
 
 def _error_text(meta: Mapping[str, Any]) -> str:

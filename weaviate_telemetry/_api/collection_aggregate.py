@@ -1,0 +1,429 @@
+"""``collection.aggregate``: counts and property metrics in the official client v4's shape.
+
+Built on the ``Aggregate`` query builder; each method is one logical call
+(``collection.aggregate.<method>``)::
+
+    stats = articles.aggregate.over_all(
+        total_count=True,
+        return_metrics=[Metrics("year").integer(minimum=True, maximum=True, mean=True)],
+    )
+    stats.total_count, stats.properties["year"].maximum
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.options import resolve
+from .._core.results import JsonResult
+from .._query.builders import AggregateGroup as _Group
+from .._query.builders import AggregateQuery, PropertyMetrics
+from .._query.filters import Filter
+from .handle import HandleContext
+
+# -- inputs -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Metric:
+    """What to aggregate of one property (built by :class:`Metrics`)."""
+
+    property: str
+    kind: str
+    names: tuple[str, ...]
+    top_occurrences: bool = False
+    limit: int | None = None
+
+
+def _chosen(flags: Mapping[str, bool]) -> tuple[str, ...]:
+    for name, flag in flags.items():
+        v.boolean(name, flag)
+    wanted = tuple(name for name, flag in flags.items() if flag)
+    return wanted or tuple(flags)  # nothing chosen means everything, as in v4
+
+
+_GQL = {"sum_": "sum", "percentage_false": "percentageFalse", "percentage_true": "percentageTrue",
+        "total_false": "totalFalse", "total_true": "totalTrue"}  # fmt: skip
+
+
+class Metrics:
+    """Property metrics for ``return_metrics=``: ``Metrics("year").integer(mean=True)``.
+
+    Pick the method that matches the property's data type; with no
+    keyword set, every metric of that type is returned.
+    """
+
+    def __init__(self, property_: str) -> None:
+        self._property = v.property_name(property_)
+
+    def _metric(self, kind: str, flags: Mapping[str, bool]) -> _Metric:
+        return _Metric(self._property, kind, tuple(_GQL.get(n, n) for n in _chosen(flags)))
+
+    def text(
+        self,
+        count: bool = False,
+        top_occurrences_count: bool = False,
+        top_occurrences_value: bool = False,
+        limit: int | None = None,
+    ) -> _Metric:
+        """``count`` and the most frequent values (``limit`` of them)."""
+        names = _chosen(
+            {
+                "count": count,
+                "top_occurrences_count": top_occurrences_count,
+                "top_occurrences_value": top_occurrences_value,
+            }
+        )
+        if limit is not None:
+            v.positive_int(limit, "limit", 10_000)
+        return _Metric(
+            self._property,
+            "text",
+            ("count",) if "count" in names else (),
+            top_occurrences=any(n.startswith("top_") for n in names),
+            limit=limit,
+        )
+
+    def integer(
+        self,
+        count: bool = False,
+        maximum: bool = False,
+        mean: bool = False,
+        median: bool = False,
+        minimum: bool = False,
+        mode: bool = False,
+        sum_: bool = False,
+    ) -> _Metric:
+        """Metrics of an ``int`` property."""
+        flags = {"count": count, "maximum": maximum, "mean": mean, "median": median,
+                 "minimum": minimum, "mode": mode, "sum_": sum_}  # fmt: skip
+        return self._metric("integer", flags)
+
+    def number(
+        self,
+        count: bool = False,
+        maximum: bool = False,
+        mean: bool = False,
+        median: bool = False,
+        minimum: bool = False,
+        mode: bool = False,
+        sum_: bool = False,
+    ) -> _Metric:
+        """Metrics of a ``number`` property."""
+        flags = {"count": count, "maximum": maximum, "mean": mean, "median": median,
+                 "minimum": minimum, "mode": mode, "sum_": sum_}  # fmt: skip
+        return self._metric("number", flags)
+
+    def boolean(
+        self,
+        count: bool = False,
+        percentage_false: bool = False,
+        percentage_true: bool = False,
+        total_false: bool = False,
+        total_true: bool = False,
+    ) -> _Metric:
+        """Metrics of a ``boolean`` property."""
+        flags = {"count": count, "percentage_false": percentage_false,
+                 "percentage_true": percentage_true, "total_false": total_false,
+                 "total_true": total_true}  # fmt: skip
+        return self._metric("boolean", flags)
+
+    def date_(
+        self,
+        count: bool = False,
+        maximum: bool = False,
+        median: bool = False,
+        minimum: bool = False,
+        mode: bool = False,
+    ) -> _Metric:
+        """Metrics of a ``date`` property (values are RFC 3339 strings)."""
+        flags = {"count": count, "maximum": maximum, "median": median, "minimum": minimum,
+                 "mode": mode}  # fmt: skip
+        return self._metric("date", flags)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupByAggregate:
+    """Aggregate per value of ``prop`` (``group_by=``); ``limit`` caps the number of groups."""
+
+    prop: str
+    limit: int | None = None
+
+
+# -- results ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateInteger(JsonResult):
+    """Metrics of an ``int`` property (None where not asked for)."""
+
+    count: int | None = None
+    maximum: int | None = None
+    mean: float | None = None
+    median: float | None = None
+    minimum: int | None = None
+    mode: int | None = None
+    sum_: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateNumber(JsonResult):
+    """Metrics of a ``number`` property (None where not asked for)."""
+
+    count: int | None = None
+    maximum: float | None = None
+    mean: float | None = None
+    median: float | None = None
+    minimum: float | None = None
+    mode: float | None = None
+    sum_: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopOccurrence(JsonResult):
+    """A frequent ``value`` of a text property and how often (``count``) it occurs."""
+
+    count: int | None
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateText(JsonResult):
+    """Metrics of a ``text`` property."""
+
+    count: int | None = None
+    top_occurrences: tuple[TopOccurrence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateBoolean(JsonResult):
+    """Metrics of a ``boolean`` property."""
+
+    count: int | None = None
+    percentage_false: float | None = None
+    percentage_true: float | None = None
+    total_false: int | None = None
+    total_true: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateDate(JsonResult):
+    """Metrics of a ``date`` property (RFC 3339 strings)."""
+
+    count: int | None = None
+    maximum: str | None = None
+    median: str | None = None
+    minimum: str | None = None
+    mode: str | None = None
+
+
+AggregateMetric = (
+    AggregateInteger | AggregateNumber | AggregateText | AggregateBoolean | AggregateDate
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateReturn(JsonResult):
+    """An aggregation without grouping: ``total_count`` and metrics by property name."""
+
+    properties: Mapping[str, AggregateMetric]
+    total_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedBy(JsonResult):
+    """The property (``prop``) and ``value`` a group was formed by."""
+
+    prop: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateGroup(JsonResult):
+    """One group of a grouped aggregation."""
+
+    grouped_by: GroupedBy
+    properties: Mapping[str, AggregateMetric]
+    total_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateGroupByReturn(JsonResult):
+    """A grouped aggregation: one :class:`AggregateGroup` per value."""
+
+    groups: tuple[AggregateGroup, ...] = field(default_factory=tuple)
+
+
+# -- conversions --------------------------------------------------------------------------
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value)
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _convert(metric: _Metric, m: PropertyMetrics) -> AggregateMetric:
+    if metric.kind == "integer":
+        return AggregateInteger(m.count, _int(m.maximum), m.mean, m.median, _int(m.minimum),
+                                _int(m.mode), _int(m.sum))  # fmt: skip
+    if metric.kind == "number":
+        return AggregateNumber(m.count, _num(m.maximum), m.mean, m.median, _num(m.minimum),
+                               _num(m.mode), m.sum)  # fmt: skip
+    if metric.kind == "boolean":
+        return AggregateBoolean(m.count, m.percentage_false, m.percentage_true, m.total_false,
+                                m.total_true)  # fmt: skip
+    if metric.kind == "date":
+        return AggregateDate(m.count, _str(m.maximum), _str(m.median), _str(m.minimum),
+                             _str(m.mode))  # fmt: skip
+    top = tuple(TopOccurrence(o.occurs, o.value) for o in m.top_occurrences or ())
+    return AggregateText(m.count, top)
+
+
+def _properties(metrics: Sequence[_Metric], group: _Group) -> dict[str, AggregateMetric]:
+    return {
+        m.property: _convert(m, group.properties.get(m.property, PropertyMetrics()))
+        for m in metrics
+    }
+
+
+def _metrics(value: Any) -> tuple[_Metric, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, _Metric) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(m, _Metric) for m in items):
+        raise v.invalid("return_metrics", value, "Metrics(...).<type>(...) or a list of them")
+    return tuple(items)
+
+
+# -- the namespace --------------------------------------------------------------------------
+
+
+class _AggregateCollection:
+    """``collection.aggregate``: ``over_all`` and ``near_vector``."""
+
+    def __init__(self, ctx: HandleContext) -> None:
+        self._ctx = ctx
+
+    def _query(
+        self,
+        operation: str,
+        filters: Filter | None,
+        group_by: str | GroupByAggregate | None,
+        total_count: bool,
+        metrics: tuple[_Metric, ...],
+    ) -> AggregateQuery:
+        ctx = self._ctx
+        query = AggregateQuery(ctx.op("aggregate." + operation), ctx.name)
+        if ctx.tenant is not None:
+            query = query.tenant(ctx.tenant)
+        if filters is not None:
+            query = query.where(filters)
+        if v.boolean("total_count", total_count):
+            query = query.meta_count()
+        if group_by is not None:
+            by = GroupByAggregate(group_by) if isinstance(group_by, str) else group_by
+            if not isinstance(by, GroupByAggregate):
+                raise v.invalid("group_by", group_by, "a property name or GroupByAggregate")
+            query = query.group_by(by.prop)
+            if by.limit is not None:
+                query = query.limit(by.limit)
+        for m in metrics:
+            if m.names:
+                query = query.metrics(m.property, *m.names)
+            if m.top_occurrences:
+                query = query.top_occurrences(m.property, limit=m.limit)
+        return query
+
+    def _run(
+        self,
+        query: AggregateQuery,
+        grouped: bool,
+        total_count: bool,
+        metrics: tuple[_Metric, ...],
+        opts: RequestOptions | None,
+    ) -> AggregateReturn | AggregateGroupByReturn:
+        result = query.do(options=opts)
+        if grouped:
+            return AggregateGroupByReturn(
+                tuple(
+                    AggregateGroup(
+                        GroupedBy(
+                            g.grouped_by.path[0] if g.grouped_by and g.grouped_by.path else "",
+                            None if g.grouped_by is None else g.grouped_by.value,
+                        ),
+                        _properties(metrics, g),
+                        g.count if total_count else None,
+                    )
+                    for g in result.groups
+                )
+            )
+        group = result.groups[0] if result.groups else _Group(0, {})
+        return AggregateReturn(
+            _properties(metrics, group), (group.count or 0) if total_count else None
+        )
+
+    def over_all(
+        self,
+        *,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> Any:
+        """Count and measure every (matching) object; :class:`AggregateReturn`, or
+        :class:`AggregateGroupByReturn` with ``group_by``."""
+        metrics = _metrics(return_metrics)
+        query = self._query("over_all", filters, group_by, total_count, metrics)
+        return self._run(
+            query, group_by is not None, total_count, metrics, resolve(options, overrides)
+        )
+
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate | None = None,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> Any:
+        """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
+        metrics = _metrics(return_metrics)
+        query = self._query("near_vector", filters, group_by, total_count, metrics).near_vector(
+            near_vector, distance=distance, certainty=certainty, target_vector=target_vector
+        )
+        if object_limit is not None:
+            query = query.object_limit(object_limit)
+        return self._run(
+            query, group_by is not None, total_count, metrics, resolve(options, overrides)
+        )
+
+    def count(self, opts: RequestOptions | None) -> int:
+        """``len(collection)``: how many objects (of the handle's tenant) are stored."""
+        query = AggregateQuery(self._ctx.op("len"), self._ctx.name).meta_count()
+        if self._ctx.tenant is not None:
+            query = query.tenant(self._ctx.tenant)
+        return query.do(options=opts).count or 0

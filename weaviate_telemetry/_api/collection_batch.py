@@ -1,0 +1,188 @@
+"""``collection.batch``: v4's import context managers, on the SDK's batch import.
+
+::
+
+    with articles.batch.dynamic() as batch:
+        for row in rows:
+            batch.add_object(properties=row, vector=row_vector)
+    failed = articles.batch.failed_objects
+
+Objects are buffered and sent through ``Batch.insert_objects`` (chunks
+of ``batch_size``, ``concurrent_requests`` in flight) whenever the buffer
+holds ``batch_size * concurrent_requests`` objects, and once more when the
+``with`` block ends — also when it ends with an exception, so nothing
+added is silently dropped. Every object is either confirmed stored by the
+server or listed in ``failed_objects`` with the reason; references added
+with ``add_reference`` are sent after the objects of the same flush.
+"""
+
+from __future__ import annotations
+
+import uuid as _uuid
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.options import resolve
+from .batch import Batch
+from .collection_data import (
+    DataObject,
+    DataReference,
+    ErrorObject,
+    ErrorReference,
+    batch_item,
+    object_outcome,
+    reference_items,
+)
+from .handle import HandleContext
+
+_DYNAMIC_SIZE = 100
+_DYNAMIC_CONCURRENCY = 2
+
+
+class BatchContext:
+    """The object ``with collection.batch.dynamic() as batch`` gives you."""
+
+    def __init__(
+        self,
+        ctx: HandleContext,
+        batch_size: int,
+        concurrency: int,
+        opts: RequestOptions | None,
+        owner: _BatchCollection,
+    ) -> None:
+        self._ctx = ctx
+        self._size = batch_size
+        self._concurrency = concurrency
+        self._opts = opts
+        self._owner = owner
+        self._objects: list[tuple[DataObject, dict[str, Any]]] = []
+        self._references: list[DataReference] = []
+        self.failed_objects: list[ErrorObject] = []
+        """Objects not stored so far (message, the object, its uuid)."""
+        self.failed_references: list[ErrorReference] = []
+        """References not added so far."""
+        self.results_uuids: list[_uuid.UUID] = []
+        """Uuids of the objects the server confirmed so far."""
+
+    @property
+    def number_errors(self) -> int:
+        """How many objects and references failed so far."""
+        return len(self.failed_objects) + len(self.failed_references)
+
+    def add_object(
+        self,
+        properties: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
+        uuid: str | _uuid.UUID | None = None,
+        vector: Sequence[float] | Mapping[str, Any] | None = None,
+    ) -> _uuid.UUID:
+        """Queue one object; returns its uuid (assigned now, so a re-send upserts).
+
+        A bad argument (e.g. a non-numeric vector) raises ``validation_error``
+        here, before anything is queued.
+        """
+        obj, body = batch_item(self._ctx, DataObject(properties, uuid, vector, references))
+        self._objects.append((obj, body))
+        if len(self._objects) >= self._size * self._concurrency:
+            self.flush()
+        return _uuid.UUID(body["id"])
+
+    def add_reference(
+        self,
+        from_uuid: str | _uuid.UUID,
+        from_property: str,
+        to: str | _uuid.UUID | Sequence[str | _uuid.UUID],
+    ) -> None:
+        """Queue a reference (sent after the objects queued before it)."""
+        ref = DataReference(from_property, from_uuid, to)
+        reference_items(self._ctx, [ref])  # validate now
+        self._references.append(ref)
+        if len(self._references) >= self._size * self._concurrency:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send everything queued now (the ``with`` block's end does this too)."""
+        objects, self._objects = self._objects, []
+        references, self._references = self._references, []
+        batch = Batch(self._ctx.op("batch.add_object"))
+        if objects:
+            bodies = [body for _, body in objects]
+            result = batch.insert_objects(
+                bodies,
+                collection=self._ctx.name,
+                tenant=self._ctx.tenant,
+                consistency_level=self._ctx.consistency_level,
+                batch_size=self._size,
+                concurrency=self._concurrency,
+                options=self._opts,
+            )
+            outcome = object_outcome([o for o, _ in objects], bodies, result)
+            self.failed_objects += outcome.errors.values()
+            self.results_uuids += outcome.uuids.values()
+        if references:
+            owners, items = reference_items(self._ctx, references)
+            result = Batch(self._ctx.op("batch.add_reference")).insert_references(
+                items,
+                batch_size=self._size,
+                concurrency=self._concurrency,
+                consistency_level=self._ctx.consistency_level,
+                options=self._opts,
+            )
+            self.failed_references += [
+                ErrorReference(f.message, owners[f.index], f.kind) for f in result.failures
+            ]
+        self._owner._publish(self)
+
+    def __enter__(self) -> BatchContext:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.flush()
+
+
+class _BatchCollection:
+    """``collection.batch``: ``dynamic()`` and ``fixed_size()`` import contexts."""
+
+    def __init__(self, ctx: HandleContext) -> None:
+        self._ctx = ctx
+        self.failed_objects: list[ErrorObject] = []
+        """The failed objects of the latest batch context (v4: read it after the ``with``)."""
+        self.failed_references: list[ErrorReference] = []
+        """The failed references of the latest batch context."""
+
+    def _publish(self, batch: BatchContext) -> None:
+        self.failed_objects = list(batch.failed_objects)
+        self.failed_references = list(batch.failed_references)
+
+    def dynamic(self, *, options: RequestOptions | None = None, **overrides: Any) -> BatchContext:
+        """A batch with the SDK's default sizing (chunks of 100, 2 in flight)."""
+        return self._start(_DYNAMIC_SIZE, _DYNAMIC_CONCURRENCY, resolve(options, overrides))
+
+    def fixed_size(
+        self,
+        batch_size: int = 100,
+        concurrent_requests: int = 2,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchContext:
+        """A batch sending chunks of ``batch_size`` objects, ``concurrent_requests`` at a time.
+
+        Give the client a ``pool_maxsize`` of at least ``concurrent_requests``.
+        """
+        size = v.positive_int(batch_size, "batch_size", 10_000)
+        concurrency = v.positive_int(concurrent_requests, "concurrent_requests", 64)
+        return self._start(size, concurrency, resolve(options, overrides))
+
+    def _start(self, size: int, concurrency: int, opts: RequestOptions | None) -> BatchContext:
+        self.failed_objects = []
+        self.failed_references = []
+        return BatchContext(self._ctx, size, concurrency, opts, self)

@@ -1,0 +1,438 @@
+"""``collection.data``: write, delete and reference objects in the official client v4's shape.
+
+Each method is one logical call named ``collection.data.<method>``; it is
+built on the REST object and batch endpoints (and their guarantees: every
+object of ``insert_many`` is either confirmed stored or listed in
+``errors``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid as _uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._core import validate as v
+from .._core.config import RequestOptions
+from .._core.errors import ErrorKind, WeaviateError
+from .._core.models import beacon
+from .._core.options import resolve
+from .._core.results import JsonResult
+from .._query.filters import Filter
+from .batch import Batch, BatchDeleteResult, BatchFailure, BatchReference, BatchResult
+from .handle import HandleContext
+from .objects import Objects
+
+Vector = Sequence[float] | Mapping[str, Any]
+UUID = str | _uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class DataObject:
+    """One object for ``insert_many`` (a plain dict of properties works too)."""
+
+    properties: Mapping[str, Any] | None = None
+    uuid: UUID | None = None
+    vector: Vector | None = None
+    references: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataReference:
+    """One cross-reference for ``reference_add_many``: ``from_uuid.from_property → to_uuid``."""
+
+    from_property: str
+    from_uuid: UUID
+    to_uuid: UUID | Sequence[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorObject(JsonResult):
+    """An object that was not stored: the server's (or the SDK's) ``message``, the object.
+
+    ``kind`` is None when the server rejected just this object, or the error
+    kind when it never reached the server or its whole chunk failed.
+    """
+
+    message: str
+    object_: DataObject
+    original_uuid: _uuid.UUID | None = None
+    kind: ErrorKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReference(JsonResult):
+    """A reference that was not added, with the reason."""
+
+    message: str
+    reference: DataReference
+    kind: ErrorKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchObjectReturn(JsonResult):
+    """What ``insert_many`` did: ``uuids`` and ``errors`` by input index."""
+
+    uuids: Mapping[int, _uuid.UUID]
+    errors: Mapping[int, ErrorObject]
+    elapsed_seconds: float
+    all_responses: tuple[_uuid.UUID | ErrorObject, ...] = field(default=(), repr=False)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when at least one object was not stored."""
+        return bool(self.errors)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReferenceReturn(JsonResult):
+    """What ``reference_add_many`` did: ``errors`` by input index."""
+
+    errors: Mapping[int, ErrorReference]
+    elapsed_seconds: float
+
+    @property
+    def has_errors(self) -> bool:
+        """True when at least one reference was not added."""
+        return bool(self.errors)
+
+
+def _targets(to: Any, name: str) -> list[str]:
+    items = [to] if isinstance(to, (str, _uuid.UUID)) else to
+    if not isinstance(items, (list, tuple)) or not items:
+        raise v.invalid(name, to, "a UUID or a list of UUIDs")
+    return [v.object_id(t, name) for t in items]
+
+
+def with_references(properties: Any, references: Any) -> dict[str, Any]:
+    """Properties with ``references`` ({property: uuid or [uuids]}) added as beacons."""
+    props = v.properties(properties)
+    if references is None:
+        return props
+    if not isinstance(references, Mapping):
+        raise v.invalid("references", references, "a mapping of property to UUID(s)")
+    for prop, to in references.items():
+        v.property_name(prop, "reference property")
+        props[prop] = [{"beacon": beacon(None, t)} for t in _targets(to, f"references[{prop!r}]")]
+    return props
+
+
+def vector_fields(vector: Any) -> tuple[Any, Any]:
+    """``vector=`` as (unnamed vector, named vectors): a list, or a dict of named vectors."""
+    if vector is None:
+        return None, None
+    if isinstance(vector, Mapping):
+        return None, vector
+    return vector, None
+
+
+def batch_item(ctx: HandleContext, obj: Any) -> tuple[DataObject, dict[str, Any]]:
+    """An ``insert_many``/batch input as (DataObject, REST object with an id)."""
+    if isinstance(obj, Mapping):
+        obj = DataObject(properties=obj)
+    if not isinstance(obj, DataObject):
+        raise v.invalid("object", obj, "a DataObject or a dict of properties")
+    unnamed, named = vector_fields(obj.vector)
+    body: dict[str, Any] = {
+        "class": ctx.name,
+        "properties": with_references(obj.properties, obj.references),
+        "id": v.object_id(_uuid.uuid4() if obj.uuid is None else obj.uuid, "uuid"),
+    }
+    if unnamed is not None:
+        body["vector"] = v.vector(unnamed)
+    if named is not None:
+        body["vectors"] = v.named_vectors(named)
+    if ctx.tenant is not None:
+        body["tenant"] = ctx.tenant
+    return obj, body
+
+
+def object_outcome(
+    inputs: Sequence[DataObject], bodies: Sequence[Mapping[str, Any]], result: BatchResult
+) -> BatchObjectReturn:
+    """A :class:`BatchResult` of ``inputs`` in v4's shape (indices into ``inputs``)."""
+    errors = {f.index: _error_object(f, inputs[f.index]) for f in result.failures}
+    stored = [i for i in range(len(inputs)) if i not in errors]
+    uuids = {i: _uuid.UUID(str(bodies[i]["id"])) for i in stored}
+    responses = tuple(errors[i] if i in errors else uuids[i] for i in range(len(inputs)))
+    return BatchObjectReturn(uuids, errors, result.duration, responses)
+
+
+def _error_object(failure: BatchFailure, obj: DataObject) -> ErrorObject:
+    original = None if failure.id is None else _uuid.UUID(failure.id)
+    return ErrorObject(failure.message, obj, original, failure.kind)
+
+
+def reference_items(
+    ctx: HandleContext, refs: Sequence[DataReference]
+) -> tuple[list[DataReference], list[BatchReference]]:
+    """One :class:`BatchReference` per target (a multi-target reference expands)."""
+    owners: list[DataReference] = []
+    items: list[BatchReference] = []
+    for ref in refs:
+        if not isinstance(ref, DataReference):
+            raise v.invalid("reference", ref, "a DataReference")
+        for target in _targets(ref.to_uuid, "to_uuid"):
+            owners.append(ref)
+            items.append(
+                BatchReference(ctx.name, ref.from_uuid, ref.from_property, target, None, ctx.tenant)
+            )
+    return owners, items
+
+
+class _DataCollection:
+    """``collection.data``: insert, replace, update, delete, exists and references."""
+
+    def __init__(self, ctx: HandleContext) -> None:
+        self._ctx = ctx
+
+    def _objects(self, operation: str) -> Objects:
+        return Objects(self._ctx.op("data." + operation))
+
+    def _batch(self, operation: str) -> Batch:
+        return Batch(self._ctx.op("data." + operation))
+
+    def insert(
+        self,
+        properties: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
+        uuid: UUID | None = None,
+        vector: Vector | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> _uuid.UUID:
+        """Store one object and return its uuid (random unless given; an existing uuid
+        raises ``validation_error`` — use :meth:`replace` to overwrite)."""
+        ctx = self._ctx
+        unnamed, named = vector_fields(vector)
+        stored = self._objects("insert").insert(
+            ctx.name,
+            with_references(properties, references),
+            id=uuid,
+            vector=unnamed,
+            vectors=named,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+        return _uuid.UUID(stored.id)
+
+    def insert_many(
+        self,
+        objects: Sequence[DataObject | Mapping[str, Any]],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchObjectReturn:
+        """Store many objects in one request per 100 (never reported stored unless they are).
+
+        Example::
+
+            r = articles.data.insert_many([DataObject(properties={"title": "A"}, vector=[…])])
+            if r.has_errors: print(r.errors)
+        """
+        if isinstance(objects, (str, bytes, Mapping)) or not isinstance(objects, Sequence):
+            raise v.invalid("objects", objects, "a list of DataObject or property dicts")
+        ctx = self._ctx
+        pairs = [batch_item(ctx, o) for o in objects]
+        inputs = [p[0] for p in pairs]
+        bodies = [p[1] for p in pairs]
+        started = time.monotonic()
+        if not bodies:
+            return BatchObjectReturn({}, {}, 0.0)
+        result = self._batch("insert_many").insert_objects(
+            bodies,
+            collection=ctx.name,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            concurrency=1,
+            options=resolve(options, overrides),
+        )
+        outcome = object_outcome(inputs, bodies, result)
+        return BatchObjectReturn(
+            outcome.uuids, outcome.errors, time.monotonic() - started, outcome.all_responses
+        )
+
+    def replace(
+        self,
+        uuid: UUID,
+        properties: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
+        vector: Vector | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> None:
+        """Overwrite an object (properties not given are removed); missing: ``not_found``."""
+        ctx = self._ctx
+        unnamed, named = vector_fields(vector)
+        self._objects("replace").replace(
+            ctx.name,
+            uuid,
+            with_references(properties, references),
+            vector=unnamed,
+            vectors=named,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+
+    def update(
+        self,
+        uuid: UUID,
+        properties: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
+        vector: Vector | None = None,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> None:
+        """Merge properties (and replace given vectors) into an object; missing: ``not_found``."""
+        ctx = self._ctx
+        unnamed, named = vector_fields(vector)
+        self._objects("update").update(
+            ctx.name,
+            uuid,
+            with_references(properties, references),
+            vector=unnamed,
+            vectors=named,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+
+    def delete_by_id(
+        self, uuid: UUID, *, options: RequestOptions | None = None, **overrides: Any
+    ) -> None:
+        """Delete one object; deleting one that does not exist is not an error.
+
+        (v4 returns a bool; Weaviate's REST answer is the same whether the
+        object existed or not, so this returns None — ask :meth:`exists` first.)
+        """
+        ctx = self._ctx
+        self._objects("delete_by_id").delete(
+            ctx.name,
+            uuid,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+
+    def delete_many(
+        self,
+        where: Filter,
+        *,
+        verbose: bool = False,
+        dry_run: bool = False,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchDeleteResult:
+        """Delete every object matching ``where``; ``dry_run=True`` only counts them.
+
+        ``verbose=True`` lists each matched object. One call deletes at most
+        the server's ``QUERY_MAXIMUM_RESULTS`` objects (``result.limit``).
+        """
+        ctx = self._ctx
+        return self._batch("delete_many").delete_objects(
+            ctx.name,
+            where,
+            dry_run=dry_run,
+            output="verbose" if v.boolean("verbose", verbose) else "minimal",
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+
+    def exists(
+        self, uuid: UUID, *, options: RequestOptions | None = None, **overrides: Any
+    ) -> bool:
+        """True when the object exists."""
+        ctx = self._ctx
+        return self._objects("exists").exists(
+            ctx.name,
+            uuid,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+
+    def reference_add(
+        self,
+        from_uuid: UUID,
+        from_property: str,
+        to: UUID | Sequence[UUID],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> None:
+        """Add a reference from ``from_uuid.from_property`` to ``to`` (one uuid or several)."""
+        ctx = self._ctx
+        opts = resolve(options, overrides)
+        targets = _targets(to, "to")
+        if len(targets) == 1:
+            self._objects("reference_add").add_reference(
+                ctx.name,
+                from_uuid,
+                from_property,
+                targets[0],
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=opts,
+            )
+            return
+        result = self._reference_batch(
+            "reference_add", [DataReference(from_property, from_uuid, targets)], opts
+        )
+        if result.errors:
+            first = next(iter(result.errors.values()))
+            raise WeaviateError.from_kind(first.kind or ErrorKind.VALIDATION_ERROR, first.message)
+
+    def reference_delete(
+        self,
+        from_uuid: UUID,
+        from_property: str,
+        to: UUID,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> None:
+        """Remove the reference from ``from_uuid.from_property`` to ``to``."""
+        ctx = self._ctx
+        self._objects("reference_delete").delete_reference(
+            ctx.name,
+            from_uuid,
+            from_property,
+            to,
+            tenant=ctx.tenant,
+            consistency_level=ctx.consistency_level,
+            options=resolve(options, overrides),
+        )
+
+    def reference_add_many(
+        self,
+        refs: Sequence[DataReference],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchReferenceReturn:
+        """Add many references (in chunks of 100); failures are listed, not raised."""
+        if isinstance(refs, (str, bytes, Mapping)) or not isinstance(refs, Sequence):
+            raise v.invalid("refs", refs, "a list of DataReference")
+        return self._reference_batch("reference_add_many", refs, resolve(options, overrides))
+
+    def _reference_batch(
+        self, operation: str, refs: Sequence[DataReference], opts: RequestOptions | None
+    ) -> BatchReferenceReturn:
+        owners, items = reference_items(self._ctx, refs)
+        if not items:
+            return BatchReferenceReturn({}, 0.0)
+        result = self._batch(operation).insert_references(
+            items, concurrency=1, consistency_level=self._ctx.consistency_level, options=opts
+        )
+        errors = {
+            f.index: ErrorReference(f.message, owners[f.index], f.kind) for f in result.failures
+        }
+        return BatchReferenceReturn(errors, result.duration)

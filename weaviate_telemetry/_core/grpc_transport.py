@@ -1,0 +1,233 @@
+"""The only module that knows grpcio: send one RPC attempt, map its status to a kind.
+
+Like :mod:`.transport` for HTTP, it knows nothing about telemetry, retries
+or the Weaviate API beyond the method path: one channel per gRPC target
+(created on first use, HTTP/2 multiplexed, keepalive on), a unary call with
+metadata and a timeout, and the mapping of gRPC status codes, and of
+Weaviate's messages sent as ``UNKNOWN``, onto the SDK's error kinds.
+
+It is imported by the pipeline on the first gRPC call, so ``import
+weaviate_telemetry`` never imports grpc.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+
+from .config import Config
+from .errors import ErrorKind, WeaviateError
+from .models import RpcCall
+
+#: Weaviate's default ``GRPC_MAX_MESSAGE_SIZE``, used when ``/v1/meta`` does not say.
+DEFAULT_MAX_MESSAGE_SIZE = 104_858_000
+
+# Keepalive pings only while calls are open, no more often than Go's gRPC
+# servers accept by default (5 minutes), so the server never answers
+# "too_many_pings".
+_KEEPALIVE = (
+    ("grpc.keepalive_time_ms", 300_000),
+    ("grpc.keepalive_timeout_ms", 20_000),
+    ("grpc.keepalive_permit_without_calls", 0),
+    ("grpc.http2.max_pings_without_data", 0),
+)
+
+_STATUS_KINDS: dict[grpc.StatusCode, ErrorKind] = {
+    grpc.StatusCode.UNAVAILABLE: ErrorKind.UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED: ErrorKind.TIMEOUT,
+    grpc.StatusCode.UNAUTHENTICATED: ErrorKind.UNAUTHORIZED,
+    grpc.StatusCode.PERMISSION_DENIED: ErrorKind.FORBIDDEN,
+    grpc.StatusCode.NOT_FOUND: ErrorKind.NOT_FOUND,
+    grpc.StatusCode.INVALID_ARGUMENT: ErrorKind.VALIDATION_ERROR,
+    grpc.StatusCode.OUT_OF_RANGE: ErrorKind.VALIDATION_ERROR,
+    grpc.StatusCode.FAILED_PRECONDITION: ErrorKind.BAD_REQUEST,
+    grpc.StatusCode.ALREADY_EXISTS: ErrorKind.CONFLICT,
+    grpc.StatusCode.ABORTED: ErrorKind.CONFLICT,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ErrorKind.RATE_LIMITED,
+    grpc.StatusCode.CANCELLED: ErrorKind.CONNECTION_ERROR,
+    grpc.StatusCode.UNIMPLEMENTED: ErrorKind.PROTOCOL_ERROR,
+    grpc.StatusCode.INTERNAL: ErrorKind.SERVER_ERROR,
+    grpc.StatusCode.DATA_LOSS: ErrorKind.SERVER_ERROR,
+    grpc.StatusCode.UNKNOWN: ErrorKind.SERVER_ERROR,
+}
+
+# Weaviate sends most failures as UNKNOWN with a message; these fragments
+# (lower-cased) say what the message means. First match wins.
+_MESSAGE_KINDS: tuple[tuple[ErrorKind, tuple[str, ...]], ...] = (
+    (ErrorKind.UNAUTHORIZED, ("invalid api key", "unauthorized", "unauthenticated")),
+    (ErrorKind.FORBIDDEN, ("forbidden", "permission denied")),
+    (
+        ErrorKind.VALIDATION_ERROR,
+        (
+            "no such prop",
+            "vector lengths don't match",
+            "vector length",
+            "has a vector with length",
+            "could not parse",
+            "expected an integer",
+            "invalid integer",
+            "invalid number",
+            "invalid text",
+            "invalid boolean",
+            "invalid date",
+            "invalid uuid",
+            "invalid pagination",
+            "maximum results exceeded",
+            "multi-tenancy enabled",
+            "multi-tenancy disabled",
+            "has multiple vectors",
+            "target vector",
+            "data type",
+            "invalid filter",
+            "invalid argument",
+        ),
+    ),
+    (
+        ErrorKind.NOT_FOUND,
+        ("could not find class", "class not found", "tenant not found", "vector not found"),
+    ),
+)
+
+
+def classify_message(message: str, default: ErrorKind = ErrorKind.SERVER_ERROR) -> ErrorKind:
+    """The error kind a Weaviate error message (sent as gRPC ``UNKNOWN``) stands for."""
+    lowered = message.lower()
+    for kind, fragments in _MESSAGE_KINDS:
+        if any(f in lowered for f in fragments):
+            return kind
+    return default
+
+
+def map_rpc_error(exc: grpc.RpcError) -> WeaviateError:
+    """Classify a failed RPC as one of our error kinds, keeping the server's message."""
+    code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
+    message = (exc.details() if isinstance(exc, grpc.Call) else None) or str(exc) or code.name
+    kind = _STATUS_KINDS.get(code, ErrorKind.SERVER_ERROR)
+    lowered = message.lower()
+    request_sent: bool | None = None
+    if code is grpc.StatusCode.UNKNOWN:
+        kind = classify_message(message)
+    elif code is grpc.StatusCode.UNAVAILABLE and (
+        "failed to connect" in lowered or "connection refused" in lowered
+    ):
+        # The channel could not connect: like a refused HTTP connection.
+        kind, request_sent = ErrorKind.CONNECTION_ERROR, False
+    elif code is grpc.StatusCode.RESOURCE_EXHAUSTED and "larger than max" in lowered:
+        # gRPC's own message-size limit, not the server's rate limiting.
+        kind = ErrorKind.VALIDATION_ERROR if "sent message" in lowered else ErrorKind.PROTOCOL_ERROR
+    err = WeaviateError.from_kind(kind, message, details={"grpc_status": code.name})
+    err.rpc_status = code.name
+    err.request_sent = request_sent
+    err.__cause__ = exc
+    return err
+
+
+class GrpcTransport:
+    """One channel per gRPC target for one client; unary calls with deadlines."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._channels: dict[str, Any] = {}
+        self._callables: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def has_channel(self, target: str) -> bool:
+        """True once :meth:`open` made the channel for ``target``."""
+        return target in self._channels
+
+    def open(self, target: str, secure: bool, max_message_size: int) -> None:
+        """Create the channel for ``target`` (idempotent; connecting happens on first call)."""
+        with self._lock:
+            if target in self._channels:
+                return
+            if self._closed:
+                raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+            options: list[tuple[str, Any]] = [
+                *_KEEPALIVE,
+                ("grpc.max_send_message_length", max_message_size),
+                ("grpc.max_receive_message_length", max_message_size),
+                ("grpc.primary_user_agent", self._config.user_agent),
+            ]
+            if secure:
+                roots = None
+                if self._config.ca_certs:
+                    with open(self._config.ca_certs, "rb") as f:
+                        roots = f.read()
+                creds = grpc.ssl_channel_credentials(root_certificates=roots)
+                channel = grpc.secure_channel(target, creds, options=options)
+            else:
+                channel = grpc.insecure_channel(target, options=options)
+            self._channels[target] = channel
+
+    def call(
+        self,
+        target: str,
+        rpc: RpcCall,
+        metadata: Sequence[tuple[str, str]],
+        timeout: float,
+    ) -> Any:
+        """Send one unary RPC; return the decoded reply or raise a WeaviateError (cause set)."""
+        key = (target, rpc.method)
+        stub = self._callables.get(key)
+        if stub is None:
+            channel = self._channels.get(target)
+            if channel is None:
+                raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+            stub = channel.unary_unary(
+                f"/weaviate.v1.Weaviate/{rpc.method}",
+                request_serializer=type(rpc.message).SerializeToString,
+                response_deserializer=rpc.reply.FromString,
+            )
+            self._callables[key] = stub
+        try:
+            return stub(rpc.message, timeout=timeout, metadata=metadata)
+        except grpc.RpcError as exc:
+            raise map_rpc_error(exc) from exc
+        except ValueError as exc:  # e.g. a closed channel
+            err = WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, f"gRPC channel: {exc}")
+            err.__cause__ = exc
+            raise err from exc
+
+    def health(self, target: str, timeout: float) -> str:
+        """The standard ``grpc.health.v1.Health/Check`` status name (e.g. ``SERVING``).
+
+        The messages are encoded by hand (one enum field), so no health stubs are needed.
+        """
+        channel = self._channels.get(target)
+        if channel is None:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "no channel for " + target)
+        check = channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=lambda _: b"",
+            response_deserializer=_health_status,
+        )
+        try:
+            status: str = check(None, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise map_rpc_error(exc) from exc
+        return status
+
+    def close(self) -> None:
+        """Close every channel; later calls fail with ``connection_error``."""
+        with self._lock:
+            self._closed = True
+            channels, self._channels = self._channels, {}
+            self._callables.clear()
+        for channel in channels.values():
+            channel.close()
+
+
+_HEALTH = {0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}
+
+
+def _health_status(data: bytes) -> str:
+    # HealthCheckResponse { ServingStatus status = 1; }: empty bytes = 0, else 0x08 <varint>.
+    if not data:
+        return _HEALTH[0]
+    if data[0] != 0x08 or len(data) < 2:
+        return "UNKNOWN"
+    return _HEALTH.get(data[1], "UNKNOWN")

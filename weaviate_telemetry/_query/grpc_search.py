@@ -1,0 +1,471 @@
+"""A ``Get`` query as a gRPC ``Search`` request, and its reply as the GraphQL-shaped answer.
+
+:meth:`GetQuery.do` uses this module (imported on first use) when the
+client knows a gRPC port and the query is expressible in gRPC. The reply
+is turned into exactly the dict a GraphQL ``Get`` would have answered
+(``{"data": {"Get": {collection: [rows]}}}``, ``_additional`` included),
+and the builder's own result step builds the :class:`QueryResult` from it,
+so both paths give the same typed values by construction:
+
+- ints stay ints, dates stay the RFC 3339 strings GraphQL returns, geo
+  coordinates are ``{latitude, longitude}`` and phone numbers the GraphQL
+  camelCase dict, each cut to the sub-fields that were asked for;
+- float32 values (vectors, distances, scores, geo) are the shortest
+  decimal that round-trips in float32, as Weaviate's JSON writes them;
+- ``creationTimeUnix``/``lastUpdateTimeUnix`` are strings, as in GraphQL.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._core.grpc_stubs.v1 import base_pb2, base_search_pb2, properties_pb2, search_get_pb2
+from .._core.models import RpcCall
+from .filters import Filter, GeoRange
+
+# The builder module imports this one (lazily); a GetQuery is typed as Any
+# here so the two do not form an import cycle.
+GetQuery = Any
+
+GEO_FIELDS = frozenset({"latitude", "longitude"})
+PHONE_FIELDS = {
+    "input": "input",
+    "internationalFormatted": "international_formatted",
+    "countryCode": "country_code",
+    "national": "national",
+    "nationalFormatted": "national_formatted",
+    "defaultCountry": "default_country",
+    "valid": "valid",
+}
+_CONSISTENCY = {
+    "ONE": base_pb2.CONSISTENCY_LEVEL_ONE,
+    "QUORUM": base_pb2.CONSISTENCY_LEVEL_QUORUM,
+    "ALL": base_pb2.CONSISTENCY_LEVEL_ALL,
+}
+_FUSION = {
+    "rankedFusion": base_search_pb2.Hybrid.FUSION_TYPE_RANKED,
+    "relativeScoreFusion": base_search_pb2.Hybrid.FUSION_TYPE_RELATIVE_SCORE,
+}
+_OPERATORS = {
+    "Equal": base_pb2.Filters.OPERATOR_EQUAL,
+    "NotEqual": base_pb2.Filters.OPERATOR_NOT_EQUAL,
+    "GreaterThan": base_pb2.Filters.OPERATOR_GREATER_THAN,
+    "GreaterThanEqual": base_pb2.Filters.OPERATOR_GREATER_THAN_EQUAL,
+    "LessThan": base_pb2.Filters.OPERATOR_LESS_THAN,
+    "LessThanEqual": base_pb2.Filters.OPERATOR_LESS_THAN_EQUAL,
+    "And": base_pb2.Filters.OPERATOR_AND,
+    "Or": base_pb2.Filters.OPERATOR_OR,
+    "Not": base_pb2.Filters.OPERATOR_NOT,
+    "WithinGeoRange": base_pb2.Filters.OPERATOR_WITHIN_GEO_RANGE,
+    "Like": base_pb2.Filters.OPERATOR_LIKE,
+    "IsNull": base_pb2.Filters.OPERATOR_IS_NULL,
+    "ContainsAny": base_pb2.Filters.OPERATOR_CONTAINS_ANY,
+    "ContainsAll": base_pb2.Filters.OPERATOR_CONTAINS_ALL,
+    "ContainsNone": base_pb2.Filters.OPERATOR_CONTAINS_NONE,
+}
+_SINGLE = base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32
+#: Weaviate's default page size for GraphQL (``QUERY_DEFAULTS_LIMIT_GRAPHQL``).
+GRAPHQL_DEFAULT_LIMIT = 100
+_F32 = struct.Struct("<f")
+
+
+# -- what gRPC can express ----------------------------------------------------------------
+
+
+def unsupported(query: GetQuery) -> str | None:
+    """Why ``query`` needs GraphQL (None when gRPC can serve it)."""
+    search = query._search
+    if search is not None and search.params is None:
+        return f"{search.name} is sent over GraphQL only"
+    reason = _fields_unsupported(query._fields)
+    if reason is not None:
+        return reason
+    if query._where is not None:
+        return _filter_unsupported(query._where)
+    return None
+
+
+def _fields_unsupported(fields: Sequence[Any]) -> str | None:
+    for item in fields:
+        if isinstance(item, Mapping):
+            for key, sub in item.items():
+                subs = [sub] if isinstance(sub, (str, Mapping)) else list(sub)
+                if key.startswith("...") or any(
+                    isinstance(s, Mapping) and any(str(k).startswith("...") for k in s)
+                    for s in subs
+                ):
+                    return f"reference field {key!r} is read over GraphQL only"
+                nested = [s for s in subs if isinstance(s, Mapping)]
+                reason = _fields_unsupported(nested)
+                if reason is not None:
+                    return reason
+    return None
+
+
+def _filter_unsupported(node: Filter) -> str | None:
+    if node.operands:
+        for op in node.operands:
+            reason = _filter_unsupported(op)
+            if reason is not None:
+                return reason
+        return None
+    if len(node.path) not in (1, 3):
+        return f"filter path {list(node.path)} is sent over GraphQL only"
+    return None
+
+
+# -- request ------------------------------------------------------------------------------
+
+
+def search_call(query: GetQuery) -> RpcCall:
+    """The ``Search`` RPC for ``query`` (which :func:`unsupported` accepted)."""
+    req = search_get_pb2.SearchRequest(collection=query.collection, uses_127_api=True)
+    if query._tenant is not None:
+        req.tenant = query._tenant
+    if query._consistency is not None:
+        req.consistency_level = _CONSISTENCY[query._consistency]
+    # Without a limit the server's defaults differ per API (QUERY_DEFAULTS_LIMIT_GRAPHQL
+    # 100, QUERY_DEFAULTS_LIMIT 10 for gRPC); send GraphQL's so both paths agree.
+    req.limit = query._limit if query._limit is not None else GRAPHQL_DEFAULT_LIMIT
+    if query._offset is not None:
+        req.offset = query._offset
+    if query._after is not None:
+        req.after = query._after
+    if query._autocut is not None:
+        req.autocut = query._autocut
+    for path, ascending in query._sort:
+        req.sort_by.append(search_get_pb2.SortBy(ascending=ascending, path=[path]))
+    if query._where is not None:
+        req.filters.CopyFrom(to_filters(query._where))
+    additional = query._additional
+    req.metadata.CopyFrom(
+        search_get_pb2.MetadataRequest(
+            uuid=True,
+            vector="vector" in additional,
+            creation_time_unix="creationTimeUnix" in additional,
+            last_update_time_unix="lastUpdateTimeUnix" in additional,
+            # certainty is derived from the float32 distance as GraphQL does (below)
+            distance="distance" in additional or "certainty" in additional,
+            certainty="certainty" in additional,
+            score="score" in additional,
+            explain_score="explainScore" in additional,
+            is_consistent="isConsistent" in additional,
+            vectors=list(query._vectors),
+        )
+    )
+    primitive, objects = _properties_request(query._fields)
+    # An explicit (possibly empty) list: without one the server returns every property.
+    req.properties.CopyFrom(
+        search_get_pb2.PropertiesRequest(non_ref_properties=primitive, object_properties=objects)
+    )
+    search = query._search
+    if search is not None:
+        _set_search(req, search.name, search.params or {})
+    return RpcCall("Search", req, search_get_pb2.SearchReply, True)
+
+
+def _properties_request(
+    fields: Sequence[Any],
+) -> tuple[list[str], list[search_get_pb2.ObjectPropertiesRequest]]:
+    primitive: list[str] = []
+    objects: list[search_get_pb2.ObjectPropertiesRequest] = []
+    for item in fields:
+        if isinstance(item, str):
+            primitive.append(item)
+            continue
+        for key, sub in item.items():
+            subs = [sub] if isinstance(sub, (str, Mapping)) else list(sub)
+            names = {s for s in subs if isinstance(s, str)}
+            if len(names) == len(subs) and (names <= GEO_FIELDS or names <= set(PHONE_FIELDS)):
+                primitive.append(key)  # geo / phone: one value, cut to the sub-fields later
+                continue
+            inner_primitive, inner_objects = _properties_request(subs)
+            objects.append(
+                search_get_pb2.ObjectPropertiesRequest(
+                    prop_name=key,
+                    primitive_properties=inner_primitive,
+                    object_properties=inner_objects,
+                )
+            )
+    return primitive, objects
+
+
+def vector_bytes(vector: Sequence[float]) -> bytes:
+    """Little-endian float32 bytes, as Weaviate's gRPC API wants vectors."""
+    return struct.pack(f"<{len(vector)}f", *vector)
+
+
+def _near_vector(params: Mapping[str, Any]) -> base_search_pb2.NearVector:
+    near = base_search_pb2.NearVector()
+    _vector_into(near, params["vector"], params.get("targets"))
+    if params.get("distance") is not None:
+        near.distance = params["distance"]
+    if params.get("certainty") is not None:
+        near.certainty = params["certainty"]
+    return near
+
+
+def _vector_into(message: Any, vector: Sequence[float], targets: Sequence[str] | None) -> None:
+    data = vector_bytes(vector)
+    if not targets:
+        message.vector_bytes = data
+        return
+    message.targets.CopyFrom(base_search_pb2.Targets(target_vectors=list(targets)))
+    if len(targets) == 1:
+        message.vectors.append(base_pb2.Vectors(name=targets[0], vector_bytes=data, type=_SINGLE))
+        return
+    for name in targets:
+        message.vector_for_targets.append(
+            base_search_pb2.VectorForTarget(
+                name=name, vectors=[base_pb2.Vectors(name=name, vector_bytes=data, type=_SINGLE)]
+            )
+        )
+
+
+def _set_search(req: search_get_pb2.SearchRequest, name: str, params: Mapping[str, Any]) -> None:
+    targets = params.get("targets")
+    if name == "nearVector":
+        req.near_vector.CopyFrom(_near_vector(params))
+    elif name == "nearObject":
+        near = base_search_pb2.NearObject(id=params["id"])
+        if targets:
+            near.targets.CopyFrom(base_search_pb2.Targets(target_vectors=list(targets)))
+        if params.get("distance") is not None:
+            near.distance = params["distance"]
+        if params.get("certainty") is not None:
+            near.certainty = params["certainty"]
+        req.near_object.CopyFrom(near)
+    elif name == "bm25":
+        req.bm25_search.CopyFrom(
+            base_search_pb2.BM25(
+                query=params["query"], properties=list(params.get("properties") or ())
+            )
+        )
+    elif name == "hybrid":
+        # use_alpha_param: without it the server reads the deprecated `alpha` (0 = keyword only).
+        hybrid = base_search_pb2.Hybrid(
+            query=params["query"],
+            properties=list(params.get("properties") or ()),
+            use_alpha_param=True,
+        )
+        if params.get("alpha") is not None:
+            hybrid.alpha_param = params["alpha"]
+        if params.get("fusion_type") is not None:
+            hybrid.fusion_type = _FUSION[params["fusion_type"]]
+        if params.get("vector") is not None:
+            hybrid.near_vector.CopyFrom(
+                _near_vector({"vector": params["vector"], "targets": targets})
+            )
+        if targets:
+            hybrid.targets.CopyFrom(base_search_pb2.Targets(target_vectors=list(targets)))
+        if params.get("max_vector_distance") is not None:
+            hybrid.vector_distance = params["max_vector_distance"]
+        req.hybrid_search.CopyFrom(hybrid)
+    else:  # pragma: no cover - unsupported() keeps other operators on GraphQL
+        raise AssertionError(f"no gRPC form for {name}")
+
+
+def to_filters(node: Filter) -> base_pb2.Filters:
+    """The ``base_pb2.Filters`` tree of a :class:`Filter`."""
+    out = base_pb2.Filters(operator=_OPERATORS[node.operator])
+    if node.operands:
+        out.filters.extend(to_filters(op) for op in node.operands)
+        return out
+    path = node.path
+    if len(path) == 1:
+        out.target.CopyFrom(base_pb2.FilterTarget(property=path[0]))
+    else:  # reference, collection, property
+        out.target.CopyFrom(
+            base_pb2.FilterTarget(
+                multi_target=base_pb2.FilterReferenceMultiTarget(
+                    on=path[0],
+                    target_collection=path[1],
+                    target=base_pb2.FilterTarget(property=path[2]),
+                )
+            )
+        )
+    value, kind = node.value, node.value_type
+    if isinstance(value, tuple):
+        if kind == "int":
+            out.value_int_array.CopyFrom(base_pb2.IntArray(values=list(value)))
+        elif kind == "number":
+            out.value_number_array.CopyFrom(base_pb2.NumberArray(values=list(value)))
+        elif kind == "boolean":
+            out.value_boolean_array.CopyFrom(base_pb2.BooleanArray(values=list(value)))
+        else:  # text, date
+            out.value_text_array.CopyFrom(base_pb2.TextArray(values=list(value)))
+    elif isinstance(value, GeoRange):
+        out.value_geo.CopyFrom(
+            base_pb2.GeoCoordinatesFilter(
+                latitude=value.latitude, longitude=value.longitude, distance=value.distance
+            )
+        )
+    elif kind == "int":
+        out.value_int = value
+    elif kind == "number":
+        out.value_number = value
+    elif kind == "boolean":
+        out.value_boolean = value
+    else:  # text, date (RFC 3339 text)
+        out.value_text = value
+    return out
+
+
+# -- reply --------------------------------------------------------------------------------
+
+
+def f32(value: float) -> float:
+    """The shortest decimal that round-trips as float32 (how Weaviate's JSON writes one)."""
+    bits = _F32.pack(value)
+    for digits in (6, 7, 8):
+        candidate = float(f"{value:.{digits}g}")
+        if _F32.pack(candidate) == bits:
+            return candidate
+    return float(f"{value:.9g}")
+
+
+def _floats(data: bytes) -> list[float]:
+    return [f32(x) for x in struct.unpack(f"<{len(data) // 4}f", data)]
+
+
+def answer_from_reply(query: GetQuery, reply: search_get_pb2.SearchReply) -> dict[str, Any]:
+    """The GraphQL ``Get`` answer dict the same query would have received."""
+    fields = query._fields
+    wanted = list(query._additional)
+    if query._vectors:
+        wanted.append("vectors")
+    if not wanted and not fields:
+        wanted = ["id"]
+    rows = []
+    for result in reply.results:
+        row = _properties_row(fields, result.properties.non_ref_props)
+        if wanted:
+            row["_additional"] = _additional(wanted, result.metadata)
+        rows.append(row)
+    return {"data": {"Get": {query.collection: rows}}}
+
+
+def _properties_row(fields: Sequence[Any], props: properties_pb2.Properties) -> dict[str, Any]:
+    values = props.fields
+    row: dict[str, Any] = {}
+    for item in fields:
+        if isinstance(item, str):
+            row[item] = convert(values[item]) if item in values else None
+            continue
+        for key, sub in item.items():
+            subs = [sub] if isinstance(sub, (str, Mapping)) else list(sub)
+            if key not in values:
+                row[key] = None
+                continue
+            value = convert(values[key])
+            row[key] = _select(value, subs)
+    return row
+
+
+def _select(value: Any, subs: Sequence[Any]) -> Any:
+    """Cut a geo/phone/object value (or a list of objects) to the requested sub-fields."""
+    if isinstance(value, list):
+        return [_select(v, subs) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for s in subs:
+        if isinstance(s, str):
+            out[s] = value.get(s)
+        else:
+            for key, inner in s.items():
+                inner_subs = [inner] if isinstance(inner, (str, Mapping)) else list(inner)
+                out[key] = _select(value.get(key), inner_subs)
+    return out
+
+
+def convert(value: properties_pb2.Value) -> Any:
+    """One gRPC property value as the Python value GraphQL's JSON gives."""
+    kind = value.WhichOneof("kind")
+    if kind == "text_value":
+        return value.text_value
+    if kind == "int_value":
+        return value.int_value
+    if kind == "number_value":
+        return value.number_value
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "date_value":
+        return value.date_value
+    if kind == "uuid_value":
+        return value.uuid_value
+    if kind == "geo_value":
+        geo = value.geo_value
+        return {"latitude": f32(geo.latitude), "longitude": f32(geo.longitude)}
+    if kind == "object_value":
+        return {k: convert(v) for k, v in value.object_value.fields.items()}
+    if kind == "list_value":
+        return _list(value.list_value)
+    if kind == "blob_value":
+        return value.blob_value
+    if kind == "phone_value":
+        phone = value.phone_value
+        return {name: getattr(phone, attr) for name, attr in PHONE_FIELDS.items()}
+    return None  # null_value or unset
+
+
+def _list(values: properties_pb2.ListValue) -> list[Any]:
+    kind = values.WhichOneof("kind")
+    if kind == "text_values":
+        return list(values.text_values.values)
+    if kind == "int_values":
+        data = values.int_values.values
+        return list(struct.unpack(f"<{len(data) // 8}q", data))
+    if kind == "number_values":
+        data = values.number_values.values
+        return list(struct.unpack(f"<{len(data) // 8}d", data))
+    if kind == "bool_values":
+        return list(values.bool_values.values)
+    if kind == "date_values":
+        return list(values.date_values.values)
+    if kind == "uuid_values":
+        return list(values.uuid_values.values)
+    if kind == "object_values":
+        return [
+            {k: convert(v) for k, v in item.fields.items()} for item in values.object_values.values
+        ]
+    return []
+
+
+def _additional(wanted: Sequence[str], meta: search_get_pb2.MetadataResult) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in wanted:
+        if name == "id":
+            out["id"] = meta.id
+        elif name == "vector":
+            if meta.vector_bytes:
+                out["vector"] = _floats(meta.vector_bytes)
+            else:
+                out["vector"] = [f32(x) for x in meta.vector] if meta.vector else None
+        elif name == "vectors":
+            out["vectors"] = {
+                v.name: _floats(v.vector_bytes) for v in meta.vectors if v.vector_bytes
+            }
+        elif name == "distance":
+            out["distance"] = f32(meta.distance) if meta.distance_present else None
+        elif name == "certainty":
+            if meta.distance_present and meta.certainty_present:
+                # GraphQL computes 1 - d/2 in float64 from the float32 distance.
+                out["certainty"] = 1.0 - meta.distance / 2.0
+            else:
+                out["certainty"] = f32(meta.certainty) if meta.certainty_present else None
+        elif name == "score":
+            out["score"] = str(f32(meta.score)) if meta.score_present else None
+        elif name == "explainScore":
+            out["explainScore"] = meta.explain_score if meta.explain_score_present else None
+        elif name == "creationTimeUnix":
+            present = meta.creation_time_unix_present
+            out["creationTimeUnix"] = str(meta.creation_time_unix) if present else None
+        elif name == "lastUpdateTimeUnix":
+            present = meta.last_update_time_unix_present
+            out["lastUpdateTimeUnix"] = str(meta.last_update_time_unix) if present else None
+        elif name == "isConsistent":
+            out["isConsistent"] = meta.is_consistent if meta.is_consistent_present else None
+    return out
