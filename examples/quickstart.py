@@ -127,7 +127,9 @@ def workload(client: wt.Client) -> None:
     name = "Quickstart" + uuid.uuid4().hex[:6]
     rng = random.Random(1)
     client.collections.create(
-        wt.CollectionConfig(name=name, vectorizer="none", properties=[wt.Property("title", "text")])
+        name,
+        properties=[wt.Property(name="title", data_type=wt.DataType.TEXT)],
+        vector_config=wt.Configure.Vectors.self_provided(),
     )
     try:
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.peers.otel_collector import Collector
+from tests.support.otlp_files import read_spans
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
-
-from support.otlp_files import read_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 

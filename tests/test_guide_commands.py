@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_dashboards import NOT_YET_EMITTED, _metric_names
 
-from support.stack import MetricsStack
+from tests.support.stack import MetricsStack
+from tests.test_dashboards import NOT_YET_EMITTED, _metric_names
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = [
