@@ -460,7 +460,7 @@ def test_request_shape_and_idempotency() -> None:
         return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):
-        Query(no_data)._aggregate("Article").do()
+        Query(no_data).aggregate("Article").do()
     with pytest.raises(wt.ConfigError, match="unknown request option"):
         query.get("Article").do(bogus=1)
 

@@ -70,7 +70,7 @@ class Client:
         """Liveness/readiness probes (:class:`Health`)."""
         self.raw = Raw(self._pipeline)
         """The raw-request escape hatch (:class:`Raw`)."""
-        self.collections = Collections(self._call)
+        self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
         self.query = Query(self._call, rpc=config.grpc_port is not None)
         """Raw GraphQL and the ``Get``/``Aggregate`` builders under the handles (:class:`Query`)."""

@@ -7,6 +7,9 @@
 - :class:`StallingServer` accepts connections and never answers.
 - :class:`RecordingProxy` forwards HTTP to a real server and records the
   request headers it saw (e.g. ``traceparent``).
+- :class:`FaultProxy` forwards HTTP to a real server, counts every request
+  and lets a test decide per request: pass, answer 503 without forwarding,
+  or forward and then drop the connection before answering.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import http.client
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -251,6 +255,123 @@ class RecordingProxy:
         self._thread.start()
 
     def __enter__(self) -> RecordingProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+#: What :class:`FaultProxy` does with one request.
+PASS = "pass"  # forward and answer
+REFUSE_503 = "503"  # answer 503 without forwarding
+FORWARD_THEN_DROP = "forward_then_drop"  # the server handles it; the client never hears back
+
+
+class FaultProxy:
+    """An HTTP proxy in front of ``upstream`` that counts requests and injects faults.
+
+    ``decide(number, method, path)`` (``number`` counts from 1 over all
+    requests) returns :data:`PASS`, :data:`REFUSE_503` or
+    :data:`FORWARD_THEN_DROP`. ``close_connections=True`` answers every
+    request with ``Connection: close`` so each request opens a new TCP
+    connection (and meets a per-connection toxic anew).
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        decide: Callable[[int, str, str], str] | None = None,
+        close_connections: bool = False,
+    ) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.decide = decide or (lambda number, method, path: PASS)
+        self.received: Counter[tuple[str, str]] = Counter()
+        self.forwarded: Counter[tuple[str, str]] = Counter()
+        self.outcomes: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._number = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?", 1)[0]
+                with owner._lock:
+                    owner._number += 1
+                    number = owner._number
+                    owner.received[(self.command, path)] += 1
+                action = owner.decide(number, self.command, path)
+                with owner._lock:
+                    owner.outcomes[action] += 1
+                if action == REFUSE_503:
+                    self._answer(
+                        503,
+                        [("Content-Type", "application/json")],
+                        b'{"error":[{"message":"injected 503"}]}',
+                    )
+                    return
+                status, headers, data = owner._forward(self.command, self.path, self.headers, body)
+                with owner._lock:
+                    owner.forwarded[(self.command, path)] += 1
+                if action == FORWARD_THEN_DROP:
+                    self.close_connection = True
+                    with suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self._answer(status, headers, data)
+
+            def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+                self.send_response(status)
+                for key, value in headers:
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                if close_connections:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # clients reset by toxiproxy or timing out close their end mid-answer
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = int(self._server.server_address[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def _forward(
+        self, method: str, path: str, headers: object, body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        sent = {
+            k: v
+            for k, v in headers.items()  # type: ignore[attr-defined]
+            if k.lower() not in ("connection", "host")
+        }
+        conn = http.client.HTTPConnection(*self.upstream, timeout=60)
+        try:
+            conn.request(method, path, body=body or None, headers=sent)
+            resp = conn.getresponse()
+            return resp.status, resp.getheaders(), resp.read()
+        finally:
+            conn.close()
+
+    def __enter__(self) -> FaultProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:

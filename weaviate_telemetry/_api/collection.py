@@ -161,8 +161,9 @@ class Collection:
         schemas: SchemaCache,
         tenant: str | None = None,
         consistency_level: str | None = None,
+        rpc: bool = False,
     ) -> None:
-        ctx = HandleContext(call, name, schemas, tenant, consistency_level)
+        ctx = HandleContext(call, name, schemas, tenant, consistency_level, rpc)
         self._ctx = ctx
         self.data = _DataCollection(ctx)
         """Insert, replace, update, delete, exists, references."""
@@ -197,14 +198,14 @@ class Collection:
         name = tenant.name if isinstance(tenant, Tenant) else tenant
         ctx = self._ctx
         return Collection(
-            ctx.call, ctx.name, ctx.schemas, v.optional_tenant(name), ctx.consistency_level
+            ctx.call, ctx.name, ctx.schemas, v.optional_tenant(name), ctx.consistency_level, ctx.rpc
         )
 
     def with_consistency_level(self, consistency_level: Any = None) -> Collection:
         """The same collection at ``ConsistencyLevel.ONE``/``QUORUM``/``ALL`` (None: default)."""
         level = v.consistency(plain(consistency_level))
         ctx = self._ctx
-        return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level)
+        return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level, ctx.rpc)
 
     def exists(self, *, options: RequestOptions | None = None, **overrides: Any) -> bool:
         """True when the collection exists."""

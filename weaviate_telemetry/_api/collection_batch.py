@@ -107,7 +107,7 @@ class BatchContext:
         """Send everything queued now (the ``with`` block's end does this too)."""
         objects, self._objects = self._objects, []
         references, self._references = self._references, []
-        batch = Batch(self._ctx.op("batch.add_object"))
+        batch = Batch(self._ctx.op("batch.add_object"), rpc=self._ctx.rpc)
         if objects:
             bodies = [body for _, body in objects]
             result = batch.insert_objects(

@@ -192,7 +192,7 @@ class _DataCollection:
         return Objects(self._ctx.op("data." + operation))
 
     def _batch(self, operation: str) -> Batch:
-        return Batch(self._ctx.op("data." + operation))
+        return Batch(self._ctx.op("data." + operation), rpc=self._ctx.rpc)
 
     def insert(
         self,

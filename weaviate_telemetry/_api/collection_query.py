@@ -348,7 +348,7 @@ class _QueryCollection:
         I/O), then the selection; the schema is read (once) only when needed."""
         ctx = self._ctx
         call = ctx.op(operation if operation == "iterator" else "query." + operation)
-        query = refine(GetQuery(call, ctx.name))
+        query = refine(GetQuery(call, ctx.name, _rpc=ctx.rpc))
         if group_by is not None:
             if not isinstance(group_by, GroupBy):
                 raise v.invalid("group_by", group_by, "a GroupBy(prop, objects_per_group, ...)")

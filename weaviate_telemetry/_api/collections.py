@@ -58,8 +58,9 @@ class Collections:
     server treats it as done).
     """
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, rpc: bool = False) -> None:
         self._call = call
+        self._rpc = rpc
         self._schemas = SchemaCache()
 
     @staticmethod
@@ -174,7 +175,7 @@ class Collections:
             articles = client.collections.use("Article")
             articles.query.near_vector([0.1, 0.2], limit=3)
         """
-        return Collection(self._call, v.collection_name(name), self._schemas)
+        return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
 
     def get(self, name: str) -> Collection:
         """The same as :meth:`use` (v4 accepts both); the schema is :meth:`export_config`."""

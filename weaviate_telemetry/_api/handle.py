@@ -59,6 +59,8 @@ class HandleContext:
     schemas: SchemaCache = field(repr=False, compare=False)
     tenant: str | None = None
     consistency_level: str | None = None
+    # The client knows a gRPC port: searches and batch imports take the fast path.
+    rpc: bool = False
 
     def op(self, operation: str) -> Call:
         """The call, with requests named ``collection.<operation>``."""

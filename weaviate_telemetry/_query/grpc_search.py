@@ -79,6 +79,8 @@ def unsupported(query: GetQuery) -> str | None:
     search = query._search
     if search is not None and search.params is None:
         return f"{search.name} is sent over GraphQL only"
+    if query._group_by is not None:
+        return "group_by is sent over GraphQL only"
     reason = _fields_unsupported(query._fields)
     if reason is not None:
         return reason
