@@ -436,7 +436,9 @@ def test_otel_attempt_span_follows_rpc_conventions(grpc_client: wt.Client, data:
     tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     reader = InMemoryMetricReader()
     meter_provider = MeterProvider(metric_readers=[reader])
-    with wt.telemetry.instrument_opentelemetry(tracer_provider, meter_provider):
+    with wt.telemetry.instrument_opentelemetry(
+        tracer_provider, meter_provider, attempt_spans="always"
+    ):
         grpc_client.query.get(data).limit(1).do()
         with pytest.raises(wt.NotFoundError):
             grpc_client.query.get("Missing" + uuid.uuid4().hex[:6]).do()

@@ -150,6 +150,15 @@ def test_near_vector_on_named_vectors(client: wt.Client, data: str) -> None:
     assert sorted(h.metadata.id for h in by_certainty) == sorted(IDS[:3])
 
 
+def test_near_vector_accepts_every_float_spelling(client: wt.Client, data: str) -> None:
+    """Exponents, tiny and huge magnitudes, negative zero and ints all render as GraphQL floats."""
+    q = client.query.get(data).fields("year").additional("id").limit(1)
+    for vector in ([1e-7, -0.0, 3, 1e16], [5e-324, 1.7976931348623157e308, -2.5e-5, 0]):
+        assert q.near_vector(vector, target_vector="a").do().raw["data"]["Get"][data] is not None
+    text = q.near_vector([1e-7, -0.0, 3, 0.1], target_vector="a").to_graphql()
+    assert "vector: [1e-7, -0.0, 3.0, 0.1]" in text
+
+
 def test_near_object_and_autocut(client: wt.Client, data: str) -> None:
     q = client.query.get(data).additional("id", "distance")
     near = q.near_object(IDS[1], target_vector="a").limit(5).do()
@@ -460,7 +469,7 @@ def test_request_shape_and_idempotency() -> None:
         return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):
-        Query(no_data)._aggregate("Article").do()
+        Query(no_data).aggregate("Article").do()
     with pytest.raises(wt.ConfigError, match="unknown request option"):
         query.get("Article").do(bogus=1)
 

@@ -80,7 +80,9 @@ def test_weaviate_server_spans_descend_from_the_sdk_attempt_span(
     collection = "Traced" + uuid.uuid4().hex[:10]
     object_id = str(uuid.uuid4())
     try:
-        with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
+        with wt.telemetry.instrument_opentelemetry(
+            tracer_provider=provider, attempt_spans="always"
+        ):
             with wt.Client(traced_weaviate.url) as client:
                 client.collections.create_from_dict(
                     {

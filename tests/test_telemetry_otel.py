@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -61,20 +62,36 @@ class Otel:
         return found
 
 
-@pytest.fixture
-def otel() -> Iterator[Otel]:
+@contextlib.contextmanager
+def _otel(attempt_spans: str) -> Iterator[Otel]:
     spans = InMemorySpanExporter()
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
     reader = InMemoryMetricReader()
     meter_provider = MeterProvider(metric_readers=[reader])
-    inst = wt.telemetry.instrument_opentelemetry(tracer_provider, meter_provider)
+    inst = wt.telemetry.instrument_opentelemetry(
+        tracer_provider, meter_provider, attempt_spans=attempt_spans
+    )
     try:
         yield Otel(spans, reader, tracer_provider, meter_provider)
     finally:
         inst.uninstrument()
         tracer_provider.shutdown()
         meter_provider.shutdown()
+
+
+@pytest.fixture
+def otel() -> Iterator[Otel]:
+    """A child span per attempt (``attempt_spans="always"``)."""
+    with _otel("always") as o:
+        yield o
+
+
+@pytest.fixture
+def otel_default() -> Iterator[Otel]:
+    """The default: attempt spans only for calls that take more than one attempt."""
+    with _otel("retries") as o:
+        yield o
 
 
 def _pair(spans: list[ReadableSpan]) -> tuple[ReadableSpan, list[ReadableSpan]]:
@@ -146,6 +163,71 @@ def test_connection_error_span_and_metrics(otel: Otel) -> None:
     assert [p.attributes["error.type"] for p in errors] == ["connection_error"]
     durations = otel.points("db.client.operation.duration")
     assert durations and durations[0].attributes["error.type"] == "connection_error"
+
+
+def test_default_one_span_per_call_carries_the_attempts_http_attributes(
+    client: wt.Client, otel_default: Otel
+) -> None:
+    client.meta()
+    call, children = _pair(otel_default.finished())
+    assert children == []
+    attrs = dict(call.attributes or {})
+    assert call.name == "meta"
+    assert attrs["db.operation.name"] == "meta"
+    assert attrs["db.response.status_code"] == "200"
+    assert attrs["http.request.method"] == "GET"
+    assert str(attrs["url.full"]).endswith("/v1/meta")
+    assert attrs["http.response.status_code"] == 200
+    http = otel_default.points("http.client.request.duration")
+    assert [p.attributes["http.response.status_code"] for p in http] == [200]
+
+
+def test_default_failed_single_attempt_keeps_the_db_error_type(otel_default: Otel) -> None:
+    with ScriptedHTTPServer([Canned(404, b'{"error": [{"message": "no"}]}')]) as server:
+        with wt.Client(server.url) as c, pytest.raises(wt.NotFoundError):
+            c.raw.request("GET", "/v1/objects/x")
+    call, children = _pair(otel_default.finished())
+    assert children == []
+    attrs = dict(call.attributes or {})
+    assert attrs["error.type"] == "not_found"  # the call's kind, not the HTTP "404"
+    assert attrs["http.response.status_code"] == 404
+    assert call.status.status_code is StatusCode.ERROR
+    # the traceparent sent names the logical span
+    trace_id, span_id = server.requests[0].headers["traceparent"].split("-")[1:3]
+    assert call.context is not None
+    assert (int(trace_id, 16), int(span_id, 16)) == (call.context.trace_id, call.context.span_id)
+
+
+def test_default_retried_call_gets_a_span_per_attempt_first_included(otel_default: Otel) -> None:
+    script = [(503, b"{}"), (200, META_BODY)]
+    with (
+        stamina.set_testing(True, attempts=3, cap=True),
+        ScriptedHTTPServer([Canned(st, b) for st, b in script]) as server,
+        wt.Client(server.url, retry=wt.RetryPolicy(enabled=True, max_attempts=3)) as c,
+    ):
+        c.raw.request("GET", "/v1/meta")
+    call, children = _pair(otel_default.finished())
+    children.sort(key=lambda s: s.start_time or 0)
+    assert [s.name for s in children] == ["GET /v1/meta", "GET /v1/meta"]
+    attrs = [dict(s.attributes or {}) for s in children]
+    assert [a["http.response.status_code"] for a in attrs] == [503, 200]
+    assert [a.get("http.request.resend_count") for a in attrs] == [None, 1]
+    assert attrs[0]["error.type"] == "503"
+    assert children[0].status.status_code is StatusCode.ERROR
+    first, second = children
+    assert first.end_time is not None and second.start_time is not None
+    assert first.end_time <= second.start_time  # the first attempt keeps its real times
+    assert "http.response.status_code" not in dict(call.attributes or {})
+    # attempt 1 went out before anyone knew it would be retried: its traceparent names
+    # the logical span; attempt 2's names its own span.
+    parents = [r.headers["traceparent"].split("-")[2] for r in server.requests]
+    assert call.context is not None and second.context is not None
+    assert [int(p, 16) for p in parents] == [call.context.span_id, second.context.span_id]
+
+
+def test_attempt_spans_option_is_validated() -> None:
+    with pytest.raises(wt.ConfigError, match="attempt_spans"):
+        wt.telemetry.instrument_opentelemetry(attempt_spans="sometimes")
 
 
 def test_retries_make_attempt_children_and_count(otel: Otel) -> None:

@@ -4,8 +4,6 @@ The public API is what this module exports; everything in underscore
 modules is private.
 """
 
-from loguru import logger as _logger
-
 from . import telemetry
 from ._api.batch import BatchDeleteItem, BatchDeleteResult
 from ._api.collection import Collection
@@ -82,9 +80,6 @@ from ._core.models import Response
 from ._query.builders import GraphQLResult
 from ._query.filters import Filter, FilterOn, GeoRange
 from ._version import __version__
-
-# A library stays quiet until the application opts in (see docs/telemetry.md).
-_logger.disable("weaviate_telemetry")
 
 __all__ = [
     "AggregateBoolean",

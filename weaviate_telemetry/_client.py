@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._api.batch import Batch
 from ._api.collections import Collections
 from ._api.health import Health
 from ._api.info import Meta, NodeStatus
@@ -19,7 +19,10 @@ from ._core.errors import ConfigError
 from ._core.models import Request, Response, json_object, quote_segment, unexpected
 from ._core.options import resolve, with_options
 from ._core.pipeline import Pipeline
-from ._query.builders import Query
+
+if TYPE_CHECKING:
+    from ._api.batch import Batch
+    from ._query.builders import Query
 
 
 def _meta(response: Response) -> Meta:
@@ -72,8 +75,6 @@ class Client:
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
-        self.query = Query(self._call, rpc=config.grpc_port is not None)
-        """Raw GraphQL and the ``Get``/``Aggregate`` builders under the handles (:class:`Query`)."""
         # The REST/GraphQL namespaces of SPEC §2, which the collection handles are made of.
         # The handle (``client.collections.use(name)``) is the documented way to work
         # with data; these stay public for the contract and as lower-level escape hatches.
@@ -81,8 +82,23 @@ class Client:
         """Tenants of multi-tenant collections (:class:`Tenants`)."""
         self.objects = Objects(self._call)
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
-        self.batch = Batch(self._call, rpc=config.grpc_port is not None)
+
+    # The batch and query namespaces are the largest modules of the package: they are
+    # imported when first used, so ``import weaviate_telemetry`` stays light (SPEC §9).
+
+    @cached_property
+    def batch(self) -> Batch:
         """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
+        from ._api.batch import Batch
+
+        return Batch(self._call, rpc=self._config.grpc_port is not None)
+
+    @cached_property
+    def query(self) -> Query:
+        """Raw GraphQL and the ``Get``/``Aggregate`` builders under the handles (:class:`Query`)."""
+        from ._query.builders import Query
+
+        return Query(self._call, rpc=self._config.grpc_port is not None)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

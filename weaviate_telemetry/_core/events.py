@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from loguru import logger
-
 EventName = tuple[str, ...]
 """An event name, e.g. ``("weaviate", "request", "stop")``."""
 
@@ -145,11 +143,44 @@ def execute(
             info.function(name, measurements, metadata, info.config)
         except Exception as exc:
             detach(info.handler_id)
-            logger.opt(exception=exc).error(
+            library_logger().opt(exception=exc).error(
                 "telemetry handler {} failed on {} and was detached",
                 info.handler_id,
                 ".".join(name),
             )
+
+
+# --- the library's loguru logger ----------------------------------------------
+
+LIBRARY = "weaviate_telemetry"
+_library_logger: Any = None
+
+
+def library_logger() -> Any:
+    """loguru's logger, imported on first use and quiet for this library by default.
+
+    ``import weaviate_telemetry`` does not import loguru (it costs more than
+    the rest of the package). Every module of the library that logs gets the
+    logger here, so the first time one of them needs it the library's records
+    are disabled (``logger.disable("weaviate_telemetry")``, SPEC §6.3) unless
+    the application already said otherwise with ``logger.enable`` /
+    ``logger.disable`` on this name or a name below it.
+    """
+    global _library_logger
+    if _library_logger is None:
+        from loguru import logger
+
+        try:  # loguru keeps (name + ".", enabled) pairs; an explicit choice wins
+            decided = any(
+                name.startswith(LIBRARY + ".")
+                for name, _ in logger._core.activation_list  # type: ignore[attr-defined]
+            )
+        except (AttributeError, TypeError, ValueError):  # pragma: no cover - loguru internals
+            decided = False
+        if not decided:
+            logger.disable(LIBRARY)
+        _library_logger = logger
+    return _library_logger
 
 
 # --- correlation metadata ---------------------------------------------------

@@ -69,6 +69,8 @@ def redact_text(text: str) -> str:
 
 def redact_url(url: str) -> str:
     """Drop userinfo and mask secret-looking query parameters."""
+    if "?" not in url and "@" not in url and "#" not in url:
+        return redact_text(url)  # nothing to parse (the common case, on every observed call)
     try:
         parts = urlsplit(url)
     except ValueError:

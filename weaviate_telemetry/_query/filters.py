@@ -495,7 +495,7 @@ def check_vector(vector: Any, what: str = "vector") -> tuple[float, ...]:
     checked = v.vector(vector, what)
     if checked is None:
         raise v.invalid(what, vector, "a non-empty list of numbers")
-    return tuple(float(x) for x in checked)
+    return tuple(map(float, checked))
 
 
 __all__ = ["Filter", "FilterOn", "GeoRange"]

@@ -2,7 +2,11 @@
 
 The library's own logger stays disabled (``logger.disable("weaviate_telemetry")``)
 until the application opts in; calling :func:`log_to_loguru` is that opt-in
-for the event lines only.
+for the event lines only. loguru is imported when routing is first set up.
+
+Cost: a line below every sink's level costs one integer comparison (no
+formatting, no ``bind``); the line and its ``extra`` are built only when a
+sink will take it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,6 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from loguru import logger
 
 from .._core import events as _bus
 from .._core.redact import redact_text
@@ -39,7 +41,7 @@ class LoguruRouting:
         if _bus.detach(self.handler_id):
             _active -= 1
             if _active == 0:
-                logger.disable(__name__)
+                _bus.library_logger().disable(__name__)
 
     def __enter__(self) -> LoguruRouting:
         return self
@@ -103,13 +105,27 @@ def log_to_loguru(
         retry_name: _bus.EventName = (*prefix, "request", "retry")
         table[retry_name] = chosen["retry"]
 
+    logger = _bus.library_logger()
+    # Level numbers resolved once; per event, "will any sink take it?" is one comparison.
+    numbers: dict[_bus.EventName, int] = {}
+    for event_name, level in table.items():
+        try:
+            numbers[event_name] = logger.level(level).no
+        except (ValueError, TypeError) as exc:
+            from .._core.errors import ConfigError
+
+            raise ConfigError(f"invalid loguru level {level!r}: {exc}") from None
+    core = getattr(logger, "_core", None)
+
     def handler(
         name: _bus.EventName,
         measurements: Mapping[str, float],
         meta: Mapping[str, Any],
         config: Any,
     ) -> None:
-        level = table[name]
+        # loguru drops a record below its lowest sink level; skip building it at all.
+        if core is not None and numbers[name] < core.min_level:
+            return
         kind, phase = name[-2], name[-1]
         trace_id, span_id = _trace_ids(meta)
         status = meta.get("status_code")
@@ -149,7 +165,7 @@ def log_to_loguru(
         if caller:
             for key, value in caller.items():
                 extra.setdefault(key, value)
-        logger.bind(**extra).log(level, "{}", line)
+        logger.bind(**extra).log(table[name], line)  # no args: loguru formats nothing
 
     handler_id = f"weaviate_telemetry.loguru.{next(_seq)}"
     _bus.attach(handler_id, list(table), handler)

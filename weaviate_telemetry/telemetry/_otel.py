@@ -24,6 +24,7 @@ import contextlib
 import itertools
 import os
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,9 @@ HTTP_DURATION_BUCKETS = (
 WAIT_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 _seq = itertools.count(1)
+# Attribute dicts are built once per (operation, collection, endpoint) and outcome; a
+# workload with more distinct shapes than this builds the rest per call (still correct).
+_MAX_SHAPES = 4096
 
 
 def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,16 +100,35 @@ def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
+class _Shape:
+    """What every call to one (operation, collection, endpoint) shares, built once."""
+
+    name: str
+    span_attrs: dict[str, Any]
+    metric_attrs: dict[str, Any]
+    http_metric_attrs: dict[str, Any]
+    in_flight_key: tuple[str, str]
+    pool_attrs: dict[str, Any]
+    outcomes: dict[tuple[str, Any, str | None], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class _Call:
     span: trace.Span
-    metric_attrs: dict[str, Any]
+    shape: _Shape
+    token: object
+    context: Any
+    # The first attempt of a call has no span of its own in "retries" mode: its facts
+    # wait here, become the logical span's HTTP attributes, or (when the call is
+    # retried) a span of their own after the fact.
+    first: tuple[int, int, dict[str, Any], str | None, str] | None = None
 
 
 @dataclass(slots=True)
 class _Attempt:
-    span: trace.Span
-    token: object
-    metric_attrs: dict[str, Any]
+    span: trace.Span | None
+    started_ns: int
+    url: str
 
 
 @dataclass
@@ -118,6 +141,7 @@ class OpenTelemetryInstrumentation:
     handler_id: str
     tracer_provider: TracerProvider | None
     meter_provider: MeterProvider | None
+    attempt_spans: str = "retries"
     _calls: dict[Any, _Call] = field(default_factory=dict, repr=False)
     _attempts: dict[Any, _Attempt] = field(default_factory=dict, repr=False)
 
@@ -125,7 +149,8 @@ class OpenTelemetryInstrumentation:
         """Detach the handlers; spans still open are ended. Idempotent."""
         _bus.detach(self.handler_id)
         for attempt in list(self._attempts.values()):
-            attempt.span.end()
+            if attempt.span is not None:
+                attempt.span.end()
         for call in list(self._calls.values()):
             call.span.end()
         self._attempts.clear()
@@ -150,6 +175,8 @@ class _Bridge:
     ) -> None:
         self.calls = handle._calls
         self.attempts = handle._attempts
+        self.always = handle.attempt_spans == "always"
+        self.shapes: dict[tuple[Any, ...], _Shape] = {}
         self.tracer = trace.get_tracer(SCOPE, __version__, tracer_provider=tracer_provider)
         meter = metrics.get_meter(SCOPE, __version__, meter_provider=meter_provider)
         self.db_duration = meter.create_histogram(
@@ -262,26 +289,81 @@ class _Bridge:
 
     # -- logical call ------------------------------------------------------------------
 
-    def request_start(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
-        attrs = _db_attributes(meta)
-        operation = attrs["db.operation.name"]
-        collection = attrs.get("db.collection.name")
-        span = self.tracer.start_span(
-            f"{operation} {collection}" if collection else operation,
-            kind=SpanKind.CLIENT,
-            attributes=attrs,
-            start_time=int(measurements["system_time"] * 1e9)
-            if "system_time" in measurements
-            else None,
+    def _shape(self, meta: Mapping[str, Any]) -> _Shape:
+        key = (
+            meta.get("operation"),
+            meta.get("collection"),
+            meta.get("server_address"),
+            meta.get("server_port"),
+            meta.get("method"),
+            meta.get("transport"),
         )
-        self.calls[meta["ref"]] = _Call(span, attrs)
+        shape = self.shapes.get(key)
+        if shape is None:
+            attrs = _db_attributes(meta)
+            operation = attrs["db.operation.name"]
+            collection = attrs.get("db.collection.name")
+            shape = _Shape(
+                f"{operation} {collection}" if collection else operation,
+                attrs,
+                attrs,
+                {
+                    "http.request.method": meta.get("method") or "GET",
+                    "server.address": attrs["server.address"],
+                    "server.port": attrs["server.port"],
+                    "weaviate.transport": "http",
+                },
+                (operation, attrs["server.address"]),
+                {
+                    "db.client.connection.pool.name": (
+                        f"{attrs['server.address']}:{attrs['server.port']}"
+                    )
+                },
+            )
+            if len(self.shapes) < _MAX_SHAPES:  # user-chosen collection names: stay bounded
+                self.shapes[key] = shape
+        return shape
+
+    @staticmethod
+    def _with(
+        shape: _Shape, base: dict[str, Any], status: Any, error_type: str | None, key: str
+    ) -> dict[str, Any]:
+        """``base`` plus a status and an error type: one shared dict per outcome."""
+        if status is None and error_type is None:
+            return base
+        cache_key = (key, status, error_type)
+        attrs = shape.outcomes.get(cache_key)
+        if attrs is None:
+            attrs = dict(base)
+            if status is not None:
+                attrs[key] = str(status) if key == "db.response.status_code" else status
+            if error_type is not None:
+                attrs["error.type"] = error_type
+            if len(shape.outcomes) < _MAX_SHAPES:
+                shape.outcomes[cache_key] = attrs
+        return attrs
+
+    def request_start(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        shape = self._shape(meta)
+        system_time = measurements.get("system_time")
+        span = self.tracer.start_span(
+            shape.name,
+            kind=SpanKind.CLIENT,
+            attributes=shape.span_attrs,
+            start_time=int(system_time * 1e9) if system_time is not None else None,
+        )
+        # One context per call: the logical span, with HTTP instrumentation suppressed
+        # (urllib3 auto-instrumentation would add a second span for each request).
+        ctx = otel_context.set_value(_SUPPRESS_HTTP, True, trace.set_span_in_context(span))
+        token = otel_context.attach(ctx)
+        self.calls[meta["ref"]] = _Call(span, shape, token, ctx)
         ids = meta.get("trace")
         if isinstance(ids, dict):
-            ctx = span.get_span_context()
-            if ctx.is_valid:
-                ids["trace_id"] = format(ctx.trace_id, "032x")
-                ids["span_id"] = format(ctx.span_id, "016x")
-        key = (attrs["db.operation.name"], attrs["server.address"])
+            span_ctx = span.get_span_context()
+            if span_ctx.is_valid:
+                ids["trace_id"] = format(span_ctx.trace_id, "032x")
+                ids["span_id"] = format(span_ctx.span_id, "016x")
+        key = shape.in_flight_key
         with self.in_flight_lock:
             self.in_flight[key] = self.in_flight.get(key, 0) + 1
 
@@ -289,31 +371,45 @@ class _Bridge:
         call = self.calls.pop(meta["ref"], None)
         if call is None:  # attached mid-call
             return
-        span, attrs = call.span, call.metric_attrs
-        key = (attrs["db.operation.name"], attrs["server.address"])
+        with contextlib.suppress(Exception):  # a token from another context
+            otel_context.detach(call.token)  # type: ignore[arg-type]
+        span, shape = call.span, call.shape
+        key = shape.in_flight_key
         with self.in_flight_lock:
             self.in_flight[key] = self.in_flight.get(key, 1) - 1
         status = meta.get("status_code")
-        error_kind = meta.get("error_kind")
-        attrs = dict(attrs)
-        extra: dict[str, Any] = {}
-        if status is not None:
-            attrs["db.response.status_code"] = extra["db.response.status_code"] = str(status)
+        error_kind = meta.get("error_kind") or None
+        attrs = self._with(shape, shape.metric_attrs, status, error_kind, "db.response.status_code")
+        recording = span.is_recording()
         if error_kind:
-            attrs["error.type"] = extra["error.type"] = error_kind
-            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+            if recording:
+                span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
             self.errors.add(1, attrs)
             if meta.get("retry_refused") == "budget":
                 self.budget_refusals.add(1, attrs)
-        attempts = meta.get("attempt")
-        if attempts:
-            extra["weaviate.attempts"] = attempts
-        request_id = meta.get("request_id")
-        if request_id:
-            extra["weaviate.request_id"] = request_id
-        span.set_attributes(extra)
+        if recording:
+            extra: dict[str, Any] = {}
+            if status is not None:
+                extra["db.response.status_code"] = str(status)
+            if error_kind:
+                extra["error.type"] = error_kind
+            attempts = meta.get("attempt")
+            if attempts:
+                extra["weaviate.attempts"] = attempts
+            request_id = meta.get("request_id")
+            if request_id:
+                extra["weaviate.request_id"] = request_id
+            first = call.first
+            if first is not None:  # one attempt, no span of its own: its HTTP facts go here
+                outcome = first[2]
+                extra["http.request.method"] = outcome["http.request.method"]
+                extra["url.full"] = first[4]
+                if "http.response.status_code" in outcome:
+                    extra["http.response.status_code"] = outcome["http.response.status_code"]
+            span.set_attributes(extra)
         self.db_duration.record(measurements.get("duration", 0.0), attrs)
-        self._batch(meta)
+        if "batch_size" in meta:
+            self._batch(meta)
         span.end()
 
     def _batch(self, meta: Mapping[str, Any]) -> None:
@@ -337,15 +433,17 @@ class _Bridge:
         call = self.calls.get(meta["ref"])
         error_kind = meta.get("error_kind") or "unknown"
         if call is not None:
-            call.span.add_event(
-                "retry",
-                {
-                    "weaviate.attempt": meta.get("attempt") or 0,
-                    "weaviate.retry.wait": measurements.get("wait", 0.0),
-                    "error.type": error_kind,
-                },
-            )
-            attrs = {**call.metric_attrs, "error.type": error_kind}
+            self._first_attempt_span(call, meta)
+            if call.span.is_recording():
+                call.span.add_event(
+                    "retry",
+                    {
+                        "weaviate.attempt": meta.get("attempt") or 0,
+                        "weaviate.retry.wait": measurements.get("wait", 0.0),
+                        "error.type": error_kind,
+                    },
+                )
+            attrs = {**call.shape.metric_attrs, "error.type": error_kind}
         else:
             attrs = {**_db_attributes(meta), "error.type": error_kind}
         self.retries.add(1, attrs)
@@ -357,48 +455,127 @@ class _Bridge:
             },
         )
 
+    def _first_attempt_span(self, call: _Call, meta: Mapping[str, Any]) -> None:
+        """The call is retried: its first attempt becomes a span after all (its real times)."""
+        first, call.first = call.first, None
+        if first is None or not call.span.is_recording():
+            return
+        started_ns, ended_ns, outcome, error_text, url = first
+        method = meta.get("method") or "GET"
+        template = meta.get("path_template")
+        attrs = {**self._attempt_attrs(meta, method, template, url, 1), **outcome}
+        span = self.tracer.start_span(
+            f"{method} {template}" if template else method,
+            context=call.context,
+            kind=SpanKind.CLIENT,
+            attributes=attrs,
+            start_time=started_ns,
+        )
+        if error_text is not None:
+            span.set_status(Status(StatusCode.ERROR, error_text))
+        span.end(end_time=ended_ns)
+
     # -- one HTTP attempt ----------------------------------------------------------------
 
-    def attempt_start(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
-        call = self.calls.get(meta["ref"])
-        parent = trace.set_span_in_context(call.span) if call is not None else None
-        number = meta.get("attempt") or 1
-        if meta.get("transport") == "grpc":
-            self._rpc_attempt_start(meta, parent, number)
-            return
-        method = meta.get("method") or "GET"
+    @staticmethod
+    def _attempt_attrs(
+        meta: Mapping[str, Any], method: str, template: str | None, url: str, number: int
+    ) -> dict[str, Any]:
         attrs: dict[str, Any] = {
             "http.request.method": method,
             "server.address": meta.get("server_address") or "",
             "server.port": meta.get("server_port") or 0,
-            "url.full": meta.get("url") or "",  # redacted by the pipeline
+            "url.full": url,  # redacted by the pipeline
         }
-        template = meta.get("path_template")
         if template:
             attrs["url.template"] = template
         if number > 1:
             attrs["http.request.resend_count"] = number - 1
-        span = self.tracer.start_span(
-            f"{method} {template}" if template else method,
-            context=parent,
-            kind=SpanKind.CLIENT,
-            attributes=attrs,
-        )
-        ctx = trace.set_span_in_context(span, parent)
+        return attrs
+
+    def attempt_start(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        call = self.calls.get(meta["ref"])
+        if call is None:  # attached mid-call
+            return
+        number = meta.get("attempt") or 1
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_start(meta, call, number)
+            return
+        url = meta.get("url") or ""
+        system_time = measurements.get("system_time")
+        started_ns = int(system_time * 1e9) if system_time is not None else time.time_ns()
+        span = None
+        ctx = call.context
+        if number > 1 or self.always or not call.span.is_recording():
+            if call.first is not None:  # the first attempt's span, if not made yet
+                self._first_attempt_span(call, meta)
+            if call.span.is_recording():
+                method = meta.get("method") or "GET"
+                template = meta.get("path_template")
+                span = self.tracer.start_span(
+                    f"{method} {template}" if template else method,
+                    context=ctx,
+                    kind=SpanKind.CLIENT,
+                    attributes=self._attempt_attrs(meta, method, template, url, number),
+                    start_time=started_ns,
+                )
+                ctx = trace.set_span_in_context(span, ctx)
         carrier = meta.get("propagation_headers")
         if isinstance(carrier, dict):
             propagate.inject(carrier, context=ctx)
-        # urllib3 auto-instrumentation would add a second span for the same request.
-        token = otel_context.attach(otel_context.set_value(_SUPPRESS_HTTP, True, ctx))
-        metric_attrs = {
-            "http.request.method": method,
-            "server.address": attrs["server.address"],
-            "server.port": attrs["server.port"],
-            "weaviate.transport": "http",
-        }
-        self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
+        self.attempts[(meta["ref"], number)] = _Attempt(span, started_ns, url)
 
-    def _rpc_attempt_start(self, meta: Mapping[str, Any], parent: Any, number: int) -> None:
+    def attempt_stop(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        number = meta.get("attempt") or 1
+        attempt = self.attempts.pop((meta["ref"], number), None)
+        if attempt is None:
+            return
+        call = self.calls.get(meta["ref"])
+        if meta.get("transport") == "grpc":
+            self._rpc_attempt_stop(measurements, meta, attempt)
+            return
+        status = meta.get("status_code")
+        error_type = None
+        error_text = None
+        if meta.get("error_kind"):
+            # HTTP conventions: the status code when there is one, else the failure kind.
+            error_type = str(status) if status is not None else meta["error_kind"]
+            error_text = _error_text(meta)
+        if call is not None:
+            shape = call.shape
+            attrs = self._with(
+                shape, shape.http_metric_attrs, status, error_type, "http.response.status_code"
+            )
+        else:
+            attrs = {"http.request.method": meta.get("method") or "GET"}
+        duration = measurements.get("duration", 0.0)
+        self.http_duration.record(duration, attrs)
+        pool_wait = measurements.get("pool_wait")
+        if pool_wait is not None and call is not None:
+            self.connection_wait.record(pool_wait, call.shape.pool_attrs)
+        span = attempt.span
+        if span is not None:
+            outcome: dict[str, Any] = {}
+            if status is not None:
+                outcome["http.response.status_code"] = status
+            if error_type is not None:
+                outcome["error.type"] = error_type
+                span.set_status(Status(StatusCode.ERROR, error_text))
+            if outcome:
+                span.set_attributes(outcome)
+            span.end()
+        elif call is not None and call.span.is_recording():
+            outcome = {"http.request.method": attrs.get("http.request.method", "GET")}
+            if status is not None:
+                outcome["http.response.status_code"] = status
+            if error_type is not None:
+                outcome["error.type"] = error_type
+            ended_ns = attempt.started_ns + int(duration * 1e9)
+            call.first = (attempt.started_ns, ended_ns, outcome, error_text, attempt.url)
+
+    # -- one gRPC attempt (always a span of its own) ------------------------------------
+
+    def _rpc_attempt_start(self, meta: Mapping[str, Any], call: _Call, number: int) -> None:
         """One gRPC attempt: a CLIENT span per the RPC semantic conventions."""
         full = meta.get("rpc_method") or "weaviate.v1.Weaviate/unknown"
         service = full.rpartition("/")[0]
@@ -412,72 +589,43 @@ class _Bridge:
         }
         if number > 1:
             attrs["weaviate.attempt"] = number
-        span = self.tracer.start_span(full, context=parent, kind=SpanKind.CLIENT, attributes=attrs)
-        ctx = trace.set_span_in_context(span, parent)
+        span = self.tracer.start_span(
+            full, context=call.context, kind=SpanKind.CLIENT, attributes=attrs
+        )
+        ctx = trace.set_span_in_context(span, call.context)
         carrier = meta.get("propagation_headers")
         if isinstance(carrier, dict):
             propagate.inject(carrier, context=ctx)
-        token = otel_context.attach(ctx)
-        metric_attrs = {
-            "rpc.system.name": "grpc",
-            "rpc.method": full,
-            "server.address": attrs["server.address"],
-            "server.port": attrs["server.port"],
-            "weaviate.transport": "grpc",
-        }
-        self.attempts[(meta["ref"], number)] = _Attempt(span, token, metric_attrs)
-
-    def attempt_stop(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
-        attempt = self.attempts.pop((meta["ref"], meta.get("attempt") or 1), None)
-        if attempt is None:
-            return
-        with contextlib.suppress(Exception):  # a token from another context
-            otel_context.detach(attempt.token)  # type: ignore[arg-type]
-        span, attrs = attempt.span, dict(attempt.metric_attrs)
-        if meta.get("transport") == "grpc":
-            self._rpc_attempt_stop(measurements, meta, span, attrs)
-            return
-        status = meta.get("status_code")
-        if status is not None:
-            attrs["http.response.status_code"] = status
-            span.set_attribute("http.response.status_code", status)
-        error_type = None
-        if meta.get("error_kind"):
-            # HTTP conventions: the status code when there is one, else the failure kind.
-            error_type = str(status) if status is not None else meta["error_kind"]
-            attrs["error.type"] = error_type
-            span.set_attribute("error.type", error_type)
-            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
-        self.http_duration.record(measurements.get("duration", 0.0), attrs)
-        pool_wait = measurements.get("pool_wait")
-        if pool_wait is not None:
-            self.connection_wait.record(
-                pool_wait,
-                {"db.client.connection.pool.name": _pool_name(attrs)},
-            )
-        span.end()
+        self.attempts[(meta["ref"], number)] = _Attempt(span, 0, full)
 
     def _rpc_attempt_stop(
-        self,
-        measurements: Mapping[str, float],
-        meta: Mapping[str, Any],
-        span: trace.Span,
-        attrs: dict[str, Any],
+        self, measurements: Mapping[str, float], meta: Mapping[str, Any], attempt: _Attempt
     ) -> None:
+        span = attempt.span
+        attrs: dict[str, Any] = {
+            "rpc.system.name": "grpc",
+            "rpc.method": attempt.url,
+            "server.address": meta.get("server_address") or "",
+            "server.port": meta.get("server_port") or 0,
+            "weaviate.transport": "grpc",
+        }
         status = meta.get("rpc_status")
         code = _GRPC_CODES.get(status) if isinstance(status, str) else None
+        outcome: dict[str, Any] = {}
         if code is not None:
-            attrs["rpc.grpc.status_code"] = code
-            span.set_attribute("rpc.grpc.status_code", code)
+            attrs["rpc.grpc.status_code"] = outcome["rpc.grpc.status_code"] = code
         if meta.get("error_kind"):
             error_type = status or meta["error_kind"]
-            attrs["error.type"] = error_type
-            span.set_attribute("error.type", error_type)
-            span.set_attribute("weaviate.error.kind", meta["error_kind"])
-            span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+            attrs["error.type"] = outcome["error.type"] = error_type
+            outcome["weaviate.error.kind"] = meta["error_kind"]
         # The same attempt-duration metric as HTTP, told apart by weaviate.transport.
         self.http_duration.record(measurements.get("duration", 0.0), attrs)
-        span.end()
+        if span is not None:
+            if outcome:
+                span.set_attributes(outcome)
+            if meta.get("error_kind"):
+                span.set_status(Status(StatusCode.ERROR, _error_text(meta)))
+            span.end()
 
 
 _GRPC_CODES = {
@@ -504,10 +652,6 @@ _GRPC_CODES = {
         )
     )
 }
-
-
-def _pool_name(attrs: Mapping[str, Any]) -> str:
-    return f"{attrs['server.address']}:{attrs['server.port']}"
 
 
 def _pools() -> dict[tuple[str, int], list[int]]:
@@ -561,20 +705,39 @@ def instrument_opentelemetry(
     tracer_provider: TracerProvider | None = None,
     meter_provider: MeterProvider | None = None,
     prefix: tuple[str, ...] = ("weaviate",),
+    *,
+    attempt_spans: str = "retries",
 ) -> OpenTelemetryInstrumentation:
     """Emit OpenTelemetry spans and metrics for every SDK call.
 
     Uses the global providers unless given explicit ones. Returns a handle
     whose ``uninstrument()`` detaches the handlers again.
 
+    ``attempt_spans`` chooses the spans per HTTP attempt (``docs/telemetry.md``):
+
+    - ``"retries"`` (default): a call answered by its first attempt is one span,
+      carrying the HTTP attributes of that attempt (``http.request.method``,
+      ``url.full``, ``http.response.status_code``); a call that takes more
+      attempts gets a child span for every attempt, the first included.
+    - ``"always"``: a child span for every attempt, retried or not.
+
     Example::
 
         inst = wt.telemetry.instrument_opentelemetry()
-        client.meta()          # -> span "meta", child span "GET /v1/meta"
+        client.meta()          # -> span "meta" (with the HTTP attributes)
         inst.uninstrument()
     """
+    if attempt_spans not in ("retries", "always"):
+        from .._core.errors import ConfigError
+
+        raise ConfigError(
+            f"invalid attempt_spans {attempt_spans!r}: expected 'retries' or 'always'"
+        )
     handle = OpenTelemetryInstrumentation(
-        f"weaviate_telemetry.opentelemetry.{next(_seq)}", tracer_provider, meter_provider
+        f"weaviate_telemetry.opentelemetry.{next(_seq)}",
+        tracer_provider,
+        meter_provider,
+        attempt_spans,
     )
     bridge = _Bridge(handle, tuple(prefix), tracer_provider, meter_provider)
     _bus.attach(handle.handler_id, list(bridge.dispatch), bridge)
@@ -626,6 +789,7 @@ def configure_otlp(
     set_global: bool = True,
     instrument: bool = True,
     prefix: tuple[str, ...] = ("weaviate",),
+    attempt_spans: str = "retries",
 ) -> OtlpSetup:
     """Build tracer, meter and logger providers exporting over OTLP, and instrument the SDK.
 
@@ -634,7 +798,8 @@ def configure_otlp(
     per-signal ``..._TRACES_/METRICS_/LOGS_ENDPOINT``),
     ``OTEL_EXPORTER_OTLP_PROTOCOL`` (``http/protobuf`` default, or ``grpc``),
     ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_METRIC_EXPORT_INTERVAL``,
-    ``OTEL_BSP_*``. ``endpoint`` is the collector's base URL (e.g.
+    ``OTEL_BSP_*``. ``attempt_spans`` is passed to :func:`instrument_opentelemetry`.
+    ``endpoint`` is the collector's base URL (e.g.
     ``http://127.0.0.1:4318``; the per-signal paths are added for HTTP).
 
     Example::
@@ -675,7 +840,11 @@ def configure_otlp(
         if logger_provider is not None:
             _logs.set_logger_provider(logger_provider)
     instrumentation = (
-        instrument_opentelemetry(tracer_provider, meter_provider, prefix) if instrument else None
+        instrument_opentelemetry(
+            tracer_provider, meter_provider, prefix, attempt_spans=attempt_spans
+        )
+        if instrument
+        else None
     )
     return OtlpSetup(tracer_provider, meter_provider, logger_provider, instrumentation)
 
