@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
+from tests.peers.otel_collector import Collector
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
+
+from support.otlp_files import read_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_example(name: str, server: EmbeddedWeaviate) -> str:
+def run_example(name: str, server: EmbeddedWeaviate, **extra_env: str) -> str:
     """Run ``examples/<name>`` against ``server`` with warnings as errors; return stdout."""
-    env = {**os.environ, "WEAVIATE_URL": server.url, "PYTHONWARNINGS": "error"}
+    env = {**os.environ, "WEAVIATE_URL": server.url, "PYTHONWARNINGS": "error", **extra_env}
     env.pop("WEAVIATE_API_KEY", None)
+    if "OTEL_EXPORTER_OTLP_ENDPOINT" not in extra_env:
+        env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / name)],
         env=env,
@@ -28,12 +37,51 @@ def run_example(name: str, server: EmbeddedWeaviate) -> str:
     return result.stdout
 
 
-def test_quickstart_example_talks_to_the_server(weaviate_server: EmbeddedWeaviate) -> None:
+def test_quickstart_shows_a_workload_and_what_the_telemetry_saw(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
     out = run_example("quickstart.py", weaviate_server)
-    assert f"server version: {WEAVIATE_VERSION.lstrip('v')}" in out
-    assert "ready: True  live: True" in out
+    lines = out.splitlines()
+    assert f"Weaviate {WEAVIATE_VERSION.lstrip('v')} at {weaviate_server.url}" in out
+    assert "import [####################] 200/200" in out  # the progress display
+    assert "  batch: 200 stored, 0 failed" in lines
+    assert "  aggregate: count=200" in lines
     assert "typed error: kind=not_found" in out
-    assert "[event] meta" in out
+    # loguru: the retry of the query that got the injected 503, and the typed error.
+    assert re.search(r"log .* WARNING query\.get Quickstart\w+: attempt 1 failed \(HTTP 503\)", out)
+    assert re.search(r"log .* ERROR +raw failed after .*: not_found 404", out)
+    # The trace tree of that query: the logical span, its retry event, two attempt spans.
+    tree = lines[lines.index("trace of the retried query (in-memory span exporter):") + 1 :][:4]
+    assert re.match(r"  query\.get Quickstart\w+  [\d.]+ ms  UNSET  trace [0-9a-f]{32}", tree[0])
+    assert "event retry" in tree[1] and "after unavailable" in tree[1]
+    assert re.match(r"  ├─ attempt 1: POST /v1/graphql  [\d.]+ ms  → 503", tree[2])
+    assert re.match(r"  └─ attempt 2: POST /v1/graphql  [\d.]+ ms  → 200", tree[3])
+    # The per-operation summary from the OpenTelemetry metrics.
+    summary = {line.split()[0]: line.split()[1:] for line in lines if line.startswith("  ")}
+    assert summary["query.get"][:2] == ["2", "0"]
+    assert summary["batch.insert_objects"][:2] == ["4", "0"]
+    assert summary["raw"][:2] == ["1", "1"]
+    assert len(lines) <= 40, "the quickstart output should fit one screen"
+
+
+@pytest.mark.integration
+def test_quickstart_exports_the_same_to_a_collector(weaviate_server: EmbeddedWeaviate) -> None:
+    with Collector() as collector:
+        out = run_example(
+            "quickstart.py", weaviate_server, OTEL_EXPORTER_OTLP_ENDPOINT=collector.otlp_http
+        )
+        assert f"exported over OTLP to {collector.otlp_http}" in out
+        trace_id = re.search(r"trace ([0-9a-f]{32})", out)
+        assert trace_id
+        deadline = time.monotonic() + 20
+        while True:
+            spans = [s for s in read_spans(collector.traces_path) if s["traceId"] == trace_id[1]]
+            if len(spans) == 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        names = sorted(s["name"] for s in spans)
+        assert names == ["POST /v1/graphql", "POST /v1/graphql", names[2]]
+        assert names[2].startswith("query.get Quickstart")
 
 
 def test_data_quickstart_example(weaviate_server: EmbeddedWeaviate) -> None:

@@ -1,0 +1,180 @@
+"""The soak report: ``report.json`` (everything), ``report.md`` (for people) and charts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .sampler import Sample
+
+MIB = 1024 * 1024
+
+
+def write_json(report: Mapping[str, Any], folder: Path) -> Path:
+    path = folder / "report.json"
+    path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    return path
+
+
+def _ms(value: Any) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def markdown(report: Mapping[str, Any]) -> str:
+    """``report.md``: the verdict first, then throughput, integrity, memory, faults, charts."""
+    run, verdict = report["run"], report["verdict"]
+    check, memory = report["verification"], report["process"]["rss"]
+    growth = memory.get("growth_pct")
+    limit = report["limits"]["max_rss_growth_pct"]
+    gc_runs = "/".join(map(str, report["process"]["gc_collections"]))
+    lines = [
+        f"# Soak report: {verdict['result']} (exit code {verdict['exit_code']})",
+        "",
+        f"{run['started_at']} · {run['duration_seconds']:g} s against `{run['url']}` "
+        f"(Weaviate {run.get('server_version') or '?'}) · {run['writers']} writers, "
+        f"{run['readers']} readers, batches of {run['batch_size']}, "
+        f"retries {'on' if run['retries'] else 'off'}"
+        + (f", faults `{run['faults']}`" if run.get("faults") else ""),
+        "",
+    ]
+    if verdict["reasons"]:
+        lines += ["**Why it failed:**", ""]
+        lines += [f"- {reason}" for reason in verdict["reasons"]]
+        lines.append("")
+    t = report["throughput"]
+    lines += [
+        "| figure | value |",
+        "| --- | --- |",
+        f"| objects written | {t['objects_written']} ({t['objects_per_second']:g}/s) |",
+        f"| SDK calls | {t['calls']} ({t['calls_per_second']:g}/s), "
+        f"{t['errors']} failed after retries |",
+        f"| lost objects | **{check['lost']}** (of {check['expected_present']} expected present) |",
+        f"| duplicated / resurrected / unknown ids | {check['duplicated']} / "
+        f"{check['resurrected']} / {check['unknown_ids_found']} |",
+        f"| RSS growth after warm-up ({memory['warmup_seconds']:g} s) | "
+        + (
+            f"**{growth:+.1f} %** ({memory['rss_after_warmup'] / MIB:.1f} → "
+            f"{memory['rss_at_end'] / MIB:.1f} MiB; limit {limit:g} %)"
+            if growth is not None
+            else "not measured (too few samples after warm-up)"
+        )
+        + " |",
+        f"| peak RSS | {memory.get('rss_max', 0) / MIB:.1f} MiB |",
+        f"| CPU | {report['process']['cpu_seconds']:g} s "
+        f"({report['process']['cpu_share']:.0%} of one core) |",
+        f"| GC collections (gen 0/1/2) | {gc_runs} |",
+        f"| threads (max) | {report['process']['threads_max']} |",
+        f"| Python warnings | {len(report['warnings'])} |",
+        "",
+        "## Operations",
+        "",
+        "| operation | calls | /s | errors | p50 ms | p95 ms | p99 ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for op, s in sorted(report["operations"].items()):
+        kinds = ", ".join(f"{k} {n}" for k, n in s["errors_by_kind"].items())
+        errors = f"{s['errors']}" + (f" ({kinds})" if kinds else "")
+        lines.append(
+            f"| `{op}` | {s['calls']} | {s['per_second']:g} | {errors} | {_ms(s['p50_ms'])} "
+            f"| {_ms(s['p95_ms'])} | {_ms(s['p99_ms'])} | {_ms(s['max_ms'])} |"
+        )
+    seen = report.get("telemetry", {})
+    if seen:
+        lines += ["", "## What the SDK's telemetry counted", ""]
+        for name, values in seen.items():
+            parts = ", ".join(f"{k} {v:g}" for k, v in values.items()) or "none"
+            lines.append(f"- `{name}`: {parts}")
+    lines += [
+        "",
+        "## Integrity check",
+        "",
+        f"Every id the server confirmed was read back with a cursor over the collection "
+        f"({check['seconds']:g} s): {check['found']} objects found, "
+        f"{check['expected_present']} expected (confirmed {check['confirmed_written']} - "
+        f"deleted {check['deleted']} - deletes with unknown outcome "
+        f"{check['deletes_with_unknown_outcome']}); aggregate count "
+        f"{check['aggregate_count']}. Imports that failed (outcome unknown): "
+        f"{check['unconfirmed_writes_stored']} stored anyway, "
+        f"{check['unconfirmed_writes_absent']} absent — both are correct.",
+    ]
+    if check.get("error"):
+        lines += ["", f"**The check could not finish:** {check['error']}"]
+    if report.get("faults"):
+        lines += ["", "## Faults (toxiproxy)", ""]
+        lines += [f"- at {f['at']:g} s: `{f['step']}`" for f in report["faults"]]
+        lines += [f"- error: {e}" for e in report.get("fault_errors", [])]
+    if report["warnings"]:
+        lines += ["", "## Python warnings", ""]
+        lines += [f"- `{w}`" for w in report["warnings"][:20]]
+    if report["unexpected_errors"]:
+        lines += ["", "## Unexpected errors (first 20)", ""]
+        lines += [f"- `{e.splitlines()[-1][:300]}`" for e in report["unexpected_errors"][:20]]
+    lines += ["", "## Charts", ""]
+    for chart in report["charts"]:
+        lines += [f"### {chart['title']}", ""]
+        if chart.get("problems"):
+            lines += [f"Panels without data or with errors: {chart['problems']}", ""]
+        lines += [f"![{chart['title']}]({chart['file']})", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_markdown(report: Mapping[str, Any], folder: Path) -> Path:
+    path = folder / "report.md"
+    path.write_text(markdown(report))
+    return path
+
+
+def process_chart(
+    samples: Sequence[Sample],
+    out: Path,
+    warmup: float,
+    faults: Sequence[Mapping[str, Any]] = (),
+) -> Path:
+    """Six small charts from the in-process samples: RSS, CPU, GC, threads, throughput, errors."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = [s.t for s in samples]
+    fig, axes = plt.subplots(2, 3, figsize=(15, 7), dpi=80)
+    flat = list(axes.flat)
+
+    def rate(values: Sequence[float]) -> list[float]:
+        out = [0.0]
+        for i in range(1, len(values)):
+            dt = t[i] - t[i - 1]
+            out.append((values[i] - values[i - 1]) / dt if dt > 0 else 0.0)
+        return out
+
+    flat[0].plot(t, [s.rss / MIB for s in samples])
+    flat[0].set_title("RSS (MiB)")
+    flat[1].plot(t, [v * 100 for v in rate([s.cpu_user + s.cpu_system for s in samples])])
+    flat[1].set_title("CPU (% of one core)")
+    for gen in range(3):
+        flat[2].plot(t, rate([s.gc_collections[gen] for s in samples]), label=f"gen {gen}")
+    flat[2].set_title("GC collections per second")
+    flat[2].legend(fontsize=7)
+    flat[3].plot(t, [s.threads for s in samples])
+    flat[3].set_title("threads")
+    flat[4].plot(t, rate([s.written for s in samples]))
+    flat[4].set_title("objects written per second")
+    flat[5].plot(t, rate([s.calls for s in samples]), label="calls")
+    flat[5].plot(t, rate([s.errors for s in samples]), label="errors", color="#d62728")
+    flat[5].set_title("SDK calls and errors per second")
+    flat[5].legend(fontsize=7)
+    for ax in flat:
+        ax.axvline(warmup, color="#888888", linestyle="--", linewidth=0.8)
+        for fault in faults:
+            ax.axvline(float(fault["at"]), color="#ff7f0e", linestyle=":", linewidth=0.8)
+        ax.set_xlabel("seconds", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    fig.suptitle("client process (dashed: end of warm-up; dotted: fault steps)", fontsize=10)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
