@@ -49,7 +49,7 @@ def make_objects(n: int, dim: int) -> list[dict[str, Any]]:
 
 
 def create(client: wt.Client, name: str) -> None:
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": name,
             "vectorizer": "none",

@@ -351,7 +351,7 @@ def measure_batch(bench: Bench) -> list[Row]:
     lost: dict[str, int] = {}
     for name, run in contenders.items():
         collection = "Ingest" + uuid.uuid4().hex[:8]
-        bench.sdk.collections.create(
+        bench.sdk.collections.create_from_dict(
             {
                 "class": collection,
                 "vectorizer": "none",
@@ -482,7 +482,7 @@ def prepare(bench: Bench) -> None:
 
     rng = random.Random(5)
     bench.collection = "Bench" + uuid.uuid4().hex[:8]
-    bench.sdk.collections.create(
+    bench.sdk.collections.create_from_dict(
         {
             "class": bench.collection,
             "vectorizer": "none",

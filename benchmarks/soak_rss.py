@@ -51,7 +51,7 @@ def soak(url: str, minutes: float, warmup: float, every: float) -> dict[str, Any
     samples: list[tuple[float, int]] = []
     calls = 0
     with wt.Client(url) as client:
-        client.collections.create({"class": collection, "vectorizer": "none"})
+        client.collections.create_from_dict({"class": collection, "vectorizer": "none"})
         ids = []
         for i in range(200):
             uid = str(uuid.uuid4())

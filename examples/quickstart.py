@@ -126,7 +126,7 @@ def telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader, list[Any]]:
 def workload(client: wt.Client) -> None:
     name = "Quickstart" + uuid.uuid4().hex[:6]
     rng = random.Random(1)
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(name=name, vectorizer="none", properties=[wt.Property("title", "text")])
     )
     try:

@@ -10,11 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+from support.otlp_files import read_spans
 
 from tests.peers.otel_collector import Collector
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
-
-from support.otlp_files import read_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 

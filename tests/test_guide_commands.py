@@ -21,9 +21,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_dashboards import NOT_YET_EMITTED, _metric_names
-
 from support.stack import MetricsStack
+from test_dashboards import NOT_YET_EMITTED, _metric_names
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = [

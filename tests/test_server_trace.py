@@ -146,7 +146,7 @@ def test_traceparent_sent_over_grpc_reaches_weaviate(
     try:
         with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
             with traced_weaviate.client() as client:  # knows the gRPC port
-                client.collections.create({"class": collection, "vectorizer": "none"})
+                client.collections.create_from_dict({"class": collection, "vectorizer": "none"})
                 result = client.batch.insert_objects([{"title": "traced"}], collection=collection)
                 assert result.ok
                 found = client.query.get(collection).fields("title").limit(1).do()

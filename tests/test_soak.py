@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.stack import WEAVIATE_JOB, MetricsStack
 from test_dashboards import NOT_YET_EMITTED, _metric_names
 
 from dashboards import preview
@@ -28,8 +29,6 @@ from weaviate_telemetry import _cli
 from weaviate_telemetry._soak import run as soak_run
 from weaviate_telemetry._soak.options import UsageError, parse_duration, parse_faults
 from weaviate_telemetry.embedded import free_port
-
-from support.stack import WEAVIATE_JOB, MetricsStack
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = sorted((ROOT / "dashboards").glob("weaviate-*.json"))

@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__":  # pragma: no cover - script mode
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from support.servers import Canned, ScriptedHTTPServer, StallingServer  # noqa: E402
+
 import weaviate_telemetry as wt  # noqa: E402
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port  # noqa: E402
-
-from support.servers import Canned, ScriptedHTTPServer, StallingServer  # noqa: E402
 
 GUIDE = ROOT / "docs" / "troubleshooting.md"
 WEAVIATE_ERROR = b'{"error":[{"message":"%s"}]}'
@@ -58,7 +58,7 @@ def provoke_all(url: str, auth_url: str, stack: ExitStack) -> dict[str, wt.Weavi
     found: dict[str, wt.WeaviateError] = {}
     name = "Ts" + uuid.uuid4().hex[:8]
     client = stack.enter_context(wt.Client(url))
-    client.collections.create(
+    client.collections.create_from_dict(
         {
             "class": name,
             "vectorizer": "none",
@@ -115,7 +115,7 @@ def provoke_all(url: str, auth_url: str, stack: ExitStack) -> dict[str, wt.Weavi
     found["client_validation"] = _error(lambda: client.objects.get("article", "42"))
 
     tenants = "Ts" + uuid.uuid4().hex[:8]
-    client.collections.create({"class": tenants, "multiTenancyConfig": {"enabled": True}})
+    client.collections.create_from_dict({"class": tenants, "multiTenancyConfig": {"enabled": True}})
     stack.callback(client.collections.delete, tenants)
     client.tenants.add(tenants, ["cold-tenant"], activity_status="COLD")
     found["tenant_not_active"] = _error(

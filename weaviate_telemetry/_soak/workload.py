@@ -216,7 +216,7 @@ class Workload:
     # -- schema -----------------------------------------------------------------------------
 
     def create_collection(self) -> None:
-        self.client.collections.create(
+        self.client.collections.create_from_dict(
             {
                 "class": self.collection,
                 "description": "weaviate-telemetry soak run",
