@@ -126,8 +126,10 @@ def telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader, list[Any]]:
 def workload(client: wt.Client) -> None:
     name = "Quickstart" + uuid.uuid4().hex[:6]
     rng = random.Random(1)
-    client.collections.create_from_config(
-        wt.CollectionConfig(name=name, vectorizer="none", properties=[wt.Property("title", "text")])
+    client.collections.create(
+        name,
+        properties=[wt.Property(name="title", data_type=wt.DataType.TEXT)],
+        vector_config=wt.Configure.Vectors.self_provided(),
     )
     try:
 

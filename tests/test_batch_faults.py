@@ -73,7 +73,7 @@ def _stored_ids(client: wt.Client, name: str) -> list[str]:
 
 def _collection(client: wt.Client) -> str:
     name = "B" + uuid.uuid4().hex[:10]
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             name, properties=[wt.Property("n", "int"), wt.Property("title", "text")]
         )

@@ -57,7 +57,7 @@ def healthy(cluster: WeaviateCluster) -> Iterator[WeaviateCluster]:
 
 def _replicated(client: wt.Client) -> str:
     name = "R" + uuid.uuid4().hex[:10]
-    client.collections.create(
+    client.collections.create_from_config(
         wt.CollectionConfig(
             name,
             properties=[wt.Property("n", "int"), wt.Property("title", "text")],

@@ -40,7 +40,9 @@ class DropFirst:
 
 
 def _collection(client: wt.Client, name: str) -> None:
-    client.collections.create(wt.CollectionConfig(name, properties=[wt.Property("n", "int")]))
+    client.collections.create_from_config(
+        wt.CollectionConfig(name, properties=[wt.Property("n", "int")])
+    )
 
 
 def test_post_failing_after_it_was_sent_is_not_resent(

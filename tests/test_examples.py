@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from support.otlp_files import read_spans
 
 from tests.peers.otel_collector import Collector
+from tests.support.otlp_files import read_spans
 from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
 
 ROOT = Path(__file__).resolve().parent.parent

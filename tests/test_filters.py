@@ -17,11 +17,11 @@ ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 
 def _client_free_get(name: str = "Article") -> GetQuery:
     # Builders only need a callable to send with; rendering never calls it.
-    return Query(lambda request, options, parse: pytest.fail("no I/O expected"))._get(name)
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).get(name)
 
 
 def _agg(name: str = "Article") -> AggregateQuery:
-    return Query(lambda request, options, parse: pytest.fail("no I/O expected"))._aggregate(name)
+    return Query(lambda request, options, parse: pytest.fail("no I/O expected")).aggregate(name)
 
 
 def _invalid(match: str) -> pytest.RaisesExc[wt.ValidationError]:

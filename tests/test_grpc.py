@@ -58,7 +58,7 @@ def grpc_client(weaviate_server: EmbeddedWeaviate) -> Iterator[wt.Client]:
 @pytest.fixture(scope="module")
 def data(grpc_client: wt.Client) -> Iterator[str]:
     name = "G" + uuid.uuid4().hex[:10]
-    grpc_client.collections.create(
+    grpc_client.collections.create_from_dict(
         {
             "class": name,
             "invertedIndexConfig": {"indexTimestamps": True, "indexNullState": True},

@@ -68,7 +68,9 @@ def test_one_client_across_a_restart_on_the_same_port(
     policy = wt.RetryPolicy(enabled=retries, initial_backoff=0.05, max_backoff=0.2)
     name = "L" + uuid.uuid4().hex[:10]
     with wt.Client(node.url(0), pool_maxsize=4, retry=policy) as client:
-        client.collections.create(wt.CollectionConfig(name, properties=[wt.Property("n", "int")]))
+        client.collections.create_from_config(
+            wt.CollectionConfig(name, properties=[wt.Property("n", "int")])
+        )
         _warm(client)
         node.restart(0, graceful=graceful)
         with wt.telemetry.capture() as events:

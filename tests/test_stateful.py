@@ -212,7 +212,7 @@ UNKNOWN_TENANT_KINDS = {wt.ErrorKind.VALIDATION_ERROR}  # measured: 422 for inse
 def test_objects_behave_like_a_dict(weaviate_server: EmbeddedWeaviate) -> None:
     name = "S" + uuid.uuid4().hex[:10]
     with wt.Client(weaviate_server.url) as client:
-        client.collections.create(
+        client.collections.create_from_config(
             wt.CollectionConfig(
                 name,
                 properties=[

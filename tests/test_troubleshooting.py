@@ -26,9 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__":  # pragma: no cover - script mode
     sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from support.servers import Canned, ScriptedHTTPServer, StallingServer  # noqa: E402
-
 import weaviate_telemetry as wt  # noqa: E402
+from tests.support.servers import Canned, ScriptedHTTPServer, StallingServer  # noqa: E402
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port  # noqa: E402
 
 GUIDE = ROOT / "docs" / "troubleshooting.md"

@@ -24,9 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from support.stack import WEAVIATE_JOB, start_metrics_stack  # noqa: E402
-
 from tests.peers.toxiproxy import Toxiproxy  # noqa: E402
+from tests.support.stack import WEAVIATE_JOB, start_metrics_stack  # noqa: E402
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port  # noqa: E402
 
 

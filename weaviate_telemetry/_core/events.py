@@ -134,6 +134,12 @@ def has_handlers() -> bool:
     return bool(_by_event)
 
 
+def listens(names: tuple[EventName, ...]) -> bool:
+    """True when a handler is attached to any of ``names`` (skip building unheard events)."""
+    table = _by_event
+    return any(name in table for name in names)
+
+
 def execute(
     name: EventName, measurements: Mapping[str, float], metadata: Mapping[str, Any]
 ) -> None:

@@ -440,7 +440,8 @@ class Pipeline:
         else:
             connect, read = min(timeouts.connect, remaining), min(timeouts.read, remaining)
         pool_timeout = min(timeouts.pool, remaining)
-        if call_meta is None:
+        if call_meta is None or not _bus.listens(self.ev_attempt):
+            # Nobody listens to attempts (e.g. only loguru's request lines): skip building them.
             started = _monotonic()
             raw = self.transport.send(
                 request.method, url, body, headers, connect, read, pool_timeout
