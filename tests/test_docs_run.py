@@ -2,9 +2,9 @@
 
 Per document, its ```python blocks run in order in one namespace, in a fresh interpreter,
 against the real Weaviate (and the OpenTelemetry collector, for blocks that export), with
-only ``WEAVIATE_URL``, ``WEAVIATE_GRPC_PORT`` (and ``WEAVIATE_API_KEY`` for documents that
-need one) and ``OTEL_EXPORTER_OTLP_ENDPOINT`` set — what a reader who copies them has
-exported. Each document creates what it uses and removes it again.
+only ``WEAVIATE_URL``, ``WEAVIATE_GRPC_PORT`` and ``OTEL_EXPORTER_OTLP_ENDPOINT`` set (no
+document needs ``WEAVIATE_API_KEY``: the README's keyed server is one it starts itself) —
+what a reader who copies them has exported. Each document creates what it uses and removes it again.
 
 Two kinds of block do not run, and both are marked where they stand (docs/testing.md):
 
@@ -46,8 +46,6 @@ _BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<code>.*?)^(?P=indent)```[ \t]*$",
     re.M | re.S,
 )
-#: Documents that talk to a server with an API key (WEAVIATE_API_KEY is set for them).
-NEEDS_API_KEY: set[str] = set()
 #: What a document's blocks print that shows they did what the text says.
 PRINTS = {
     "migrating-from-weaviate-client.md": ["invalid vector"],
