@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = textwrap.dedent(
     """
     import stamina.instrumentation as si
+    from loguru import logger  # its default sink writes to stderr: the SDK must not use it
     import weaviate_telemetry as wt
 
     hooks_before = si.get_on_retry_hooks()
@@ -37,6 +38,18 @@ PROGRAM = textwrap.dedent(
         except wt.ValidationError:
             pass
     assert not client.health.ready(timeout=0.2)
+    # A wait for a server that never comes up gives up with an error the caller handles.
+    with wt.Client(DOWN) as client:
+        try:
+            client.health.wait_until_ready(timeout=0.3, interval=0.05)
+        except wt.WeaviateTimeoutError:
+            pass
+    # A server error, with retries off (the default).
+    with wt.Client(FLAKY) as client:
+        try:
+            client.raw.request("GET", "/v1/schema")
+        except wt.ServerError:
+            pass
     assert si.get_on_retry_hooks() == hooks_before, "the SDK changed stamina's global hooks"
     """
 )
@@ -46,6 +59,8 @@ def test_nothing_on_stdout_or_stderr_without_handlers() -> None:
     script = [
         Canned(503, b'{"error": [{"message": "leader not found"}]}'),
         Canned(200, b'{"version": "1.39.0"}'),
+        Canned(200, b'{"version": "1.39.0"}'),
+        Canned(500, b'{"error": [{"message": "disk full"}]}'),
     ]
     with ScriptedHTTPServer(script) as flaky, closed_port() as down:
         program = f"FLAKY = {flaky.url!r}\nDOWN = 'http://127.0.0.1:{down}'\n" + PROGRAM

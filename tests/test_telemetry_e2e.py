@@ -287,7 +287,7 @@ def test_log_lines_reach_the_collector_correlated_with_spans(
                 for sl in rl.get("scopeLogs", []):
                     for rec in sl.get("logRecords", []):
                         attrs = {a["key"]: _value(a["value"]) for a in rec.get("attributes", [])}
-                        if attrs.get("weaviate.job") == "log-e2e":
+                        if attrs.get("weaviate.metadata.job") == "log-e2e":
                             found.append({**rec, "attrs": attrs})
         return found or None
 

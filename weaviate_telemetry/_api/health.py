@@ -88,6 +88,7 @@ class Health:
                 retry=_NO_RETRY,
                 raise_for_status=False,
                 decode=False,
+                probe=True,
             )
             try:
                 response = self._pipeline.execute(request, as_response, endpoint)
@@ -155,6 +156,10 @@ class Health:
         """
         _check_timeout(timeout)
         _check_timeout(interval, "interval")
+        request = Request("GET", "/v1/.well-known/ready", "health.wait_until_ready", decode=False)
+        return self._pipeline.observe(request, lambda: self._wait(timeout, interval))
+
+    def _wait(self, timeout: float, interval: float) -> float:
         started = time.monotonic()
         deadline = started + timeout
         reason = "no probe completed"

@@ -69,6 +69,8 @@ class Request:
     metadata such as a batch's ``batch_size`` and ``objects_failed``.
     ``rpc`` makes this a gRPC call (see :class:`RpcCall`); ``method`` and
     ``path`` then name the RPC (``POST /weaviate.v1.Weaviate/Search``).
+    ``probe`` marks a health probe (its events carry ``probe: True``, so a
+    log handler can keep an expected refusal at DEBUG).
     """
 
     method: str
@@ -89,6 +91,7 @@ class Request:
     decode: bool = True
     outcome_facts: Callable[[Any], Mapping[str, Any]] | None = None
     rpc: RpcCall | None = None
+    probe: bool = False
 
     def url_at(self, base_url: str) -> str:
         """The full URL of this request below ``base_url`` (None-valued params dropped)."""

@@ -105,6 +105,10 @@ def _quiet_stamina() -> Iterator[None]:
         _in_our_retry.reset(token)
 
 
+# Event metadata added to a health probe's events (none for other calls).
+_PROBE: dict[bool, dict[str, bool]] = {False: {}, True: {"probe": True}}
+
+
 class Pipeline:
     """Runs :class:`Request` values for one client: one loop, decisions beside it, I/O below."""
 
@@ -246,6 +250,7 @@ class Pipeline:
                 "trace": {},
                 "transport": "grpc",
                 "rpc_method": rpc.full_method,
+                **_PROBE[request.probe],
             }
         return {
             "transport": "http",
@@ -262,7 +267,48 @@ class Pipeline:
             # Filled by a tracing handler (trace_id/span_id of the logical span) so
             # later handlers of the same call, e.g. log lines, can correlate.
             "trace": {},
+            **_PROBE[request.probe],
         }
+
+    def observe(self, request: Request, run: Callable[[], T]) -> T:
+        """Request events around ``run()``, a logical call made of other calls.
+
+        ``client.health.wait_until_ready`` is one: its probes are calls of their
+        own (marked ``probe``), and the wait itself stops, or fails with the
+        caller's error when it gives up.
+        """
+        if not _bus.has_handlers():
+            return run()
+        meta = self.call_metadata(request, self.endpoints[0])
+        started = _monotonic()
+        _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
+        try:
+            value = run()
+        except WeaviateError as err:
+            _bus.execute(
+                self.ev_request[2],
+                {"duration": _monotonic() - started},
+                {
+                    **meta,
+                    "status_code": err.status_code,
+                    "error_kind": err.kind.value,
+                    "error": err,
+                },
+            )
+            raise
+        except BaseException as exc:
+            _bus.execute(
+                self.ev_request[2],
+                {"duration": _monotonic() - started},
+                {**meta, "status_code": None, "error_kind": type(exc).__name__, "error": exc},
+            )
+            raise
+        _bus.execute(
+            self.ev_request[1],
+            {"duration": _monotonic() - started},
+            {**meta, "status_code": None, "error_kind": None},
+        )
+        return value
 
     # -- 2./3. the attempt loop ----------------------------------------------------------
 

@@ -19,11 +19,51 @@ from typing import Any
 from .._core import events as _bus
 from .._core.redact import redact_text
 
-DEFAULT_LEVELS: Mapping[str, str] = {
+DEFAULT_LEVELS: Mapping[str, str | None] = {
     "stop": "DEBUG",
     "retry": "WARNING",
     "exception": "ERROR",
+    "client_error": "WARNING",
+    "probe": "DEBUG",
 }
+"""The level policy (docs/telemetry.md, "Log levels"), one key per kind of line:
+
+- ``stop``: a call that got its answer, including answers such as 404 for
+  ``exists``/``get`` of an object that is not there;
+- ``probe``: a health probe that failed (``wait_until_ready`` polling a
+  starting server, ``ready()``/``live()``/``check()``); the wait that gives
+  up is an ``exception``;
+- ``client_error``: a failure the caller must fix — a 4xx other than 429
+  (bad request, unauthorized, forbidden, not found, conflict, validation)
+  or GraphQL errors in the answer;
+- ``exception``: server, connection, timeout, rate-limit and protocol failures;
+- ``retry``: a retry scheduled.
+"""
+
+# Error kinds the caller must fix: a 4xx the SDK raised (429 is load, not a mistake).
+CLIENT_ERROR_KINDS = frozenset(
+    {
+        "validation_error",
+        "bad_request",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "conflict",
+        "graphql_error",
+    }
+)
+
+
+def level_key(phase: str, meta: Mapping[str, Any]) -> str:
+    """Which :data:`DEFAULT_LEVELS` key an event with this ``phase`` and metadata logs at."""
+    if phase != "exception":
+        return phase
+    if meta.get("probe"):
+        return "probe"
+    if meta.get("error_kind") in CLIENT_ERROR_KINDS:
+        return "client_error"
+    return "exception"
+
 
 _seq = itertools.count(1)
 _active = 0
@@ -64,20 +104,23 @@ def _target(meta: Mapping[str, Any]) -> str:
 
 
 def log_to_loguru(
-    levels: Mapping[str, str] | None = None,
+    levels: Mapping[str, str | None] | None = None,
     *,
     attempts: bool = False,
     prefix: tuple[str, ...] = ("weaviate",),
 ) -> LoguruRouting:
     """Log every SDK call through loguru and return a handle to stop it.
 
-    ``levels`` maps ``"stop"``, ``"retry"`` and ``"exception"`` to loguru
-    level names (defaults: DEBUG, WARNING, ERROR; a level of ``None`` mutes
-    that event). With ``attempts=True`` each HTTP attempt's stop/exception is
-    logged too. Each line carries ``extra``: ``operation``, ``collection``,
-    ``status``, ``duration_ms``, ``attempt``, ``error_kind``, ``trace_id``,
-    ``span_id`` (the last two when the OpenTelemetry bridge is attached) and
-    the caller's correlation metadata.
+    ``levels`` maps the kinds of line to loguru level names; the defaults are
+    the policy of :data:`DEFAULT_LEVELS`: ``"stop"`` DEBUG, ``"probe"`` DEBUG,
+    ``"client_error"`` WARNING, ``"exception"`` ERROR, ``"retry"`` WARNING
+    (a level of ``None`` mutes that kind). With ``attempts=True`` each HTTP
+    attempt's stop/exception is logged too. Each line carries ``extra``:
+    ``event``, ``operation``, ``collection``, ``tenant``, ``status``,
+    ``duration_ms``, ``attempt``, ``error_kind``, ``request_id`` (the
+    server's), ``trace_id``, ``span_id`` (the last two when the OpenTelemetry
+    bridge is attached) and ``metadata``: the caller's correlation metadata,
+    a dict of its own so its keys never collide with these.
 
     Example::
 
@@ -91,30 +134,29 @@ def log_to_loguru(
         if key not in DEFAULT_LEVELS:
             from .._core.errors import ConfigError
 
-            raise ConfigError(
-                f"invalid levels key {key!r}: expected one of 'stop', 'retry', 'exception'"
-            )
-    kinds = ("request", "attempt") if attempts else ("request",)
-    table: dict[_bus.EventName, str] = {}
-    for kind in kinds:
-        for phase in ("stop", "exception"):
-            if chosen[phase]:
-                event: _bus.EventName = (*prefix, kind, phase)
-                table[event] = chosen[phase]
-    if chosen["retry"]:
-        retry_name: _bus.EventName = (*prefix, "request", "retry")
-        table[retry_name] = chosen["retry"]
-
+            expected = ", ".join(repr(k) for k in DEFAULT_LEVELS)
+            raise ConfigError(f"invalid levels key {key!r}: expected one of {expected}")
     logger = _bus.library_logger()
     # Level numbers resolved once; per event, "will any sink take it?" is one comparison.
-    numbers: dict[_bus.EventName, int] = {}
-    for event_name, level in table.items():
+    numbers: dict[str, int] = {}
+    for key, level in chosen.items():
+        if level is None:
+            continue
         try:
-            numbers[event_name] = logger.level(level).no
+            numbers[key] = logger.level(level).no
         except (ValueError, TypeError) as exc:
             from .._core.errors import ConfigError
 
             raise ConfigError(f"invalid loguru level {level!r}: {exc}") from None
+    kinds = ("request", "attempt") if attempts else ("request",)
+    names: list[_bus.EventName] = []
+    for kind in kinds:
+        if "stop" in numbers:
+            names.append((*prefix, kind, "stop"))
+        if numbers.keys() & {"exception", "client_error", "probe"}:
+            names.append((*prefix, kind, "exception"))
+    if "retry" in numbers:
+        names.append((*prefix, "request", "retry"))
     core = getattr(logger, "_core", None)
 
     def handler(
@@ -123,10 +165,12 @@ def log_to_loguru(
         meta: Mapping[str, Any],
         config: Any,
     ) -> None:
-        # loguru drops a record below its lowest sink level; skip building it at all.
-        if core is not None and numbers[name] < core.min_level:
-            return
         kind, phase = name[-2], name[-1]
+        key = level_key(phase, meta)
+        number = numbers.get(key)
+        # Muted, or below every sink's level (loguru would drop it): build nothing.
+        if number is None or (core is not None and number < core.min_level):
+            return
         trace_id, span_id = _trace_ids(meta)
         status = meta.get("status_code")
         error_kind = meta.get("error_kind")
@@ -145,7 +189,8 @@ def log_to_loguru(
             text = redact_text(str(err)) if err is not None else str(error_kind)
             line = f"{target} failed after {duration_ms} ms: {text}"
         else:
-            line = f"{target} -> {status} in {duration_ms} ms"
+            answer = f"-> {status} " if status is not None else ""
+            line = f"{target} {answer}in {duration_ms} ms"
             if attempt and attempt > 1:
                 line += f" ({attempt} attempts)"
         extra: dict[str, Any] = {
@@ -160,15 +205,12 @@ def log_to_loguru(
             "request_id": meta.get("request_id"),
             "trace_id": trace_id,
             "span_id": span_id,
+            "metadata": dict(meta.get("metadata") or {}),
         }
-        caller = meta.get("metadata")
-        if caller:
-            for key, value in caller.items():
-                extra.setdefault(key, value)
-        logger.bind(**extra).log(table[name], line)  # no args: loguru formats nothing
+        logger.bind(**extra).log(chosen[key], line)  # no args: loguru formats nothing
 
     handler_id = f"weaviate_telemetry.loguru.{next(_seq)}"
-    _bus.attach(handler_id, list(table), handler)
+    _bus.attach(handler_id, names, handler)
     _active += 1
     logger.enable(__name__)
     return LoguruRouting(handler_id)

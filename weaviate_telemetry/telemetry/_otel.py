@@ -83,6 +83,17 @@ _seq = itertools.count(1)
 _MAX_SHAPES = 4096
 
 
+def metadata_attributes(metadata: Any) -> dict[str, Any]:
+    """The caller's correlation metadata as span/log attributes: ``weaviate.metadata.<key>``.
+
+    Namespaced, so ``request_id`` or ``user`` never collide with the SDK's own
+    attributes (``weaviate.request_id`` is the server's request id).
+    """
+    if not metadata:
+        return {}
+    return {f"weaviate.metadata.{key}": _attr_value(value) for key, value in metadata.items()}
+
+
 def _db_attributes(meta: Mapping[str, Any]) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "db.system.name": "weaviate",
@@ -354,6 +365,9 @@ class _Bridge:
         )
         # One context per call: the logical span, with HTTP instrumentation suppressed
         # (urllib3 auto-instrumentation would add a second span for each request).
+        caller = meta.get("metadata")
+        if caller and span.is_recording():
+            span.set_attributes(metadata_attributes(caller))
         ctx = otel_context.set_value(_SUPPRESS_HTTP, True, trace.set_span_in_context(span))
         token = otel_context.attach(ctx)
         self.calls[meta["ref"]] = _Call(span, shape, token, ctx)
@@ -463,7 +477,11 @@ class _Bridge:
         started_ns, ended_ns, outcome, error_text, url = first
         method = meta.get("method") or "GET"
         template = meta.get("path_template")
-        attrs = {**self._attempt_attrs(meta, method, template, url, 1), **outcome}
+        attrs = {
+            **self._attempt_attrs(meta, method, template, url, 1),
+            **outcome,
+            **metadata_attributes(meta.get("metadata")),
+        }
         span = self.tracer.start_span(
             f"{method} {template}" if template else method,
             context=call.context,
@@ -516,7 +534,10 @@ class _Bridge:
                     f"{method} {template}" if template else method,
                     context=ctx,
                     kind=SpanKind.CLIENT,
-                    attributes=self._attempt_attrs(meta, method, template, url, number),
+                    attributes={
+                        **self._attempt_attrs(meta, method, template, url, number),
+                        **metadata_attributes(meta.get("metadata")),
+                    },
                     start_time=started_ns,
                 )
                 ctx = trace.set_span_in_context(span, ctx)
@@ -589,6 +610,7 @@ class _Bridge:
         }
         if number > 1:
             attrs["weaviate.attempt"] = number
+        attrs.update(metadata_attributes(meta.get("metadata")))
         span = self.tracer.start_span(
             full, context=call.context, kind=SpanKind.CLIENT, attributes=attrs
         )
@@ -935,7 +957,9 @@ def otel_log_sink(logger_provider: LoggerProvider | None = None) -> Any:
             "logger.name": record["name"] or "",
         }
         for key, value in extra.items():
-            if value is not None and key not in ("trace_id", "span_id"):
+            if key == "metadata" and isinstance(value, Mapping):  # log_to_loguru's caller keys
+                attributes.update(metadata_attributes(value))
+            elif value is not None and key not in ("trace_id", "span_id"):
                 attributes[f"weaviate.{key}" if "." not in key else key] = _attr_value(value)
         ctx = None
         trace_id, span_id = extra.get("trace_id"), extra.get("span_id")
