@@ -48,7 +48,8 @@ def test_quickstart_shows_a_workload_and_what_the_telemetry_saw(
     assert "typed error: kind=not_found" in out
     # loguru: the retry of the query that got the injected 503, and the typed error.
     assert re.search(r"log .* WARNING query\.get Quickstart\w+: attempt 1 failed \(HTTP 503\)", out)
-    assert re.search(r"log .* ERROR +raw failed after .*: not_found 404", out)
+    # A 404 the caller sees is a client error: WARNING under the log-level policy.
+    assert re.search(r"log .* WARNING +raw failed after .*: not_found 404", out)
     # The trace tree of that query: the logical span, its retry event, two attempt spans.
     tree = lines[lines.index("trace of the retried query (in-memory span exporter):") + 1 :][:4]
     assert re.match(r"  query\.get Quickstart\w+  [\d.]+ ms  UNSET  trace [0-9a-f]{32}", tree[0])
