@@ -119,7 +119,8 @@ def telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader, list[Any]]:
     wt.telemetry.instrument_opentelemetry(tracer_provider, meter_provider)
     logger.remove()
     logger.add(sys.stdout, level="INFO", format="  log  {time:HH:mm:ss.SSS} {level: <7} {message}")
-    wt.telemetry.log_to_loguru()  # answers DEBUG (hidden here), retries and caller mistakes WARNING, failures ERROR
+    # Answers at DEBUG (hidden here), retries and caller mistakes WARNING, failures ERROR.
+    wt.telemetry.log_to_loguru()
     return spans, metrics, [tracer_provider, meter_provider]
 
 
