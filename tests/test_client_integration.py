@@ -35,7 +35,7 @@ def test_ready_live_meta_nodes(client: wt.Client) -> None:
 
 
 def test_nodes_rejects_bad_output_before_io(client: wt.Client) -> None:
-    with pytest.raises(wt.ValidationError, match="'minimal' or 'verbose'"):
+    with pytest.raises(wt.ValidationError, match="one of minimal, verbose"):
         client.nodes(output="everything")
 
 

@@ -73,6 +73,12 @@ CASES: list[tuple[str, Canned, Callable[[wt.Client], Any], wt.ErrorKind]] = [
         wt.ErrorKind.PROTOCOL_ERROR,
     ),
     (
+        "collection handle: an id that is not a UUID",
+        Canned(200, b'{"data": {"Get": {"Article": [{"t": "x", "_additional": {"id": "nope"}}]}}}'),
+        lambda c: c.collections.use("Article").query.fetch_objects(return_properties=["t"]),
+        wt.ErrorKind.PROTOCOL_ERROR,
+    ),
+    (
         "query.graphql: GraphQL errors in a 200",
         Canned(200, GRAPHQL_ERRORS),
         lambda c: c.query.graphql("{ Get { Article { nope } } }"),

@@ -129,8 +129,7 @@ class Client:
         **overrides: Any,
     ) -> list[NodeStatus]:
         """Cluster nodes and (with ``output="verbose"``) their shards (``GET /v1/nodes``)."""
-        if output not in ("minimal", "verbose"):
-            raise v.invalid("output", output, "'minimal' or 'verbose'")
+        output = v.choice(output, "output", ("minimal", "verbose"))
         path, template = "/v1/nodes", "/v1/nodes"
         if collection is not None:
             collection = v.collection_name(collection)

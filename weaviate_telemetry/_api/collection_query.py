@@ -411,17 +411,15 @@ class _QueryCollection:
         return query
 
     def _run(self, query: GetQuery, group_by: GroupBy | None, opts: RequestOptions | None) -> Any:
+        """Send ``query`` (its group-by applied by :meth:`_select`); the v4 shape is built
+        inside the call's telemetry, so an answer it cannot take fails the call's span."""
+        name = self._ctx.name
         if group_by is not None:
-            if not isinstance(group_by, GroupBy):
-                raise v.invalid("group_by", group_by, "a GroupBy(prop, objects_per_group, ...)")
-            query = query.group_by(
-                group_by.prop,
-                groups=group_by.number_of_groups,
-                objects_per_group=group_by.objects_per_group,
-            )
-            return _grouped(query.do(options=opts), self._ctx.name)
-        result = query.do(options=opts)
-        return QueryReturn(tuple(_object(o, self._ctx.name) for o in result.objects))
+            return query._do_into(lambda result: _grouped(result, name), options=opts)
+        return query._do_into(
+            lambda result: QueryReturn(tuple(_object(o, name) for o in result.objects)),
+            options=opts,
+        )
 
     def fetch_objects(
         self,

@@ -2,7 +2,7 @@
 
 Events are ``(name, measurements, metadata)`` triples, after Erlang's
 ``:telemetry``. The bus knows nothing about HTTP or OpenTelemetry; the
-executor emits, handlers listen. A handler that raises is detached and
+pipeline emits, handlers listen. A handler that raises is detached and
 logged once so a broken handler can never break a request.
 """
 

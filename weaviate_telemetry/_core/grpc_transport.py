@@ -155,8 +155,14 @@ class GrpcTransport:
             if secure:
                 roots = None
                 if self._config.ca_certs:
-                    with open(self._config.ca_certs, "rb") as f:
-                        roots = f.read()
+                    try:
+                        with open(self._config.ca_certs, "rb") as f:
+                            roots = f.read()
+                    except OSError as exc:
+                        raise WeaviateError.from_kind(
+                            ErrorKind.CONNECTION_ERROR,
+                            f"cannot read ca_certs for the gRPC channel: {exc}",
+                        ) from exc
                 creds = grpc.ssl_channel_credentials(root_certificates=roots)
                 channel = grpc.secure_channel(target, creds, options=options)
             else:

@@ -698,7 +698,7 @@ class Pipeline:
             raise self._decorate_at(
                 err, request, response.url, response.attempts, (), started
             ) from err.__cause__
-        except (LookupError, TypeError, ValueError, AttributeError) as exc:
+        except (LookupError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             failure = WeaviateError.from_kind(
                 ErrorKind.PROTOCOL_ERROR,
                 f"unexpected answer for {request.operation}: {type(exc).__name__}: {exc}",

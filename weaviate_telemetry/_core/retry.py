@@ -7,6 +7,7 @@ retried unless the effective :class:`RetryPolicy` is enabled.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import random
 import threading
@@ -26,17 +27,15 @@ class RetryBudget:
 
     With ratio 0.2 a failing server sees at most ~20 % extra load from
     retries (plus a small initial allowance), as in gRPC and botocore.
-    ``refusals`` counts retries the empty bucket refused.
     """
 
-    __slots__ = ("_lock", "_max", "_ratio", "_tokens", "refusals")
+    __slots__ = ("_lock", "_max", "_ratio", "_tokens")
 
     def __init__(self, ratio: float, capacity: float = 10.0) -> None:
         self._ratio = ratio
         self._max = capacity
         self._tokens = capacity
         self._lock = threading.Lock()
-        self.refusals = 0
 
     def deposit(self) -> None:
         """Credit one call."""
@@ -45,12 +44,11 @@ class RetryBudget:
                 self._tokens = min(self._max, self._tokens + self._ratio)
 
     def withdraw(self) -> bool:
-        """Take one retry's token; False (and one more refusal) when the bucket is empty."""
+        """Take one retry's token; False when the bucket is empty."""
         with self._lock:
             if self._tokens >= 1.0:
                 self._tokens -= 1.0
                 return True
-            self.refusals += 1
             return False
 
 
@@ -68,11 +66,6 @@ class Decision:
     reason: str | None = None
     source: str = "backoff"
     refused: str | None = None
-
-    @property
-    def retry(self) -> bool:
-        """True when another attempt follows."""
-        return self.wait is not None
 
 
 STOP = Decision(None)
@@ -142,4 +135,6 @@ def parse_retry_after(value: str | None) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" parses naive: the date is still UTC
+        when = when.replace(tzinfo=datetime.timezone.utc)
     return max(0.0, when.timestamp() - time.time())

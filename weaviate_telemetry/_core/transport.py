@@ -73,23 +73,15 @@ _attempt_state = threading.local()
 
 
 def _timed(base: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
-    """A pool class that counts connections in use and times the wait for one."""
+    """A pool class that times this thread's wait for a connection."""
 
     class TimedPool(base):  # type: ignore[valid-type,misc]
-        in_use = 0
-
         def _get_conn(self, timeout: float | None = None) -> Any:
             started = time.monotonic()
             try:
-                conn = super()._get_conn(timeout)
+                return super()._get_conn(timeout)
             finally:
                 _attempt_state.pool_wait = time.monotonic() - started
-            self.in_use += 1
-            return conn
-
-        def _put_conn(self, conn: Any) -> None:
-            self.in_use -= 1
-            super()._put_conn(conn)
 
     TimedPool.__name__ = TimedPool.__qualname__ = f"Timed{base.__name__}"
     return TimedPool
@@ -180,15 +172,12 @@ class Urllib3Transport:
             pool = self._pool.pools.get(key)
             if pool is None or pool.pool is None:
                 continue
-            idle = sum(1 for conn in list(pool.pool.queue) if conn is not None)
+            # The queue starts with maxsize placeholders: whatever is not in it is in use.
+            queued = list(pool.pool.queue)
+            idle = sum(1 for conn in queued if conn is not None)
+            size = int(pool.pool.maxsize)
             out.append(
-                PoolUse(
-                    pool.host,
-                    int(pool.port or 0),
-                    idle,
-                    max(0, int(getattr(pool, "in_use", 0))),
-                    int(pool.pool.maxsize),
-                )
+                PoolUse(pool.host, int(pool.port or 0), idle, max(0, size - len(queued)), size)
             )
         return out
 

@@ -490,6 +490,10 @@ class _Search:
         return self.source if isinstance(self.source, str) else self.source()
 
 
+def _same(result: QueryResult) -> QueryResult:
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class GetQuery:
     """An immutable ``Get`` query (internal; ``collection.query`` is built on it).
@@ -816,6 +820,19 @@ class GetQuery:
         forces gRPC (``validation_error`` when the query needs GraphQL or
         the client has no gRPC port).
         """
+        return self._do_into(_same, transport, resolve(options, overrides))
+
+    def _do_into(
+        self,
+        then: Callable[[QueryResult], T],
+        transport: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> T:
+        """:meth:`do`, with ``then`` shaping the result inside the call's telemetry.
+
+        The collection handles convert to their v4 shapes here, so an answer
+        they cannot convert fails the call's span as it fails the caller.
+        """
         if transport is not None and transport not in TRANSPORTS:
             raise v.invalid("transport", transport, "None, 'grpc' or 'graphql'")
         if transport == "grpc" or (transport is None and self._rpc):
@@ -823,7 +840,7 @@ class GetQuery:
 
             reason = grpc_search.unsupported(self)
             if reason is None:
-                return self._do_rpc(grpc_search, resolve(options, overrides))
+                return self._do_rpc(grpc_search, options, then)
             if transport == "grpc":
                 raise v.failure(f"this query cannot be sent over gRPC: {reason}")
         return _send(
@@ -832,11 +849,13 @@ class GetQuery:
             {"query": self.to_graphql()},
             self.collection,
             self._tenant,
-            resolve(options, overrides),
-            self._result,
+            options,
+            lambda answer: then(self._result(answer)),
         )
 
-    def _do_rpc(self, grpc_search: Any, options: RequestOptions | None) -> QueryResult:
+    def _do_rpc(
+        self, grpc_search: Any, options: RequestOptions | None, then: Callable[[QueryResult], T]
+    ) -> T:
         rpc = grpc_search.search_call(self)
         request = Request(
             "POST",
@@ -849,10 +868,10 @@ class GetQuery:
             rpc=rpc,
         )
 
-        def parse(response: Response) -> QueryResult:
+        def parse(response: Response) -> T:
             if not isinstance(response.body, rpc.reply):
                 raise unexpected("gRPC answer is not a SearchReply", response)
-            return self._result(grpc_search.answer_from_reply(self, response.body))
+            return then(self._result(grpc_search.answer_from_reply(self, response.body)))
 
         return self._call(request, options, parse)
 

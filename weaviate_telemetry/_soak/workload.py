@@ -234,9 +234,6 @@ class Workload:
             }
         )
 
-    def drop_collection(self) -> None:
-        self.client.collections.delete(self.collection)
-
     # -- running ----------------------------------------------------------------------------
 
     def run(self, seconds: float) -> None:

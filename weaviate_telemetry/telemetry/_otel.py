@@ -2,7 +2,7 @@
 
 This is the only module that imports OpenTelemetry, and it is imported
 lazily (``import weaviate_telemetry`` stays light). It listens to the
-lifecycle events of :mod:`._bus` like any other handler:
+lifecycle events of :mod:`.._core.events` like any other handler:
 
 - ``request.start`` opens the logical CLIENT span ``{db.operation.name}
   {db.collection.name}``; ``request.stop`` / ``request.exception`` end it and
