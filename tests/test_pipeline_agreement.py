@@ -144,3 +144,23 @@ def test_a_well_formed_answer_is_still_a_success(spans: InMemorySpanExporter) ->
     assert REQ_STOP in cap.names() and REQ_EXC not in cap.names()
     (logical,) = [s for s in spans.get_finished_spans() if s.attributes.get("db.system.name")]
     assert "error.type" not in (logical.attributes or {})
+
+
+def test_batch_telemetry_counts_the_failures_the_caller_gets() -> None:
+    """An answer that leaves objects out fails them for the caller, and the call's
+    event counts them as failed too (facts come from the matched outcome)."""
+    ids = ["00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b"]
+    only_first = f'[{{"id": "{ids[0]}", "result": {{}}}}]'.encode()
+    with (
+        ScriptedHTTPServer([Canned(200, only_first)]) as server,
+        wt.Client(server.url) as client,
+        wt.telemetry.capture() as cap,
+    ):
+        result = client.batch.insert_objects(
+            [{"class": "Article", "id": i, "properties": {"t": "x"}} for i in ids]
+        )
+    assert result.successful_ids == (ids[0],)
+    (failure,) = result.failures
+    assert failure.id == ids[1] and "does not mention" in failure.message
+    (stop,) = [e for e in cap.events if e.name == REQ_STOP]
+    assert (stop.metadata["batch_size"], stop.metadata["objects_failed"]) == (2, 1)

@@ -191,15 +191,64 @@ def _messages(item: Mapping[str, Any]) -> str | None:
 
 
 def _outcome_facts(size: int) -> Callable[[Any], Mapping[str, Any]]:
-    """Telemetry facts of one chunk: its size and how many items the server rejected."""
+    """Telemetry facts of one chunk from the outcome the caller gets: its size and
+    how many items failed (all of them when the call failed as a whole)."""
 
-    def facts(answer: Any) -> Mapping[str, Any]:
-        if not isinstance(answer, list):  # the call failed as a whole
-            return {"batch_size": size, "objects_failed": size}
-        failed = sum(1 for item in answer if isinstance(item, Mapping) and _messages(item))
+    def facts(outcome: _Outcome | None) -> Mapping[str, Any]:
+        failed = size if outcome is None else len(outcome[1])
         return {"batch_size": size, "objects_failed": failed}
 
     return facts
+
+
+def _match_objects(chunk: list[_Item], answer: list[Any]) -> _Outcome:
+    """Each object's fate from a batch answer, matched by id (the server may reorder)."""
+    by_id: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in answer:
+        if isinstance(entry, Mapping):
+            by_id.setdefault(str(entry.get("id", "")).lower(), []).append(entry)
+    ok: list[tuple[int, str]] = []
+    failed: list[BatchFailure] = []
+    for item in chunk:
+        assert item.id is not None
+        matches = by_id.get(item.id)
+        if not matches:
+            failed.append(_unmentioned(item, "object"))
+            continue
+        message = _messages(matches.pop(0))
+        if message is None:
+            ok.append((item.index, item.id))
+        else:
+            failed.append(BatchFailure(item.index, item.id, message))
+    return ok, failed
+
+
+def _match_references(chunk: list[_Item], answer: list[Any]) -> _Outcome:
+    """Each reference's fate from a batch answer, matched by position."""
+    ok: list[tuple[int, str]] = []
+    failed: list[BatchFailure] = []
+    for position, item in enumerate(chunk):
+        assert item.id is not None
+        entry = answer[position] if position < len(answer) else None
+        if not isinstance(entry, Mapping):
+            failed.append(_unmentioned(item, "reference"))
+            continue
+        message = _messages(entry)
+        if message is None:
+            ok.append((item.index, item.id))
+        else:
+            failed.append(BatchFailure(item.index, item.id, message))
+    return ok, failed
+
+
+def _unmentioned(item: _Item, what: str) -> BatchFailure:
+    assert item.id is not None
+    return BatchFailure(
+        item.index,
+        item.id,
+        f"the server's answer does not mention this {what}",
+        ErrorKind.PROTOCOL_ERROR,
+    )
 
 
 def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
@@ -363,13 +412,18 @@ class Batch:
         return self._pipeline(objects, prepare, send, size, workers, on_progress)
 
     def _post_chunk(
-        self, request: Request, opts: RequestOptions | None
-    ) -> list[Any] | WeaviateError:
-        """The per-item answer list of one chunk, or the error that failed it whole."""
+        self,
+        request: Request,
+        opts: RequestOptions | None,
+        chunk: list[_Item],
+        match: Callable[[list[_Item], list[Any]], _Outcome],
+    ) -> _Outcome:
+        """Send one chunk; the answer is matched to its items inside the call's telemetry,
+        so the events count exactly the failures the caller gets."""
         try:
-            return self._call(request, opts, json_list)
+            return self._call(request, opts, lambda response: match(chunk, json_list(response)))
         except WeaviateError as err:
-            return err
+            return _chunk_failed(chunk, err)
 
     def _send_objects(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
@@ -389,34 +443,7 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        answer = self._post_chunk(request, opts)
-        if isinstance(answer, WeaviateError):
-            return _chunk_failed(chunk, answer)
-        by_id: dict[str, list[Mapping[str, Any]]] = {}
-        for entry in answer:
-            if isinstance(entry, Mapping):
-                by_id.setdefault(str(entry.get("id", "")).lower(), []).append(entry)
-        ok: list[tuple[int, str]] = []
-        failed: list[BatchFailure] = []
-        for item in chunk:
-            assert item.id is not None
-            matches = by_id.get(item.id)
-            if not matches:
-                failed.append(
-                    BatchFailure(
-                        item.index,
-                        item.id,
-                        "the server's answer does not mention this object",
-                        ErrorKind.PROTOCOL_ERROR,
-                    )
-                )
-                continue
-            message = _messages(matches.pop(0))
-            if message is None:
-                ok.append((item.index, item.id))
-            else:
-                failed.append(BatchFailure(item.index, item.id, message))
-        return ok, failed
+        return self._post_chunk(request, opts, chunk, _match_objects)
 
     def _send_objects_rpc(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
@@ -431,18 +458,22 @@ class Batch:
         tenants = {i.body.get("tenant") for i in chunk}
         size = len(chunk)
 
-        def facts(answer: Any) -> Mapping[str, Any]:
-            if not isinstance(answer, rpc.reply):  # the call failed as a whole
-                return {"batch_size": size, "objects_failed": size}
-            return {"batch_size": size, "objects_failed": len(grpc_batch.failures(answer))}
-
-        def parse(response: Response) -> dict[int, str]:
+        def parse(response: Response) -> _Outcome:
             if not isinstance(response.body, rpc.reply):
                 raise unexpected("gRPC answer is not a BatchObjectsReply", response)
             failed = grpc_batch.failures(response.body)
             if any(not 0 <= position < size for position in failed):
                 raise unexpected("the server's answer names an object outside the chunk")
-            return failed
+            ok: list[tuple[int, str]] = []
+            bad: list[BatchFailure] = []
+            for position, item in enumerate(chunk):
+                assert item.id is not None
+                message = failed.get(position)
+                if message is None:
+                    ok.append((item.index, item.id))
+                else:
+                    bad.append(BatchFailure(item.index, item.id, message))
+            return ok, bad
 
         request = Request(
             "POST",
@@ -453,23 +484,13 @@ class Batch:
             tenant=next(iter(tenants)) if len(tenants) == 1 else None,
             # Every object carries an id by now, so sending the chunk again upserts.
             idempotent=True,
-            outcome_facts=facts,
+            outcome_facts=_outcome_facts(size),
             rpc=rpc,
         )
         try:
-            failed = self._call(request, opts, parse)
+            return self._call(request, opts, parse)
         except WeaviateError as err:
             return _chunk_failed(chunk, err)
-        ok: list[tuple[int, str]] = []
-        bad: list[BatchFailure] = []
-        for position, item in enumerate(chunk):
-            assert item.id is not None
-            message = failed.get(position)
-            if message is None:
-                ok.append((item.index, item.id))
-            else:
-                bad.append(BatchFailure(item.index, item.id, message))
-        return ok, bad
 
     # -- references -------------------------------------------------------------------
 
@@ -517,30 +538,7 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        answer = self._post_chunk(request, opts)
-        if isinstance(answer, WeaviateError):
-            return _chunk_failed(chunk, answer)
-        ok: list[tuple[int, str]] = []
-        failed: list[BatchFailure] = []
-        for position, item in enumerate(chunk):
-            assert item.id is not None
-            entry = answer[position] if position < len(answer) else None
-            if not isinstance(entry, Mapping):
-                failed.append(
-                    BatchFailure(
-                        item.index,
-                        item.id,
-                        "the server's answer does not mention this reference",
-                        ErrorKind.PROTOCOL_ERROR,
-                    )
-                )
-                continue
-            message = _messages(entry)
-            if message is None:
-                ok.append((item.index, item.id))
-            else:
-                failed.append(BatchFailure(item.index, item.id, message))
-        return ok, failed
+        return self._post_chunk(request, opts, chunk, _match_references)
 
     # -- delete by filter ---------------------------------------------------------------
 

@@ -64,9 +64,11 @@ class Request:
     ``/v1/objects/{collection}/{id}``. ``body`` is JSON-serialisable data
     or ready ``bytes``. ``ok_statuses`` lists non-2xx statuses that are an
     answer rather than an error for this call (e.g. 404 for ``exists``).
+
     ``outcome_facts`` is called (only when telemetry listens) with the
-    decoded answer, or None when the call failed, and returns extra event
-    metadata such as a batch's ``batch_size`` and ``objects_failed``.
+    call's result (what ``parse`` returned), or None when the call failed,
+    and returns extra event metadata such as a batch's ``batch_size`` and
+    ``objects_failed``, so the events count what the caller got.
     ``rpc`` makes this a gRPC call (see :class:`RpcCall`); ``method`` and
     ``path`` then name the RPC (``POST /weaviate.v1.Weaviate/Search``).
     ``probe`` marks a health probe (its events carry ``probe: True``, so a

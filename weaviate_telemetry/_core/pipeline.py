@@ -227,7 +227,7 @@ class Pipeline:
                 "attempts": response.attempts,
                 "request_id": response.request_id,
                 "error_kind": None,
-                **_outcome_facts(request, response.body),
+                **_outcome_facts(request, value),
             },
         )
         return value
