@@ -190,3 +190,23 @@ def test_endpoint_pool_rest_doubles_and_success_revives() -> None:
     single = EndpointPool(["only"])
     single.mark_dead(0)
     assert single.choose() == 0 and single.resting() == []
+
+
+@pytest.mark.usefixtures("no_backoff")
+def test_a_retried_call_encodes_its_body_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weaviate_telemetry._core import pipeline
+
+    encoded: list[object] = []
+    real = pipeline.encode_body
+
+    def counting(body: object) -> bytes | None:
+        encoded.append(body)
+        return real(body)
+
+    monkeypatch.setattr(pipeline, "encode_body", counting)
+    with ScriptedHTTPServer([UNAVAILABLE, UNAVAILABLE, OK]) as server:
+        with wt.Client(server.url, retry=FAST) as client:
+            client.raw.request("POST", "/v1/meta", body={"big": [1] * 1000}, idempotent=True)
+        assert len(server.requests) == 3
+        assert {r.body for r in server.requests} == {server.requests[0].body}
+    assert len(encoded) == 1

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .grpc_transport import GrpcTransport
 
 T = TypeVar("T")
+_Payload = tuple[bytes | None, Mapping[str, str]]
 
 _refs = itertools.count(1)
 _monotonic = time.monotonic
@@ -186,13 +187,15 @@ class Pipeline:
                 operation=request.operation,
             )
         started = _monotonic()
+        # One choice of endpoint serves the call's metadata and its first attempt.
+        index = 0 if endpoint is not None else self.endpoints.choose()
         if not _bus.has_handlers():
-            response = self._attempts(request, endpoint, None, started)
+            response = self._attempts(request, endpoint, index, None, started)
             return self._parse(request, parse, response, started)
-        meta = self.call_metadata(request, endpoint or self.endpoints[self.endpoints.choose()])
+        meta = self.call_metadata(request, endpoint or self.endpoints[index])
         _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
         try:
-            response = self._attempts(request, endpoint, meta, started)
+            response = self._attempts(request, endpoint, index, meta, started)
             value = self._parse(request, parse, response, started)
         except WeaviateError as err:
             _bus.execute(
@@ -316,6 +319,7 @@ class Pipeline:
         self,
         request: Request,
         pinned: Endpoint | None,
+        index: int,
         meta: dict[str, Any] | None,
         started: float,
     ) -> Response:
@@ -323,13 +327,14 @@ class Pipeline:
         deadline = started + timeouts.total
         policy = request.retry or self.config.retry
         pool = self.endpoints
-        index = 0 if pinned is not None else pool.choose()
         self.budget.deposit()
-        if not policy.enabled:
-            try:
-                return self._attempt_at(request, pinned, index, deadline, 1, meta)
-            except WeaviateError as err:
-                raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
+        try:
+            # Encoded once per call, not once per attempt (retried batches are large).
+            payload = self._http_payload(request)
+            if not policy.enabled:
+                return self._attempt_at(request, payload, pinned, index, deadline, 1, meta)
+        except WeaviateError as err:
+            raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
         earlier: list[WeaviateError] = []
         refusals: list[str] = []
         number = 0
@@ -378,7 +383,9 @@ class Pipeline:
                 for attempt in _stamina_retry_context(policy.max_attempts, on_failure):
                     with attempt:
                         number += 1
-                        return self._attempt_at(request, pinned, index, deadline, number, meta)
+                        return self._attempt_at(
+                            request, payload, pinned, index, deadline, number, meta
+                        )
         except WeaviateError as err:
             if meta is not None and refusals:
                 meta["retry_refused"] = refusals[-1]
@@ -387,9 +394,24 @@ class Pipeline:
             ) from err.__cause__
         raise AssertionError("unreachable: stamina ended without a result or an error")
 
+    def _http_payload(self, request: Request) -> _Payload | None:
+        """The encoded body and the headers of an HTTP request (None for gRPC)."""
+        if request.rpc is not None:
+            return None
+        headers = self.base_headers
+        body = encode_body(request.body)
+        if body is not None or request.headers:
+            headers = dict(headers)
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            if request.headers:
+                headers.update(request.headers)
+        return body, headers
+
     def _attempt_at(
         self,
         request: Request,
+        payload: _Payload | None,
         pinned: Endpoint | None,
         index: int,
         deadline: float,
@@ -398,9 +420,11 @@ class Pipeline:
     ) -> Response:
         """One attempt at the pinned endpoint or pool entry ``index``; keeps the pool's health."""
         if pinned is not None:
-            return self._attempt(request, pinned, deadline, number, meta)
+            return self._attempt(request, payload, pinned, deadline, number, meta)
         try:
-            response = self._attempt(request, self.endpoints[index], deadline, number, meta)
+            response = self._attempt(
+                request, payload, self.endpoints[index], deadline, number, meta
+            )
         except WeaviateError as err:
             if err.kind in retry.ENDPOINT_DOWN:
                 self.endpoints.mark_dead(index)
@@ -411,23 +435,18 @@ class Pipeline:
     def _attempt(
         self,
         request: Request,
+        payload: _Payload | None,
         endpoint: Endpoint,
         deadline: float,
         number: int,
         call_meta: dict[str, Any] | None,
     ) -> Response:
         """Send one HTTP (or gRPC) attempt, emitting attempt events when observed."""
-        if request.rpc is not None:
+        if payload is None:  # a gRPC call
+            assert request.rpc is not None
             return self._rpc_attempt(request, request.rpc, endpoint, deadline, number, call_meta)
         url = request.url_at(endpoint.base_url)
-        headers = self.base_headers
-        body = encode_body(request.body)
-        if body is not None or request.headers:
-            headers = dict(headers)
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-            if request.headers:
-                headers.update(request.headers)
+        body, headers = payload
         timeouts = request.timeouts or self.config.timeouts
         remaining = deadline - _monotonic()
         if remaining <= 0:
