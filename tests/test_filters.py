@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._core.models import Request, evolve
 from weaviate_telemetry._query.builders import AggregateQuery, GetQuery, Query
 
 F = wt.Filter
@@ -319,6 +321,21 @@ def test_builders_are_immutable() -> None:
     assert "limit" not in base.to_graphql()
     assert "limit: 3" in limited.to_graphql()
     assert base.fields("x") is not base
+
+
+@pytest.mark.parametrize("cls", [GetQuery, AggregateQuery, Request])
+def test_evolve_copies_like_dataclasses_replace(cls: type) -> None:
+    """The builders' fast copy is only sound for plain-field classes: hold them to it."""
+    fields = dataclasses.fields(cls)
+    assert tuple(f.name for f in fields) == cls.__slots__
+    assert all(f.init for f in fields) and not hasattr(cls, "__post_init__")
+    value = cls(*(object() for f in fields if f.default is dataclasses.MISSING))
+    name = fields[-1].name
+    assert evolve(value, **{name: 42}) == dataclasses.replace(value, **{name: 42})
+    assert getattr(evolve(value, **{name: 42}), name) == 42
+    assert getattr(value, name) != 42  # the original is untouched
+    with pytest.raises(TypeError, match="has no field nonsense"):
+        evolve(value, nonsense=1)
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .._core.config import RequestOptions
-from .._core.models import Call, Request, Response, quote_segment
+from .._core.models import Call, Request, Response, evolve, quote_segment
 from .schema import CollectionConfig, collection_config
 
 T = TypeVar("T")
@@ -45,7 +45,7 @@ def named(call: Call, operation: str) -> Call:
     """``call`` with every request renamed to ``operation`` (its telemetry name)."""
 
     def run(request: Request, options: RequestOptions | None, parse: Callable[[Response], T]) -> T:
-        return call(replace(request, operation=operation), options, parse)
+        return call(evolve(request, operation=operation), options, parse)
 
     return run
 

@@ -12,6 +12,27 @@ from .errors import ErrorKind, WeaviateError
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
+_V = TypeVar("_V")
+_setattr = object.__setattr__
+
+
+def evolve(value: _V, **changes: Any) -> _V:
+    """A copy of a frozen, slotted dataclass with ``changes``: ``dataclasses.replace``, faster.
+
+    Query builders copy themselves at every step and handles rename every
+    request; ``replace`` re-runs ``__init__`` over all fields (about 5.6 us for
+    a 16-field builder), this copies the slots (about 3 us). Only for classes
+    whose fields are all plain ``__init__`` fields without ``__post_init__``
+    (:class:`Request` and the builders; a test holds them to it).
+    """
+    cls = type(value)
+    new = object.__new__(cls)
+    for name in cls.__slots__:  # type: ignore[attr-defined]
+        _setattr(new, name, changes.pop(name) if name in changes else getattr(value, name))
+    if changes:
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(changes))}")
+    return new
+
 
 def quote_segment(value: str) -> str:
     """Percent-encode one path segment (a name or id chosen by the user)."""

@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
 import orjson
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.models import Call, Request, Response, json_object, unexpected
+from .._core.models import Call, Request, Response, evolve, json_object, unexpected
 from .._core.options import resolve
 from .._core.results import JsonResult
 from .filters import (
@@ -259,8 +259,8 @@ class QueryObject(JsonResult):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QueryObject:
-        extra = data.get("_additional")
-        props = {k: val for k, val in data.items() if k != "_additional"}
+        props = dict(data)
+        extra = props.pop("_additional", None)
         return cls(
             props,
             QueryMetadata.from_dict(extra if isinstance(extra, Mapping) else {}),
@@ -531,7 +531,7 @@ class GetQuery:
         A reference: ``{"writtenBy": {"... on Author": ["name"]}}``.
         """
         _render_fields(names)  # validate now, not at do()
-        return replace(self, _fields=self._fields + tuple(names))
+        return evolve(self, _fields=self._fields + tuple(names))
 
     def additional(self, *names: str, vectors: Sequence[str] = ()) -> GetQuery:
         """Add ``_additional`` fields (``id``, ``vector``, ``distance``, ``certainty``,
@@ -544,7 +544,7 @@ class GetQuery:
                     f"{', '.join(ADDITIONAL_FIELDS)} (named vectors via vectors=[...])"
                 )
         named = _names(vectors, "vector name")
-        return replace(
+        return evolve(
             self,
             _additional=self._additional + tuple(n for n in names if n not in self._additional),
             _vectors=self._vectors + tuple(n for n in named if n not in self._vectors),
@@ -552,7 +552,7 @@ class GetQuery:
 
     def where(self, where: Filter) -> GetQuery:
         """Filter the objects (a :class:`Filter`; replaces an earlier ``where``)."""
-        return replace(self, _where=as_filter(where))
+        return evolve(self, _where=as_filter(where))
 
     def _with_search(
         self, name: str, text: str | Callable[[], str], params: Mapping[str, Any] | None = None
@@ -561,7 +561,7 @@ class GetQuery:
             raise v.failure(
                 f"a query takes one search operator: {self._search.name} is set, cannot add {name}"
             )
-        return replace(self, _search=_Search(name, text, params))
+        return evolve(self, _search=_Search(name, text, params))
 
     def near_vector(
         self,
@@ -707,28 +707,28 @@ class GetQuery:
         v.property_name(path, "sort property")
         if not isinstance(ascending, bool):
             raise v.failure(f"ascending must be True or False, got {ascending!r}")
-        return replace(self, _sort=(*self._sort, (path, ascending)))
+        return evolve(self, _sort=(*self._sort, (path, ascending)))
 
     def limit(self, limit: int) -> GetQuery:
         """Return at most ``limit`` objects."""
-        return replace(self, _limit=_count(limit, "limit", 1))
+        return evolve(self, _limit=_count(limit, "limit", 1))
 
     def offset(self, offset: int) -> GetQuery:
         """Skip the first ``offset`` objects."""
-        return replace(self, _offset=_count(offset, "offset"))
+        return evolve(self, _offset=_count(offset, "offset"))
 
     def after(self, id: Any) -> GetQuery:
         """Cursor: objects after ``id`` in id order (use with ``limit`` only)."""
-        return replace(self, _after=v.object_id(id, "after"))
+        return evolve(self, _after=v.object_id(id, "after"))
 
     def autocut(self, jumps: int) -> GetQuery:
         """Cut results after ``jumps`` jumps in score/distance (searches only)."""
-        return replace(self, _autocut=_count(jumps, "autocut", 1))
+        return evolve(self, _autocut=_count(jumps, "autocut", 1))
 
     def group_by(self, property: str, *, groups: int, objects_per_group: int) -> GetQuery:
         """Group the hits of a vector search by ``property``: at most ``groups`` groups of
         ``objects_per_group`` objects each (each row's ``_additional.group`` holds one group)."""
-        return replace(
+        return evolve(
             self,
             _group_by=(
                 v.property_name(property, "group_by property"),
@@ -739,11 +739,11 @@ class GetQuery:
 
     def tenant(self, tenant: str) -> GetQuery:
         """Query one tenant of a multi-tenant collection."""
-        return replace(self, _tenant=v.tenant_name(tenant))
+        return evolve(self, _tenant=v.tenant_name(tenant))
 
     def consistency_level(self, level: str) -> GetQuery:
         """``ONE``, ``QUORUM`` or ``ALL`` (replicated collections only)."""
-        return replace(self, _consistency=v.consistency(level))
+        return evolve(self, _consistency=v.consistency(level))
 
     def to_graphql(self) -> str:
         """The GraphQL document this builder sends."""
@@ -927,7 +927,7 @@ class AggregateQuery:
 
     def meta_count(self) -> AggregateQuery:
         """Select ``meta { count }`` (the number of matching objects, per group)."""
-        return replace(self, _meta_count=True)
+        return evolve(self, _meta_count=True)
 
     def metrics(self, property: str, *metrics: str) -> AggregateQuery:
         """Select metrics of ``property``: ``count``, ``sum``, ``mean``, ``median``, ``mode``,
@@ -939,21 +939,21 @@ class AggregateQuery:
         for m in metrics:
             if m not in METRICS:
                 raise v.failure(f"unknown metric {m!r}: expected one of {', '.join(METRICS)}")
-        return replace(self, _metrics=(*self._metrics, (property, tuple(metrics))))
+        return evolve(self, _metrics=(*self._metrics, (property, tuple(metrics))))
 
     def top_occurrences(self, property: str, *, limit: int | None = None) -> AggregateQuery:
         """Select the most frequent values of a text property (``topOccurrences``)."""
         v.property_name(property)
         lim = None if limit is None else _count(limit, "limit", 1)
-        return replace(self, _top=(*self._top, (property, lim)))
+        return evolve(self, _top=(*self._top, (property, lim)))
 
     def group_by(self, property: str) -> AggregateQuery:
         """Aggregate per value of ``property`` (adds ``groupedBy { path value }``)."""
-        return replace(self, _group_by=v.property_name(property, "group_by property"))
+        return evolve(self, _group_by=v.property_name(property, "group_by property"))
 
     def where(self, where: Filter) -> AggregateQuery:
         """Aggregate only objects matching the :class:`Filter`."""
-        return replace(self, _where=as_filter(where))
+        return evolve(self, _where=as_filter(where))
 
     def near_vector(
         self,
@@ -964,19 +964,19 @@ class AggregateQuery:
         target_vector: str | Sequence[str] | None = None,
     ) -> AggregateQuery:
         """Aggregate the objects nearest to ``vector`` (with ``object_limit`` or a distance)."""
-        return replace(self, _near_vector=_near_vector(vector, distance, certainty, target_vector))
+        return evolve(self, _near_vector=_near_vector(vector, distance, certainty, target_vector))
 
     def object_limit(self, limit: int) -> AggregateQuery:
         """With a vector search: aggregate at most ``limit`` nearest objects."""
-        return replace(self, _object_limit=_count(limit, "object_limit", 1))
+        return evolve(self, _object_limit=_count(limit, "object_limit", 1))
 
     def limit(self, limit: int) -> AggregateQuery:
         """With ``group_by``: return at most ``limit`` groups."""
-        return replace(self, _limit=_count(limit, "limit", 1))
+        return evolve(self, _limit=_count(limit, "limit", 1))
 
     def tenant(self, tenant: str) -> AggregateQuery:
         """Aggregate one tenant of a multi-tenant collection."""
-        return replace(self, _tenant=v.tenant_name(tenant))
+        return evolve(self, _tenant=v.tenant_name(tenant))
 
     def to_graphql(self) -> str:
         """The GraphQL document this builder sends."""
