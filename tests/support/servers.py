@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -45,11 +47,16 @@ class Recorded:
 
 
 class ScriptedHTTPServer:
-    """Answers requests with ``script`` in order (the last entry repeats)."""
+    """Answers requests with ``script`` in order (the last entry repeats).
 
-    def __init__(self, script: list[Canned]) -> None:
+    With ``tls`` (a server-side context) it speaks HTTPS. ``connections``
+    counts the connections it accepted (keep-alive tests).
+    """
+
+    def __init__(self, script: list[Canned], tls: ssl.SSLContext | None = None) -> None:
         self.script = list(script)
         self.requests: list[Recorded] = []
+        self.connections = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,13 +91,20 @@ class ScriptedHTTPServer:
                 pass
 
         class Server(ThreadingHTTPServer):
+            def get_request(self) -> tuple[socket.socket, Any]:
+                conn, address = super().get_request()
+                outer.connections += 1
+                if tls is not None:  # handshake in the handler thread, not the accept loop
+                    conn = tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
+                return conn, address
+
             def handle_error(self, request: object, client_address: object) -> None:
                 pass  # clients that time out on purpose close their end mid-answer
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> ScriptedHTTPServer:
