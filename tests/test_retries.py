@@ -122,6 +122,25 @@ def test_retry_budget_limits_retry_load() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
+def test_health_probes_do_not_refill_the_retry_budget() -> None:
+    policy = wt.RetryPolicy(
+        enabled=True, max_attempts=3, initial_backoff=0.001, max_backoff=0.002, budget_ratio=0.5
+    )
+    with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=policy) as client:
+        for _ in range(20):  # drain the bucket: each call retries until the budget refuses
+            with pytest.raises(wt.UnavailableError):
+                client.meta()
+        for _ in range(40):  # a readiness poll against the down server (503: not ready)
+            assert client.health.ready() is False
+        before = len(server.requests)
+        with pytest.raises(wt.UnavailableError) as info:
+            client.meta()
+        # Had the 40 probes deposited 0.5 each, this call would have had 2 retries.
+        assert len(server.requests) - before <= 2
+        assert "retry budget exhausted" in str(info.value)
+
+
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
 def test_connection_refused_retries_even_post_and_moves_to_fallback() -> None:
     with ScriptedHTTPServer([OK]) as server, closed_port() as port:
         with wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url], retry=FAST) as c:

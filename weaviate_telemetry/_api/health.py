@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from .._core.endpoints import Endpoint
     from .._core.pipeline import Pipeline
 
-# Probes are single attempts whatever the client's policy: the caller polls,
-# and a probe must never spend the retry budget that real calls need.
+# Probes are single attempts whatever the client's policy: the caller polls, and a
+# probe neither spends the retry budget real calls need nor earns it (the pipeline
+# deposits nothing for a probe: polling a down server must not fund retries).
 _NO_RETRY = RetryPolicy(enabled=False)
 
 

@@ -327,7 +327,8 @@ class Pipeline:
         deadline = started + timeouts.total
         policy = request.retry or self.config.retry
         pool = self.endpoints
-        self.budget.deposit()
+        if not request.probe:  # a health check polling a down server must not earn retries
+            self.budget.deposit()
         try:
             # Encoded once per call, not once per attempt (retried batches are large).
             payload = self._http_payload(request)
