@@ -276,6 +276,28 @@ def test_duration_histograms_use_advised_buckets(client: wt.Client, otel: Otel) 
     assert active and all(p.value == 0 for p in active)
 
 
+def test_latency_points_carry_exemplars_of_the_calls_trace(
+    client: wt.Client, otel_default: Otel
+) -> None:
+    """A latency panel can jump to the trace of a slow call: exemplars name its span."""
+    client.meta()
+    (span,) = otel_default.finished()
+    assert span.context is not None
+    data = otel_default.metrics.get_metrics_data()  # once: a collection resets exemplars
+    assert data is not None
+    points = {
+        metric.name: metric.data.data_points
+        for rm in data.resource_metrics
+        for sm in rm.scope_metrics
+        for metric in sm.metrics
+    }
+    for name in ("db.client.operation.duration", "http.client.request.duration"):
+        (point,) = points[name]
+        (exemplar,) = point.exemplars
+        assert exemplar.trace_id == span.context.trace_id, name
+        assert exemplar.span_id == span.context.span_id, name
+
+
 def test_batch_objects_counter_reads_batch_keys(otel: Otel) -> None:
     meta = {
         "ref": "batch-1",
