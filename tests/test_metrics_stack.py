@@ -7,6 +7,7 @@ Everything below is asked of Prometheus with PromQL, as a dashboard would.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -182,3 +183,51 @@ def test_otlp_straight_into_prometheus_gives_the_same_series(
     # scraped classic histograms only), so never mix both wirings in one sum by (le).
     assert {float(s["metric"]["le"]) for s in buckets} == {*ADVISED, float("inf")}
     assert {s["metric"]["le"] for s in buckets} >= {"1", "5", "10"}
+
+
+def test_latency_exemplars_in_prometheus_name_the_calls_trace(
+    metrics_stack: MetricsStack,
+) -> None:
+    """One click from a latency point to its trace: the exemplar Prometheus keeps is the call's."""
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    prom = metrics_stack.prometheus
+    service = SERVICE + "-exemplars"
+    spans = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+    reader = PeriodicExportingMetricReader(
+        OTLPMetricExporter(endpoint=prom.otlp_metrics_url), export_interval_millis=60_000
+    )
+    provider = MeterProvider(
+        resource=Resource.create({"service.name": service}), metric_readers=[reader]
+    )
+    started = time.time()
+    try:
+        with wt.telemetry.instrument_opentelemetry(tracer_provider, provider):
+            with wt.Client(metrics_stack.weaviate.url) as client:
+                client.meta()
+        provider.force_flush()
+    finally:
+        provider.shutdown()
+        tracer_provider.shutdown()
+    (span,) = spans.get_finished_spans()
+    assert span.context is not None
+    query = f'{DB}_bucket{{job="{service}", db_operation_name="meta"}}'
+    deadline = time.monotonic() + 20
+    while True:
+        window = {"query": query, "start": started - 60, "end": time.time() + 60}
+        found = prom.api("GET", "query_exemplars", window)
+        if found or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    exemplars = [e for series in found for e in series["exemplars"]]
+    assert exemplars, f"no exemplar for {query}"
+    assert {e["labels"]["trace_id"] for e in exemplars} == {format(span.context.trace_id, "032x")}
+    assert {e["labels"]["span_id"] for e in exemplars} == {format(span.context.span_id, "016x")}

@@ -142,6 +142,8 @@ class Prometheus:
             f"--web.listen-address=127.0.0.1:{self.port}",
             f"--storage.tsdb.path={self.dir / 'data'}",
             "--web.enable-otlp-receiver",
+            # Keep the exemplars the SDK's latency histograms carry (latency -> trace links).
+            "--enable-feature=exemplar-storage",
             "--log.level=warn",
         ]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.dir)}
