@@ -261,11 +261,10 @@ class QueryObject(JsonResult):
     def from_dict(cls, data: Mapping[str, Any]) -> QueryObject:
         props = dict(data)
         extra = props.pop("_additional", None)
-        return cls(
-            props,
-            QueryMetadata.from_dict(extra if isinstance(extra, Mapping) else {}),
-            data,
-        )
+        # JSON gives dicts: the exact type check first, the ABC check only for others.
+        if type(extra) is not dict and not isinstance(extra, Mapping):
+            extra = {}
+        return cls(props, QueryMetadata.from_dict(extra), data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -877,9 +876,10 @@ class GetQuery:
 
     def _result(self, answer: Mapping[str, Any]) -> QueryResult:
         rows = _section(answer, "Get", self.collection)
+        from_dict = QueryObject.from_dict
         return QueryResult(
             self.collection,
-            tuple(QueryObject.from_dict(r) for r in rows if isinstance(r, Mapping)),
+            tuple(from_dict(r) for r in rows if type(r) is dict or isinstance(r, Mapping)),
             answer,
         )
 
