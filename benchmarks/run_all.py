@@ -1,6 +1,6 @@
 """SPEC §9 in one command: every performance measure, one table, ``--check`` for CI gates.
 
-Run: ``python benchmarks/run_all.py [--check] [--quick] [--soak-minutes N]``
+Run: ``python benchmarks/run_all.py [--check] [--quick] [--repeat N] [--soak-minutes N]``
 (the ``bench`` extra brings the official client and its httpx instrumentation).
 
 Starts one real local Weaviate (``EmbeddedWeaviate``) and runs each measure in
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
 import multiprocessing
 import os
@@ -50,6 +51,32 @@ class Row:
     ratio: float
     target: str
     met: bool | None  # None: a reference figure with no target of its own
+    value: float = float("nan")  # the figure of a row without a ratio (to take medians)
+    spread: str = ""  # with --repeat: the ratio's range over the runs and runs met
+
+
+def combine(runs: list[list[Row]]) -> list[Row]:
+    """One row per measure from repeated runs: the run with the median figure, plus spread.
+
+    The row's figures and verdict are those of its median run (by ratio, or by
+    value for rows without one); ``spread`` says ``min-max`` of the ratio and
+    in how many runs the target was met.
+    """
+    by_name: dict[str, list[Row]] = {}
+    for rows in runs:
+        for row in rows:
+            by_name.setdefault(row.measure, []).append(row)
+    combined = []
+    for same in by_name.values():
+        ratios = [r.ratio for r in same if r.ratio == r.ratio]
+        key = (lambda r: r.ratio) if ratios else (lambda r: r.value)
+        ordered = sorted(same, key=key)
+        middle = ordered[(len(ordered) - 1) // 2]
+        met = sum(1 for r in same if r.met)
+        verdict = "" if middle.met is None else f", met {met}/{len(same)}"
+        span = f"{min(ratios):.3f}-{max(ratios):.3f}" if ratios else "-"
+        combined.append(dataclasses.replace(middle, spread=span + verdict))
+    return combined
 
 
 def ratio_row(
@@ -72,7 +99,13 @@ def reference_row(measure: str, ours: float, peer: float, unit: str) -> Row:
 
 def absolute_row(measure: str, ours: float, target: float, unit: str) -> Row:
     return Row(
-        measure, _fmt(unit)(ours), "-", float("nan"), f"<= {target:g} {unit}", ours <= target
+        measure,
+        _fmt(unit)(ours),
+        "-",
+        float("nan"),
+        f"<= {target:g} {unit}",
+        ours <= target,
+        value=ours,
     )
 
 
@@ -568,7 +601,10 @@ def _child(measure: Callable[[Bench], list[Row]], bench: Bench, send: Any) -> No
 
 
 def print_table(rows: list[Row]) -> None:
-    headers = ("measure", "ours", "peer", "ratio", "target", "met")
+    spread = any(r.spread for r in rows)
+    headers: tuple[str, ...] = ("measure", "ours", "peer", "ratio", "target", "met")
+    if spread:
+        headers += ("runs: ratio range, met",)
     cells = [
         (
             r.measure,
@@ -578,6 +614,7 @@ def print_table(rows: list[Row]) -> None:
             r.target,
             "-" if r.met is None else "yes" if r.met else "NO",
         )
+        + ((r.spread,) if spread else ())
         for r in rows
     ]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
@@ -599,6 +636,13 @@ def main() -> int:
         default="median",
         help="per contender, the median or the best of the interleaved rounds (min resists "
         "other processes' load on a shared machine)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every measure N times; each row is then its median run, with the ratio's "
+        "range and in how many runs the target was met",
     )
     args = parser.parse_args()
     measures = list(MEASURES)
@@ -624,9 +668,14 @@ def main() -> int:
             stat=args.stat,
         )
         prepare(bench)
-        for measure in measures:
-            print(f"running {measure.__name__} ...", file=sys.stderr, flush=True)
-            rows += in_fresh_process(measure, bench)
+        runs: list[list[Row]] = []
+        for number in range(1, args.repeat + 1):
+            run: list[Row] = []
+            for measure in measures:
+                print(f"run {number}: {measure.__name__} ...", file=sys.stderr, flush=True)
+                run += in_fresh_process(measure, bench)
+            runs.append(run)
+        rows = runs[0] if args.repeat == 1 else combine(runs)
         if args.soak_minutes:
             from soak_rss import soak
 
