@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from .config import RequestOptions, Timeouts
-from .models import Request
+from .models import Request, evolve
 
 
 def with_options(request: Request, options: RequestOptions | None) -> Request:
@@ -25,7 +24,7 @@ def with_options(request: Request, options: RequestOptions | None) -> Request:
         changes["idempotent"] = options.idempotent
     if options.metadata:
         changes["metadata"] = {**(request.metadata or {}), **options.metadata}
-    return replace(request, **changes) if changes else request
+    return evolve(request, **changes) if changes else request
 
 
 def resolve(options: RequestOptions | None, overrides: Mapping[str, Any]) -> RequestOptions | None:
