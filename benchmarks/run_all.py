@@ -655,7 +655,6 @@ def main() -> int:
     if args.only:
         wanted = set(args.only.split(","))
         measures = [m for m in measures if m.__name__ in wanted]
-    rows: list[Row] = []
     with EmbeddedWeaviate() as server:
         sdk = wt.Client(server.url, pool_maxsize=10, timeouts=wt.Timeouts(read=120, total=600))
         bench = Bench(
@@ -675,7 +674,7 @@ def main() -> int:
                 print(f"run {number}: {measure.__name__} ...", file=sys.stderr, flush=True)
                 run += in_fresh_process(measure, bench)
             runs.append(run)
-        rows = runs[0] if args.repeat == 1 else combine(runs)
+        rows: list[Row] = runs[0] if args.repeat == 1 else combine(runs)
         if args.soak_minutes:
             from soak_rss import soak
 
