@@ -1,6 +1,9 @@
-"""Generate the Grafana dashboards in this folder from code (SPEC §8).
+"""Generate the shipped Grafana dashboards from code (SPEC §8).
 
-    python dashboards/generate.py           # write dashboards/*.json
+The JSON is package data (``weaviate_telemetry/dashboards/``), so a wheel
+install has it too (``weaviate-telemetry dashboards``, ``soak --prometheus``).
+
+    python dashboards/generate.py           # write weaviate_telemetry/dashboards/*.json
     python dashboards/generate.py --check   # exit 1 and show a diff if a file is stale
 
 Built with ``grafana-foundation-sdk`` (the dev extra pins its Grafana
@@ -35,7 +38,8 @@ from grafana_foundation_sdk.models import dashboard as dm
 from grafana_foundation_sdk.models import heatmap as hm
 from grafana_foundation_sdk.models import prometheus as pm
 
-HERE = Path(__file__).resolve().parent
+#: Where the committed JSON lives: inside the package, so wheels ship it.
+OUT = Path(__file__).resolve().parent.parent / "weaviate_telemetry" / "dashboards"
 
 #: Every panel and variable queries the datasource chosen in ``$datasource``.
 DATASOURCE = dm.DataSourceRef(type_val="prometheus", uid="${datasource}")
@@ -862,7 +866,7 @@ def generate() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="diff instead of writing")
-    parser.add_argument("--out", type=Path, default=HERE, help="folder (default: this one)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder (default: {OUT})")
     args = parser.parse_args(argv)
     stale = 0
     for name, text in generate().items():

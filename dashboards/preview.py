@@ -1,7 +1,8 @@
 """Render a Grafana dashboard's panels from a real Prometheus into one PNG (SPEC §8).
 
     python dashboards/preview.py --prometheus http://127.0.0.1:9090 \\
-        --dashboard dashboards/weaviate-client-overview.json --out overview.png \\
+        --dashboard weaviate_telemetry/dashboards/weaviate-client-overview.json \\
+        --out overview.png \\
         [--var job=my-app] [--range 1h | --start T --end T] [--scrape-interval 15s]
 
 Grafana itself cannot run here, so this stands in for it: every panel's

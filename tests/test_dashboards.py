@@ -19,11 +19,15 @@ import json
 import os
 import random
 import re
+import shutil
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +40,8 @@ from tests.support.servers import Canned, ScriptedHTTPServer
 from weaviate_telemetry.embedded import EmbeddedWeaviate, ManagedProcess, cache_dir, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-DASHBOARDS = ROOT / "dashboards"
+#: The shipped JSON: package data, so a wheel install has it too.
+DASHBOARDS = ROOT / "weaviate_telemetry" / "dashboards"
 PROMETHEUS_VERSION = "v0.316.0"
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
@@ -173,6 +178,70 @@ def test_committed_dashboards_are_what_the_generator_writes() -> None:
             f"{name} is stale: run python dashboards/generate.py"
         )
     assert generate.main(["--check"]) == 0
+
+
+def test_a_wheel_ships_the_dashboards_and_its_cli_copies_them(tmp_path: Path) -> None:
+    """pip users get the JSON too: ``weaviate-telemetry dashboards`` and ``soak
+    --prometheus`` find it in an installed wheel, not only in a checkout."""
+    source = tmp_path / "src"
+    source.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "weaviate_telemetry", source / "weaviate_telemetry", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", source],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("weaviate_telemetry-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        inside = {n for n in archive.namelist() if n.startswith("weaviate_telemetry/dashboards/")}
+        archive.extractall(tmp_path / "site")
+    assert inside == {f"weaviate_telemetry/dashboards/{p.name}" for p in DASHBOARDS.glob("*.json")}
+
+    out = tmp_path / "grafana"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    copied = subprocess.run(
+        [sys.executable, "-m", "weaviate_telemetry", "dashboards", "--out", out],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert copied.returncode == 0, copied.stderr
+    assert copied.stdout.split() == [str(out / p.name) for p in sorted(DASHBOARDS.glob("*.json"))]
+    for path in DASHBOARDS.glob("*.json"):
+        assert (out / path.name).read_text() == path.read_text()
+    show = "from weaviate_telemetry import _dashboards as d; print(*d.shipped())"
+    found = subprocess.run(
+        [sys.executable, "-c", show],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    # what ``soak --prometheus`` renders by default: the installed copies
+    installed = tmp_path / "site" / "weaviate_telemetry" / "dashboards"
+    names = sorted(p.name for p in DASHBOARDS.glob("*.json"))
+    assert found.stdout.split() == [str(installed / name) for name in names]
+
+
+def test_the_dashboards_command_lists_them_and_says_when_they_are_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weaviate_telemetry import _cli, _dashboards
+
+    assert _cli.main(["dashboards"]) == 0
+    assert capsys.readouterr().out.split() == [str(p) for p in sorted(DASHBOARDS.glob("*.json"))]
+    monkeypatch.setattr(_dashboards, "FOLDER", tmp_path)  # an install without its package data
+    assert _cli.main(["dashboards", "--out", str(tmp_path / "out")]) == 2
+    assert f"no dashboards in {tmp_path}" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_sdk_reads_its_own_output_back() -> None:

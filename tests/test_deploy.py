@@ -84,7 +84,7 @@ def test_every_mounted_file_exists(compose: dict[str, Any]) -> None:
                 assert Path(source).exists(), f"{name} mounts missing {source}"
                 binds.append(Path(source).resolve())
     assert ROOT / "otel-collector.yaml" in binds
-    assert ROOT / "dashboards" in binds
+    assert ROOT / "weaviate_telemetry" / "dashboards" in binds
     assert DEPLOY / "prometheus.yml" in binds
 
 
@@ -123,7 +123,7 @@ def test_grafana_provisions_prometheus_and_the_dashboards_folder(compose: dict[s
     (provider,) = providers["providers"]
     assert provider["type"] == "file"
     path = provider["options"]["path"]
-    assert Path(mounts[path]).resolve() == ROOT / "dashboards"
+    assert Path(mounts[path]).resolve() == ROOT / "weaviate_telemetry" / "dashboards"
     for target in ("/etc/grafana/provisioning/datasources", "/etc/grafana/provisioning/dashboards"):
         assert Path(mounts[target]).is_dir()
 

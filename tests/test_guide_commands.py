@@ -72,7 +72,7 @@ def _allowed_empty_panels() -> set[str]:
 
     absent = NOT_YET_EMITTED | FAILURE_ONLY
     allowed = set()
-    for path in (ROOT / "dashboards").glob("weaviate-*.json"):
+    for path in (ROOT / "weaviate_telemetry" / "dashboards").glob("weaviate-*.json"):
         for panel in preview.panels_of(json.loads(path.read_text())):
             if all(_metric_names(t["expr"]) <= absent for t in panel["targets"]):
                 allowed.add(panel["title"])

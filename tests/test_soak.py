@@ -30,7 +30,7 @@ from weaviate_telemetry._soak.options import UsageError, parse_duration, parse_f
 from weaviate_telemetry.embedded import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-DASHBOARDS = sorted((ROOT / "dashboards").glob("weaviate-*.json"))
+DASHBOARDS = sorted((ROOT / "weaviate_telemetry" / "dashboards").glob("weaviate-*.json"))
 
 #: The metrics only the soak harness writes: ``NOT_YET_EMITTED`` of tests/test_dashboards.py
 #: (the one allow-list of metrics a plain client does not emit) holds nothing else, so

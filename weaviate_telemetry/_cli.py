@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``weaviate-telemetry doctor …`` and ``weaviate-telemetry soak …`` (see ``--help``)."""
+    """``weaviate-telemetry doctor|soak|dashboards …`` (see ``--help``)."""
     parser = argparse.ArgumentParser(prog="weaviate-telemetry")
     commands = parser.add_subparsers(dest="command", required=True)
     doctor = commands.add_parser(
@@ -24,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     from ._soak.options import add_arguments
 
+    dashboards = commands.add_parser(
+        "dashboards",
+        help="list the shipped Grafana dashboards, or copy them into a folder with --out",
+    )
+    dashboards.add_argument("--out", type=Path, help="folder to copy the JSON files into")
+
     add_arguments(soak)
     args = parser.parse_args(argv)
     if args.command == "doctor":
@@ -34,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         from ._soak.run import soak_main
 
         return soak_main(args)
+    if args.command == "dashboards":
+        from ._dashboards import dashboards_main
+
+        return dashboards_main(args.out)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -25,6 +25,7 @@ from .._client import Client
 from .._core.config import RetryPolicy
 from .._core.errors import WeaviateError
 from .._core.redact import redact_url
+from .._dashboards import FOLDER, shipped
 from .._version import __version__
 from .faults import FaultSchedule, Toxiproxy, ToxiproxyError
 from .options import SoakOptions, UsageError, from_args
@@ -37,8 +38,6 @@ EXTRA_MODULES = {
     "opentelemetry.instrumentation.system_metrics": "process metrics",
 }
 INSTALL_HINT = "pip install 'weaviate-telemetry[soak]'"
-#: The shipped dashboards, found beside the package in a source checkout.
-SHIPPED_DASHBOARDS = Path(__file__).resolve().parents[2] / "dashboards"
 #: Telemetry counters summed into the report, by the attribute that splits them.
 _SUMMED = {
     "weaviate.client.retries": "error.type",
@@ -216,12 +215,10 @@ class Soak:
     def _dashboards(self) -> list[Path]:
         if self.options.dashboards:
             return list(self.options.dashboards)
-        shipped = sorted(SHIPPED_DASHBOARDS.glob("weaviate-*.json"))
-        if not shipped:
-            raise Unusable(
-                f"--prometheus: no dashboards at {SHIPPED_DASHBOARDS}; pass --dashboard FILE"
-            )
-        return shipped
+        found = shipped()
+        if not found:
+            raise Unusable(f"--prometheus: no dashboards in {FOLDER}; pass --dashboard FILE")
+        return found
 
     def run(self) -> int:
         o = self.options
