@@ -28,10 +28,10 @@ from typing import Any
 
 import own_cost
 from _common import per_call, replaying
+from opentelemetry import propagate
 
 import weaviate_telemetry as wt
 from weaviate_telemetry._core import events
-from weaviate_telemetry.telemetry import _otel
 
 HISTOGRAMS = ("db_duration", "http_duration", "connection_wait")
 
@@ -47,12 +47,12 @@ def _nothing(*args: object, **kwargs: object) -> None:
 
 @contextlib.contextmanager
 def _without_inject() -> Iterator[None]:
-    real = _otel.propagate.inject
-    _otel.propagate.inject = _nothing  # type: ignore[assignment]
+    real = propagate.inject  # the bridge looks it up on the module at each call
+    propagate.inject = _nothing
     try:
         yield
     finally:
-        _otel.propagate.inject = real
+        propagate.inject = real
 
 
 def _drop(*names: str) -> Callable[[], None]:
