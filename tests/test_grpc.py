@@ -376,6 +376,29 @@ def test_unauthorized_over_grpc_like_rest(weaviate_auth_server: EmbeddedWeaviate
             good.query.get("Anything").do(transport="grpc")
 
 
+def test_a_per_call_authorization_replaces_the_clients_over_grpc_as_over_rest(
+    weaviate_auth_server: EmbeddedWeaviate,
+) -> None:
+    """Per-call headers override the client's on both transports: one ``authorization``
+    reaches the server, never the client's key beside the caller's."""
+    from conftest import API_KEY  # as pytest loaded it (the server's key)
+
+    wrong = wt.RequestOptions(headers={"Authorization": "Bearer wrong-key-456"})
+    right = wt.RequestOptions(headers={"Authorization": f"Bearer {API_KEY}"})
+    name = "PerCallAuth"
+    with weaviate_auth_server.client() as good:  # the right key, overridden by a wrong one
+        good.collections.create(name, properties=[wt.Property(name="title", data_type="text")])
+        try:
+            for transport in ("graphql", "grpc"):
+                with pytest.raises(wt.UnauthorizedError):
+                    good.query.get(name).do(transport=transport, options=wrong)
+            with weaviate_auth_server.client(api_key="wrong-key-789") as bad:  # the reverse
+                for transport in ("graphql", "grpc"):
+                    assert len(bad.query.get(name).do(transport=transport, options=right)) == 0
+        finally:
+            good.collections.delete(name)
+
+
 def test_server_down_is_connection_error_and_retried(weaviate_server: EmbeddedWeaviate) -> None:
     closed = free_port()
     policy = wt.RetryPolicy(enabled=True, max_attempts=3, initial_backoff=0.01, max_backoff=0.02)

@@ -598,7 +598,11 @@ class Pipeline:
             remaining = deadline - _monotonic()
         metadata: tuple[tuple[str, str], ...] | list[tuple[str, str]] = self.rpc_metadata
         if request.headers:
-            metadata = [*metadata, *((k.lower(), val) for k, val in request.headers.items())]
+            # Per-call headers replace the client's, as they do over REST: gRPC would
+            # send both values of a repeated key (and Weaviate reads the first).
+            extra = [(k.lower(), val) for k, val in request.headers.items()]
+            replaced = {k for k, _ in extra}
+            metadata = [*(m for m in metadata if m[0] not in replaced), *extra]
         url = _rpc_url(endpoint, rpc)
         # Each attempt's deadline: the read timeout, capped by the time left.
         timeout = max(min(timeouts.read, remaining), 0.001)
