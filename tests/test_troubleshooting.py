@@ -40,6 +40,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"\bTs[0-9a-f]{8}", "Article", text)
     text = re.sub(r"\bts[0-9a-f]{8}", "article", text)
     text = re.sub(r'shard="[^"]+"', 'shard="<shard>"', text)
+    text = re.sub(r"(repair-filterable:title:)[0-9a-f]+\b", r"\g<1>1a2b", text)
     text = re.sub(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<id>", text)
     return re.sub(r"\d+(\.\d+)? ?(ms|s)\b", "<t>", text)
 
@@ -113,6 +114,9 @@ def provoke_all(url: str, auth_url: str, stack: ExitStack) -> dict[str, wt.Weavi
     found["not_found"] = _error(lambda: client.raw.request("GET", f"/v1/schema/{name}Missing"))
     found["client_validation"] = _error(lambda: client.objects.get("article", "42"))
 
+    found["bad_request"] = _error(lambda: client.raw.request("POST", "/v1/objects", body=b"{nope"))
+    found.update(_reindex_in_flight(client))
+
     tenants = "Ts" + uuid.uuid4().hex[:8]
     client.collections.create_from_dict({"class": tenants, "multiTenancyConfig": {"enabled": True}})
     stack.callback(client.collections.delete, tenants)
@@ -162,6 +166,47 @@ def provoke_all(url: str, auth_url: str, stack: ExitStack) -> dict[str, wt.Weavi
     return found
 
 
+def _reindex_in_flight(client: wt.Client) -> dict[str, wt.WeaviateError]:
+    """A second rebuild (409) and a delete (400) while a collection's reindex runs.
+
+    A rebuild of one object's index takes about a second on the test server and
+    the two calls follow within milliseconds; up to three tries, then whatever
+    was caught fails the test by its absence.
+    """
+    found: dict[str, wt.WeaviateError] = {}
+    for _ in range(3):
+        name = "Ts" + uuid.uuid4().hex[:8]
+        client.collections.create_from_dict(
+            {
+                "class": name,
+                "vectorizer": "none",
+                "properties": [{"name": "title", "dataType": ["text"]}],
+            }
+        )
+        client.objects.insert(name, {"title": "a"}, vector=[0.1, 0.2, 0.3])
+        index = f"/v1/schema/{name}/properties/title/index/filterable"
+        client.raw.request("POST", f"{index}/rebuild")
+        try:
+            client.raw.request("POST", f"{index}/rebuild")
+        except wt.ConflictError as err:
+            found.setdefault("conflict", err)
+        try:
+            client.collections.delete(name)
+        except wt.BadRequestError as err:
+            found.setdefault("bad_request_reindex", err)
+        client.raw.request("POST", f"{index}/cancel")
+        for _ in range(100):  # the cancel lands within milliseconds; bounded anyway
+            if not client.collections.exists(name):
+                break
+            try:
+                client.collections.delete(name)
+            except wt.BadRequestError:
+                threading.Event().wait(0.1)
+        if len(found) == 2:
+            break
+    return found
+
+
 @pytest.fixture(scope="module")
 def messages(
     weaviate_server: EmbeddedWeaviate, weaviate_auth_server: EmbeddedWeaviate
@@ -181,6 +226,9 @@ CASES = [
     ("vector_dimensions", "server_error"),
     ("graphql_error", "graphql_error"),
     ("not_found", "not_found"),
+    ("bad_request", "bad_request"),
+    ("bad_request_reindex", "bad_request"),
+    ("conflict", "conflict"),
     ("client_validation", "validation_error"),
     ("tenant_not_active", "validation_error"),
     ("tenant_missing", "validation_error"),
