@@ -25,13 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     from ._soak.options import add_arguments
 
+    add_arguments(soak)
     dashboards = commands.add_parser(
         "dashboards",
         help="list the shipped Grafana dashboards, or copy them into a folder with --out",
     )
     dashboards.add_argument("--out", type=Path, help="folder to copy the JSON files into")
-
-    add_arguments(soak)
     args = parser.parse_args(argv)
     if args.command == "doctor":
         from ._doctor import doctor_main
