@@ -12,6 +12,7 @@ print every message (to update the guide):
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import threading
@@ -194,14 +195,15 @@ def _reindex_in_flight(client: wt.Client) -> dict[str, wt.WeaviateError]:
             client.collections.delete(name)
         except wt.BadRequestError as err:
             found.setdefault("bad_request_reindex", err)
-        client.raw.request("POST", f"{index}/cancel")
-        for _ in range(100):  # the cancel lands within milliseconds; bounded anyway
-            if not client.collections.exists(name):
-                break
-            try:
-                client.collections.delete(name)
-            except wt.BadRequestError:
-                threading.Event().wait(0.1)
+            # Cancel, then delete; a task that just finished needs no cancel.
+            with contextlib.suppress(wt.WeaviateError):
+                client.raw.request("POST", f"{index}/cancel")
+            for _ in range(100):  # the cancel lands within milliseconds; bounded anyway
+                try:
+                    client.collections.delete(name)
+                    break
+                except wt.BadRequestError:
+                    threading.Event().wait(0.1)
         if len(found) == 2:
             break
     return found
