@@ -38,8 +38,7 @@ from grafana_foundation_sdk.models import dashboard as dm
 from grafana_foundation_sdk.models import heatmap as hm
 from grafana_foundation_sdk.models import prometheus as pm
 
-#: Where the committed JSON lives: inside the package, so wheels ship it.
-OUT = Path(__file__).resolve().parent.parent / "weaviate_telemetry" / "dashboards"
+from weaviate_telemetry._dashboards import FOLDER  # package data: wheels ship it
 
 #: Every panel and variable queries the datasource chosen in ``$datasource``.
 DATASOURCE = dm.DataSourceRef(type_val="prometheus", uid="${datasource}")
@@ -866,7 +865,7 @@ def generate() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="diff instead of writing")
-    parser.add_argument("--out", type=Path, default=OUT, help=f"folder (default: {OUT})")
+    parser.add_argument("--out", type=Path, default=FOLDER, help=f"folder (default: {FOLDER})")
     args = parser.parse_args(argv)
     stale = 0
     for name, text in generate().items():
