@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.stack import MetricsStack
-from tests.test_dashboards import NOT_YET_EMITTED, _metric_names
+from tests.test_dashboards import DASHBOARDS, NOT_YET_EMITTED, _metric_names
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = [
@@ -72,7 +72,7 @@ def _allowed_empty_panels() -> set[str]:
 
     absent = NOT_YET_EMITTED | FAILURE_ONLY
     allowed = set()
-    for path in (ROOT / "weaviate_telemetry" / "dashboards").glob("weaviate-*.json"):
+    for path in DASHBOARDS.glob("weaviate-*.json"):
         for panel in preview.panels_of(json.loads(path.read_text())):
             if all(_metric_names(t["expr"]) <= absent for t in panel["targets"]):
                 allowed.add(panel["title"])

@@ -23,6 +23,7 @@ import pytest
 from dashboards import preview
 from tests.peers.toxiproxy import Toxiproxy
 from tests.support.stack import WEAVIATE_JOB, MetricsStack
+from tests.test_dashboards import DASHBOARDS as SHIPPED
 from tests.test_dashboards import NOT_YET_EMITTED
 from weaviate_telemetry import _cli
 from weaviate_telemetry._soak import run as soak_run
@@ -30,7 +31,7 @@ from weaviate_telemetry._soak.options import UsageError, parse_duration, parse_f
 from weaviate_telemetry.embedded import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-DASHBOARDS = sorted((ROOT / "weaviate_telemetry" / "dashboards").glob("weaviate-*.json"))
+DASHBOARDS = sorted(SHIPPED.glob("weaviate-*.json"))
 
 #: The metrics only the soak harness writes: ``NOT_YET_EMITTED`` of tests/test_dashboards.py
 #: (the one allow-list of metrics a plain client does not emit) holds nothing else, so
