@@ -383,18 +383,21 @@ def test_a_per_call_authorization_replaces_the_clients_over_grpc_as_over_rest(
     reaches the server, never the client's key beside the caller's."""
     from conftest import API_KEY  # as pytest loaded it (the server's key)
 
-    wrong = wt.RequestOptions(headers={"Authorization": "Bearer wrong-key-456"})
-    right = wt.RequestOptions(headers={"Authorization": f"Bearer {API_KEY}"})
     name = "PerCallAuth"
     with weaviate_auth_server.client() as good:  # the right key, overridden by a wrong one
         good.collections.create(name, properties=[wt.Property(name="title", data_type="text")])
         try:
-            for transport in ("graphql", "grpc"):
-                with pytest.raises(wt.UnauthorizedError):
-                    good.query.get(name).do(transport=transport, options=wrong)
-            with weaviate_auth_server.client(api_key="wrong-key-789") as bad:  # the reverse
+            # Header names are case-insensitive: either spelling replaces the client's.
+            for key in ("Authorization", "authorization"):
+                wrong = wt.RequestOptions(headers={key: "Bearer wrong-key-456"})
+                right = wt.RequestOptions(headers={key: f"Bearer {API_KEY}"})
                 for transport in ("graphql", "grpc"):
-                    assert len(bad.query.get(name).do(transport=transport, options=right)) == 0
+                    with pytest.raises(wt.UnauthorizedError):
+                        good.query.get(name).do(transport=transport, options=wrong)
+                with weaviate_auth_server.client(api_key="wrong-key-789") as bad:  # the reverse
+                    for transport in ("graphql", "grpc"):
+                        found = bad.query.get(name).do(transport=transport, options=right)
+                        assert len(found) == 0
         finally:
             good.collections.delete(name)
 

@@ -34,6 +34,18 @@ def evolve(value: _V, **changes: Any) -> _V:
     return new
 
 
+def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """``base`` with ``extra`` on top, names compared case-insensitively (RFC 9110).
+
+    A per-call ``authorization`` then replaces the client's ``Authorization``
+    instead of travelling beside it (servers read the first of two).
+    """
+    replaced = {name.lower() for name in extra}
+    merged = {name: value for name, value in base.items() if name.lower() not in replaced}
+    merged.update(extra)
+    return merged
+
+
 def quote_segment(value: str) -> str:
     """Percent-encode one path segment (a name or id chosen by the user)."""
     return quote(value, safe="")

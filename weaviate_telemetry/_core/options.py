@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .config import RequestOptions, Timeouts
-from .models import Request, evolve
+from .models import Request, evolve, merge_headers
 
 
 def with_options(request: Request, options: RequestOptions | None) -> Request:
@@ -19,7 +19,7 @@ def with_options(request: Request, options: RequestOptions | None) -> Request:
     if options.retry is not None:
         changes["retry"] = options.retry
     if options.headers:
-        changes["headers"] = {**(request.headers or {}), **options.headers}
+        changes["headers"] = merge_headers(request.headers or {}, options.headers)
     if options.idempotent is not None:
         changes["idempotent"] = options.idempotent
     if options.metadata:

@@ -35,7 +35,7 @@ from . import retry
 from .config import Config
 from .endpoints import Endpoint, EndpointPool
 from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
-from .models import Request, Response, RpcCall, as_response
+from .models import Request, Response, RpcCall, as_response, merge_headers
 from .redact import redact_url
 from .transport import RawResponse, Urllib3Transport
 
@@ -406,7 +406,7 @@ class Pipeline:
             if body is not None:
                 headers["Content-Type"] = "application/json"
             if request.headers:
-                headers.update(request.headers)
+                headers = merge_headers(headers, request.headers)
         return body, headers
 
     def _attempt_at(
@@ -597,12 +597,9 @@ class Pipeline:
             self._open_channel(transport, endpoint, remaining)
             remaining = deadline - _monotonic()
         metadata: tuple[tuple[str, str], ...] | list[tuple[str, str]] = self.rpc_metadata
-        if request.headers:
-            # Per-call headers replace the client's, as they do over REST: gRPC would
-            # send both values of a repeated key (and Weaviate reads the first).
-            extra = [(k.lower(), val) for k, val in request.headers.items()]
-            replaced = {k for k, _ in extra}
-            metadata = [*(m for m in metadata if m[0] not in replaced), *extra]
+        if request.headers:  # they replace the client's, as over REST (gRPC keys: lower case)
+            merged = merge_headers(dict(metadata), request.headers)
+            metadata = [(k.lower(), val) for k, val in merged.items()]
         url = _rpc_url(endpoint, rpc)
         # Each attempt's deadline: the read timeout, capped by the time left.
         timeout = max(min(timeouts.read, remaining), 0.001)
