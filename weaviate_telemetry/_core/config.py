@@ -385,7 +385,8 @@ class RequestOptions:
 
     ``timeout`` replaces the client's timeouts (a number sets read and
     total), ``retry`` its retry policy, ``headers`` are added to the
-    request, ``idempotent`` marks a POST/PATCH safe to retry, and
+    request (replacing the client's of the same name, case-insensitively),
+    ``idempotent`` marks a POST/PATCH safe to retry, and
     ``metadata`` (str keys; str/int/float/bool values) travels on every
     telemetry event of the call as correlation data.
     """
