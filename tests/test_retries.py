@@ -211,6 +211,62 @@ def test_endpoint_pool_rest_doubles_and_success_revives() -> None:
     assert single.choose() == 0 and single.resting() == []
 
 
+def test_an_endpoint_back_from_its_rest_is_chosen_only_when_ready() -> None:
+    from weaviate_telemetry._core.endpoints import EndpointPool
+
+    now = [100.0]
+    pool = EndpointPool(["a", "b"], rest_initial=1.0, rest_max=30.0, clock=lambda: now[0])
+    asked: list[int] = []
+
+    def not_ready(index: int) -> bool:
+        asked.append(index)
+        return False
+
+    assert pool.choose(ready=not_ready) == 0 and asked == []  # never failed: not asked
+    pool.mark_dead(0)
+    assert pool.choose(ready=not_ready) == 1 and asked == []  # resting: skipped, not asked
+    now[0] += 1.01
+    assert pool.choose(ready=not_ready) == 1 and asked == [0]  # back, not ready: rests again
+    assert pool.resting() == [0]
+    now[0] += 1.5
+    assert 0 in pool.resting()  # the second rest is longer (2 s)
+    now[0] += 0.6
+    assert pool.choose(ready=lambda index: True) == 0  # back and ready: alive again
+    assert pool.resting() == [] and pool.choose(ready=not_ready) == 0 and asked == [0]
+    pool.mark_dead(0)
+    pool.mark_dead(1)
+    now[0] += 1.01
+    # none ready: both rest again (2 s each) and the preferred one is tried anyway
+    assert pool.choose(ready=not_ready) == 0 and pool.resting() == [0, 1]
+    assert asked == [0, 0, 1]
+
+
+@pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
+def test_a_returning_endpoint_gets_real_calls_only_after_it_says_ready() -> None:
+    """A restarting Weaviate answers HTTP before ``/ready``: its first answers after a
+    rest must not be real calls (they can miss writes made while it was down)."""
+    not_ready = Canned(503, b"not ready")
+    script = [UNAVAILABLE, not_ready, Canned(200, b""), OK]
+    with ScriptedHTTPServer(script) as primary, ScriptedHTTPServer([OK]) as fallback:
+        with wt.Client(primary.url, fallback_urls=[fallback.url]) as client:
+            with wt.telemetry.capture() as events:
+                assert client.meta(retry=FAST).version == "1.39.0"  # 503, then the fallback
+                time.sleep(1.05)  # the primary's first rest (1 s) ends
+                assert client.meta().version == "1.39.0"  # no retry needed: not ready, skipped
+                time.sleep(2.05)  # its second rest (2 s) ends
+                assert client.meta().version == "1.39.0"  # ready: served by the primary
+    assert [r.path for r in primary.requests] == [
+        "/v1/meta",
+        "/v1/.well-known/ready",
+        "/v1/.well-known/ready",
+        "/v1/meta",
+    ]
+    assert [r.path for r in fallback.requests] == ["/v1/meta", "/v1/meta"]
+    probes = [e for e in events.of("request", "stop") if e.metadata.get("probe")]
+    assert [e.metadata["operation"] for e in probes] == ["health.ready", "health.ready"]
+    assert [e.metadata["status_code"] for e in probes] == [503, 200]
+
+
 @pytest.mark.usefixtures("no_backoff")
 def test_a_retried_call_encodes_its_body_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from weaviate_telemetry._core import pipeline

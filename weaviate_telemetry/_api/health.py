@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._core import validate as v
-from .._core.config import RetryPolicy, Timeouts
+from .._core.config import NO_RETRY, Timeouts
 from .._core.errors import ErrorKind, WeaviateError
 from .._core.models import Request, as_response
 from .._core.redact import redact_url
@@ -16,11 +16,6 @@ from .._core.results import JsonResult
 if TYPE_CHECKING:
     from .._core.endpoints import Endpoint
     from .._core.pipeline import Pipeline
-
-# Probes are single attempts whatever the client's policy: the caller polls, and a
-# probe neither spends the retry budget real calls need nor earns it (the pipeline
-# deposits nothing for a probe: polling a down server must not fund retries).
-_NO_RETRY = RetryPolicy(enabled=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +81,9 @@ class Health:
                 path,
                 f"health.{which}",
                 timeouts=timeouts,
-                retry=_NO_RETRY,
+                # One attempt whatever the client's policy: the caller polls, and a probe
+                # neither spends the retry budget real calls need nor earns it.
+                retry=NO_RETRY,
                 raise_for_status=False,
                 decode=False,
                 probe=True,

@@ -129,6 +129,10 @@ class RetryPolicy:
             raise _fail("retry.budget_ratio", ratio, "a number in 0..1")
 
 
+#: One attempt, whatever the client's policy: probes and checks that must not repeat.
+NO_RETRY = RetryPolicy(enabled=False)
+
+
 def validate_headers(name: str, headers: Any) -> dict[str, str]:
     if not isinstance(headers, Mapping):
         raise _fail(name, headers, "a mapping of header name to value")

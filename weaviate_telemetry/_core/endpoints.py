@@ -2,9 +2,12 @@
 
 After a ``connection_error`` or ``unavailable`` an endpoint is marked dead
 and skipped for an exponentially growing rest (1 s, 2 s, 4 s … up to
-30 s); a success marks it alive again. When every endpoint rests, the one
-whose rest ends first is tried anyway, so a call never fails just because
-all endpoints failed recently (the elastic-transport dead-node idea).
+30 s); a success marks it alive again. When its rest ends, the caller's
+``ready`` check (the pipeline asks ``/v1/.well-known/ready``: a restarting
+Weaviate serves HTTP before it is ready) decides whether real calls go to
+it again or it rests once more. When every endpoint rests, the one whose
+rest ends first is tried anyway, so a call never fails just because all
+endpoints failed recently (the elastic-transport dead-node idea).
 """
 
 from __future__ import annotations
@@ -93,8 +96,12 @@ class EndpointPool(Sequence[T]):
     def __getitem__(self, index: int) -> T:  # type: ignore[override]
         return self._endpoints[index]
 
-    def choose(self, avoid: int | None = None) -> int:
-        """Index of the first live endpoint (not ``avoid`` when another is live)."""
+    def choose(self, avoid: int | None = None, ready: Callable[[int], bool] | None = None) -> int:
+        """Index of the first live endpoint (not ``avoid`` when another is live).
+
+        An endpoint whose rest has just ended is only chosen when ``ready(index)``
+        says so (it is then alive again); otherwise it rests again, longer.
+        """
         if len(self._endpoints) == 1:
             return 0
         now = self._clock()
@@ -102,8 +109,13 @@ class EndpointPool(Sequence[T]):
         live = [i for i in range(len(dead_until)) if dead_until[i] <= now]
         if avoid is not None and len(live) > 1 and avoid in live:
             live.remove(avoid)
-        if live:
-            return live[0]
+        for index in live:
+            if ready is None or not self._failures[index]:
+                return index
+            if ready(index):  # back from its rest, and ready
+                self.mark_alive(index)
+                return index
+            self.mark_dead(index)
         return min(range(len(dead_until)), key=dead_until.__getitem__)
 
     def mark_dead(self, index: int) -> None:

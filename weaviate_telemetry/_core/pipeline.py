@@ -32,7 +32,7 @@ import orjson
 
 from . import events as _bus
 from . import retry
-from .config import Config
+from .config import NO_RETRY, Config, Timeouts
 from .endpoints import Endpoint, EndpointPool
 from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
 from .models import Request, Response, RpcCall, as_response, merge_headers
@@ -46,6 +46,8 @@ T = TypeVar("T")
 _Payload = tuple[bytes | None, Mapping[str, str]]
 
 _refs = itertools.count(1)
+#: How long the readiness check of an endpoint back from its rest may take (s).
+_READY_CHECK = 1.0
 _monotonic = time.monotonic
 
 
@@ -188,7 +190,7 @@ class Pipeline:
             )
         started = _monotonic()
         # One choice of endpoint serves the call's metadata and its first attempt.
-        index = 0 if endpoint is not None else self.endpoints.choose()
+        index = 0 if endpoint is not None else self.endpoints.choose(ready=self._ready)
         if not _bus.has_handlers():
             response = self._attempts(request, endpoint, index, None, started)
             return self._parse(request, parse, response, started)
@@ -234,6 +236,32 @@ class Pipeline:
             },
         )
         return value
+
+    def _ready(self, index: int) -> bool:
+        """Whether an endpoint back from its rest is ready for real calls again.
+
+        A restarting Weaviate answers HTTP before ``/v1/.well-known/ready`` says
+        so, and reads it coordinates then can miss recent writes: one probe
+        (no retry, at most ``_READY_CHECK`` seconds, events marked ``probe``)
+        decides. A 404 (a proxy without the path) counts as ready.
+        """
+        cfg = self.config.timeouts
+        wait = min(_READY_CHECK, cfg.connect, cfg.read)
+        request = Request(
+            "GET",
+            "/v1/.well-known/ready",
+            "health.ready",
+            timeouts=Timeouts(connect=wait, read=wait, total=wait, pool=min(cfg.pool, wait)),
+            retry=NO_RETRY,
+            raise_for_status=False,
+            decode=False,
+            probe=True,
+        )
+        try:
+            status = self.execute(request, as_response, self.endpoints[index]).status
+        except WeaviateError:
+            return False
+        return 200 <= status < 300 or status == 404
 
     def call_metadata(self, request: Request, endpoint: Endpoint) -> dict[str, Any]:
         """Metadata shared by every event of one call (no secrets)."""
@@ -363,7 +391,7 @@ class Pipeline:
                 return False
             earlier.append(exc)
             if pinned is None and exc.kind in retry.ENDPOINT_DOWN:
-                index = pool.choose(avoid=index)
+                index = pool.choose(avoid=index, ready=self._ready)
             if meta is not None:
                 _bus.execute(
                     self.ev_retry,
