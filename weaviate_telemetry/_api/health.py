@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .._core import validate as v
-from .._core.config import NO_RETRY, Timeouts
 from .._core.errors import ErrorKind, WeaviateError
 from .._core.models import Request, as_response
 from .._core.redact import redact_url
@@ -66,28 +65,10 @@ class Health:
         self._pipeline = pipeline
 
     def _probe(self, endpoint: Endpoint, which: str, timeout: float) -> _Probe:
-        cfg = self._pipeline.config.timeouts
-        timeouts = Timeouts(
-            connect=min(cfg.connect, timeout),
-            read=timeout,
-            total=timeout,
-            pool=min(cfg.pool, timeout),
-        )
         last_status: int | None = None
         started = time.monotonic()
         for path in (f"/v1/.well-known/{which}", f"/.well-known/{which}"):
-            request = Request(
-                "GET",
-                path,
-                f"health.{which}",
-                timeouts=timeouts,
-                # One attempt whatever the client's policy: the caller polls, and a probe
-                # neither spends the retry budget real calls need nor earns it.
-                retry=NO_RETRY,
-                raise_for_status=False,
-                decode=False,
-                probe=True,
-            )
+            request = self._pipeline.probe_request(path, f"health.{which}", timeout)
             try:
                 response = self._pipeline.execute(request, as_response, endpoint)
             except WeaviateError as err:

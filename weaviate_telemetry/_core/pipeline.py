@@ -237,26 +237,41 @@ class Pipeline:
         )
         return value
 
-    def _ready(self, index: int) -> bool:
-        """Whether an endpoint back from its rest is ready for real calls again.
+    def probe_request(self, path: str, operation: str, timeout: float) -> Request:
+        """A health probe of ``path``: one attempt within ``timeout`` s, any status answered.
 
-        A restarting Weaviate answers HTTP before ``/v1/.well-known/ready`` says
-        so, and reads it coordinates then can miss recent writes: one probe
-        (no retry, at most ``_READY_CHECK`` seconds, events marked ``probe``)
-        decides. A 404 (a proxy without the path) counts as ready.
+        One attempt whatever the client's policy: the caller polls, and a probe
+        neither spends the retry budget real calls need nor earns it. Its events
+        carry ``probe: True``.
         """
         cfg = self.config.timeouts
-        wait = min(_READY_CHECK, cfg.connect, cfg.read)
-        request = Request(
+        timeouts = Timeouts(
+            connect=min(cfg.connect, timeout),
+            read=timeout,
+            total=timeout,
+            pool=min(cfg.pool, timeout),
+        )
+        return Request(
             "GET",
-            "/v1/.well-known/ready",
-            "health.ready",
-            timeouts=Timeouts(connect=wait, read=wait, total=wait, pool=min(cfg.pool, wait)),
+            path,
+            operation,
+            timeouts=timeouts,
             retry=NO_RETRY,
             raise_for_status=False,
             decode=False,
             probe=True,
         )
+
+    def _ready(self, index: int) -> bool:
+        """Whether an endpoint back from its rest is ready for real calls again.
+
+        A restarting Weaviate answers HTTP before ``/v1/.well-known/ready`` says
+        so, and reads it coordinates then can miss recent writes: one probe
+        (at most ``_READY_CHECK`` seconds) decides. A 404 (a proxy without the
+        path) counts as ready.
+        """
+        wait = min(_READY_CHECK, self.config.timeouts.read)
+        request = self.probe_request("/v1/.well-known/ready", "health.ready", wait)
         try:
             status = self.execute(request, as_response, self.endpoints[index]).status
         except WeaviateError:
