@@ -89,7 +89,7 @@ class _QuietOurRetries(logging.Filter):
 _quiet_filter: _QuietOurRetries | None = None
 
 
-def _stamina_retry_context(policy_attempts: int, on: Callable[[Exception], float | bool]) -> Any:
+def _stamina_retry_context(policy_attempts: int, on: Callable[[BaseException], float | bool]) -> Any:
     global _quiet_filter
     import stamina  # only clients that enable retries pay for importing it
 
@@ -383,7 +383,7 @@ class Pipeline:
         refusals: list[str] = []
         number = 0
 
-        def on_failure(exc: Exception) -> bool | float:
+        def on_failure(exc: BaseException) -> bool | float:
             nonlocal index
             if not isinstance(exc, WeaviateError):
                 return False
