@@ -89,7 +89,9 @@ class _QuietOurRetries(logging.Filter):
 _quiet_filter: _QuietOurRetries | None = None
 
 
-def _stamina_retry_context(policy_attempts: int, on: Callable[[BaseException], float | bool]) -> Any:
+def _stamina_retry_context(
+    policy_attempts: int, on: Callable[[BaseException], float | bool]
+) -> Any:
     global _quiet_filter
     import stamina  # only clients that enable retries pay for importing it
 
