@@ -55,28 +55,76 @@ except ImportError:  # pragma: no cover - older opentelemetry-api
 
 SCOPE = "weaviate_telemetry"
 
-#: Advised buckets of ``db.client.operation.duration`` (semantic conventions).
-DB_DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0)
-#: Advised buckets of ``http.client.request.duration`` (semantic conventions).
-HTTP_DURATION_BUCKETS = (
+# Bucket boundaries advised for each histogram when it is aggregated with explicit buckets
+# (the OpenTelemetry default). Each fits what it measures, with boundaries at most ~1.5x
+# apart where the values usually fall, so ``histogram_quantile`` is off by at most one such
+# bucket. Exponential (base-2) aggregation ignores them: ``configure_otlp(histograms=
+# "exponential")`` and docs/telemetry.md ("Histograms").
+
+#: ``db.client.operation.duration``: whole calls, 0.5 ms (a local read) to a minute
+#: (retries and backoff included).
+OPERATION_BUCKETS = (
+    0.0005,
+    0.001,
+    0.0015,
+    0.002,
+    0.003,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.03,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.5,
+    0.75,
+    1.0,
+    1.5,
+    2.0,
+    3.0,
+    5.0,
+    10.0,
+    20.0,
+    60.0,
+)
+#: ``http.client.request.duration``: one attempt (HTTP request or gRPC call); the same
+#: range, as an attempt is a call without its retries.
+ATTEMPT_BUCKETS = OPERATION_BUCKETS
+#: ``db.client.connection.wait_time``: waiting for a pooled connection is microseconds
+#: when one is idle and up to the pool timeout when the pool is exhausted.
+CONNECTION_WAIT_BUCKETS = (
+    0.00001,
+    0.000025,
+    0.00005,
+    0.000075,
+    0.0001,
+    0.00015,
+    0.0002,
+    0.0003,
+    0.0005,
+    0.00075,
+    0.001,
+    0.0025,
     0.005,
     0.01,
     0.025,
     0.05,
-    0.075,
     0.1,
     0.25,
     0.5,
-    0.75,
     1.0,
     2.5,
     5.0,
-    7.5,
     10.0,
+    30.0,
 )
-
-#: Waits before retries and for pooled connections: sub-millisecond to tens of seconds.
-WAIT_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+#: ``weaviate.client.retry.wait``: backoff and Retry-After, 10 ms to a minute.
+WAIT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 _seq = itertools.count(1)
 # Attribute dicts are built once per (operation, collection, endpoint) and outcome; a
@@ -195,13 +243,13 @@ class _Bridge:
             "db.client.operation.duration",
             unit="s",
             description="Duration of Weaviate client operations (logical calls, incl. retries).",
-            explicit_bucket_boundaries_advisory=DB_DURATION_BUCKETS,
+            explicit_bucket_boundaries_advisory=OPERATION_BUCKETS,
         )
         self.http_duration = meter.create_histogram(
             "http.client.request.duration",
             unit="s",
             description="Duration of HTTP requests (one per attempt).",
-            explicit_bucket_boundaries_advisory=HTTP_DURATION_BUCKETS,
+            explicit_bucket_boundaries_advisory=ATTEMPT_BUCKETS,
         )
         self.retries = meter.create_counter(
             "weaviate.client.retries", unit="{retry}", description="Retries scheduled."
@@ -241,7 +289,7 @@ class _Bridge:
             "db.client.connection.wait_time",
             unit="s",
             description="Time an attempt waited for a free pooled connection.",
-            explicit_bucket_boundaries_advisory=HTTP_DURATION_BUCKETS,
+            explicit_bucket_boundaries_advisory=CONNECTION_WAIT_BUCKETS,
         )
         # Pool use and resting endpoints are states: sampled from the clients
         # (via the event bus' state registry) when the reader collects.
