@@ -232,3 +232,40 @@ def test_latency_exemplars_in_prometheus_name_the_calls_trace(
     assert exemplars, f"no exemplar for {query}"
     assert {e["labels"]["trace_id"] for e in exemplars} == {format(span.context.trace_id, "032x")}
     assert {e["labels"]["span_id"] for e in exemplars} == {format(span.context.span_id, "016x")}
+
+
+def test_metrics_only_into_prometheus_otlp_logs_nothing(metrics_stack: MetricsStack) -> None:
+    """The documented metrics-only setup: no span or log exporter, so no 404 from a
+    Prometheus that takes only metrics, and the program's metrics arrive."""
+    import subprocess
+    import sys
+
+    prom = metrics_stack.prometheus
+    service = SERVICE + "-metrics-only"
+    program = (
+        "import sys, weaviate_telemetry as wt\n"
+        f"otel = wt.telemetry.configure_otlp(service_name={service!r})\n"
+        "with wt.Client(sys.argv[1]) as client:\n"
+        "    client.meta()\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "OTEL_TRACES_EXPORTER": "none",
+        "OTEL_LOGS_EXPORTER": "none",
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": prom.otlp_metrics_url,
+    }
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", program, metrics_stack.weaviate.url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    # Nothing about exports. (With -W error the interpreter may still report the
+    # exporter's pooled socket as unclosed when the at-exit shutdown closes requests'
+    # session: a ResourceWarning that an explicit otel.shutdown() does not give.)
+    assert "export" not in run.stderr.lower() and "404" not in run.stderr, run.stderr
+    (series,) = prom.wait_for(f'{DB}_count{{job="{service}", db_operation_name="meta"}}')
+    assert series["value"][1] == "1"
