@@ -106,6 +106,22 @@ def _cases() -> list[Case]:
             "{missing}",
             lambda c, n, m: c.query.aggregate(m).meta_count().do(),
         ),
+        Case(
+            "unknown collection",
+            "handle.data.delete_by_id()",
+            "collection.data.delete_by_id",
+            NF,
+            "{missing}",
+            lambda c, n, m: handle(c, m).data.delete_by_id(uuid.uuid4()),
+        ),
+        Case(
+            "unknown collection",
+            "client.objects.delete()",
+            "objects.delete",
+            NF,
+            "{missing}",
+            lambda c, n, m: c.objects.delete(m, str(uuid.uuid4())),
+        ),
         # -- a property the collection does not have ---------------------------------------
         Case(
             "unknown property in a filter",

@@ -227,9 +227,11 @@ def _hint(kind: ErrorKind, status: int | None, message: str) -> str | None:
     return None
 
 
-#: A GraphQL query or aggregate of a collection the schema does not have.
+#: A GraphQL query or aggregate of a collection the schema does not have, or a delete
+#: from one (HTTP 500).
 _UNKNOWN_COLLECTION = re.compile(
     r'Cannot query field "(?P<name>[^"]+)" on type "(?:Get|Aggregate)ObjectsObj"'
+    r"|delete from non-existing index for (?P<deleted>\w+)"
 )
 COLLECTION_HINT = (
     "create it first (client.collections.create) or check the spelling: "
@@ -295,7 +297,8 @@ def caller_mistake(
     if missing:
         return (
             ErrorKind.NOT_FOUND,
-            f"collection {missing['name']!r} does not exist{called}: {message}",
+            f"collection {missing['name'] or missing['deleted']!r} does not exist{called}: "
+            f"{message}",
             COLLECTION_HINT,
         )
     lowered = message.lower()
