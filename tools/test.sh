@@ -45,6 +45,12 @@ range_smoke=(
   tests/test_telemetry_e2e.py::test_log_lines_reach_the_collector_correlated_with_spans
 )
 
+python="${WT_PYTHON:-python3}"  # WT_PYTHON picks another interpreter
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "the test suite needs Python >= 3.11 ($python is older; the package itself claims 3.10)" >&2
+  exit 1
+fi
+
 locked_pin() {  # the requirement line requirements/dev.lock has for one package
   local line
   line="$(grep -E "^$1==" requirements/dev.lock | head -n 1)"
@@ -59,7 +65,7 @@ if [ "$deps" != locked ]; then
   [ "$deps" = lowest ] && resolution=lowest-direct
   echo "== $deps: a fresh $venv (uv --resolution $resolution)"
   rm -rf "$venv"
-  "${WT_PYTHON:-python3}" -m venv "$venv"  # WT_PYTHON picks another interpreter
+  "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --no-deps "$(locked_pin uv)"
   pins=()
   for tool in "${range_tools[@]}"; do pins+=("$(locked_pin "$tool")"); done
@@ -106,7 +112,7 @@ fi
 # the machine's own Python has installed.
 venv="${WT_VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
+  "$python" -m venv "$venv"
 fi
 # shellcheck disable=SC1091
 . "$venv/bin/activate"
