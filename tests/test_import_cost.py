@@ -1,4 +1,5 @@
-"""A bare ``import weaviate_telemetry`` stays light (docs/performance.md) and the library stays quiet (docs/telemetry.md).
+"""A bare ``import weaviate_telemetry`` stays light (docs/performance.md) and the
+library stays quiet (docs/telemetry.md).
 
 Each check runs in a fresh interpreter: in this process other tests have
 already imported loguru, OpenTelemetry and friends.

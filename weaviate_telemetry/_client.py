@@ -75,7 +75,7 @@ class Client:
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
-        # The REST/GraphQL namespaces (docs/data-plane.md), which the collection handles are made of.
+        # The REST/GraphQL namespaces (docs/data-plane.md) the collection handles are made of.
         # The handle (``client.collections.use(name)``) is the documented way to work
         # with data; these stay public for the contract and as lower-level escape hatches.
         self.tenants = Tenants(self._call)
