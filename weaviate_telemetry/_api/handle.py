@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from .._core import fork
 from .._core.config import RequestOptions
 from .._core.errors import COLLECTION_HINT, NotFoundError, WeaviateError
 from .._core.models import Call, Request, Response, evolve, quote_segment
@@ -26,7 +26,7 @@ class SchemaCache:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = fork.lock()
         self._configs: dict[str, CollectionConfig] = {}
 
     def peek(self, name: str) -> CollectionConfig | None:

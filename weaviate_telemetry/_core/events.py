@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from . import fork
+
 EventName = tuple[str, ...]
 """An event name, e.g. ``("weaviate", "request", "stop")``."""
 
@@ -50,7 +52,7 @@ class HandlerInfo:
     config: Any = None
 
 
-_lock = threading.Lock()
+_lock = fork.lock()
 _infos: dict[str, HandlerInfo] = {}
 # Read without the lock on the hot path: replaced wholesale, never mutated.
 _by_event: dict[EventName, tuple[HandlerInfo, ...]] = {}
@@ -168,7 +170,7 @@ def library_logger() -> Any:
     ``import weaviate_telemetry`` does not import loguru (it costs more than
     the rest of the package). Every module of the library that logs gets the
     logger here, so the first time one of them needs it the library's records
-    are disabled (``logger.disable("weaviate_telemetry")``, SPEC §6.3) unless
+    are disabled (``logger.disable("weaviate_telemetry")``, docs/telemetry.md) unless
     the application already said otherwise with ``logger.enable`` /
     ``logger.disable`` on this name or a name below it.
     """

@@ -45,6 +45,7 @@ from opentelemetry.trace import (
 )
 
 from .._core import events as _bus
+from .._core import fork
 from .._core.redact import redact_text
 from .._version import __version__
 
@@ -262,7 +263,7 @@ class _Bridge:
         # In-flight calls are counted in plain ints and observed at collection
         # time: two synchronous measurements per call would cost more than the rest.
         self.in_flight: dict[tuple[str, str], int] = {}
-        self.in_flight_lock = threading.Lock()
+        self.in_flight_lock = fork.lock()
         meter.create_observable_up_down_counter(
             "weaviate.client.active_requests",
             callbacks=[self._observe_in_flight],
@@ -918,7 +919,7 @@ class OtlpSetup:
     instrumentation: OpenTelemetryInstrumentation | None
     shutdown_timeout: float = 1.0
     exporters: list[Any] = field(default_factory=list, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.Lock = field(default_factory=fork.lock, repr=False)
     _done: bool = field(default=False, repr=False)
 
     def _providers(self) -> list[Any]:
@@ -932,6 +933,20 @@ class OtlpSetup:
         """Export everything buffered so far."""
         for provider in self._providers():
             provider.force_flush(timeout_millis)
+
+    def _in_forked_child(self) -> None:
+        """Label what a forked child exports with its own ``process.pid``.
+
+        opentelemetry-sdk >= 1.44 also gives the child a new ``service.instance.id``
+        (and restarts its export threads); older versions keep the parent's.
+        """
+        from opentelemetry.sdk.resources import Resource
+
+        child = Resource({"process.pid": os.getpid()})
+        for provider in (self.tracer_provider, self.meter_provider, self.logger_provider):
+            update = getattr(provider, "_update_resource", None)  # SDK >= 1.44
+            if update is not None:
+                update(child)
 
     def shutdown(self, timeout: float | None = None) -> None:
         """Uninstrument, flush and shut the providers down, in ``timeout`` seconds at most.
@@ -1024,7 +1039,9 @@ def configure_otlp(
     wanted = {"traces": traces, "metrics": metrics, "logs": logs}
     kinds = {s: _exporter_names(s) if wanted[s] else [] for s in _SIGNALS}
     histogram_kind = _histogram_kind(histograms)
-    attributes = {SERVICE_NAME: service_name} if service_name else {}
+    attributes: dict[str, str | int] = {"process.pid": os.getpid()}
+    if service_name:
+        attributes[SERVICE_NAME] = service_name
     resource = Resource.create(attributes)
     exporters: list[Any] = []
 
@@ -1101,6 +1118,7 @@ def configure_otlp(
         exporters,
     )
     atexit.register(setup.shutdown)
+    fork.after_fork_in_child(setup._in_forked_child)
     return setup
 
 
