@@ -342,6 +342,22 @@ def test_attempt_runs_with_http_instrumentation_suppressed(client: wt.Client, ot
     assert otel_context.get_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY) is None  # restored
 
 
+def test_two_instrumentations_leave_the_callers_context_as_it_was(
+    client: wt.Client, otel: Otel, otel_default: Otel
+) -> None:
+    """Each bridge attaches its own context at the start of a call; they are detached in
+    nesting order, so nothing stays attached in the calling thread afterwards."""
+    before = otel_context.get_current()
+    client.meta()
+    with pytest.raises(wt.NotFoundError):
+        client.raw.request("GET", "/v1/schema/NoSuchCollectionHere")
+    assert otel_context.get_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY) is None
+    assert otel_context.get_current() == before
+    for bridge in (otel, otel_default):  # both bridges saw both calls
+        logical = [s.name for s in bridge.finished() if "db.system.name" in (s.attributes or {})]
+        assert logical == ["meta", "raw"]
+
+
 def test_no_double_spans_with_urllib3_auto_instrumentation(
     client: wt.Client, otel: Otel, weaviate_server: EmbeddedWeaviate
 ) -> None:

@@ -42,6 +42,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\bts[0-9a-f]{8}", "article", text)
     text = re.sub(r'shard="[^"]+"', 'shard="<shard>"', text)
     text = re.sub(r"(repair-filterable:title:)[0-9a-f]+\b", r"\g<1>1a2b", text)
+    # A reindex in flight is STARTED or already SWAPPING, depending on the server's pace.
+    text = re.sub(r"\(status=(?:STARTED|SWAPPING)\)", "(status=STARTED)", text)
     text = re.sub(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<id>", text)
     return re.sub(r"\d+(\.\d+)? ?(ms|s)\b", "<t>", text)
 
