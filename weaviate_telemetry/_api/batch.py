@@ -451,12 +451,19 @@ class Batch:
         """Send one chunk as ``BatchObjects``; None when it must go over REST."""
         from . import grpc_batch  # protobuf is imported on first use
 
-        rpc = grpc_batch.batch_call([i.body for i in chunk], level)
+        rpc, sent_positions, refused_positions = grpc_batch.batch_call(
+            [i.body for i in chunk], level
+        )
+        refused = [
+            BatchFailure(chunk[p].index, chunk[p].id, message, ErrorKind.VALIDATION_ERROR)
+            for p, message in refused_positions.items()
+        ]
         if rpc is None:
-            return None
-        collections = {i.body["class"] for i in chunk}
-        tenants = {i.body.get("tenant") for i in chunk}
-        size = len(chunk)
+            return ([], refused) if refused and not sent_positions else None
+        sent = [chunk[p] for p in sent_positions]
+        collections = {i.body["class"] for i in sent}
+        tenants = {i.body.get("tenant") for i in sent}
+        size = len(sent)
 
         def parse(response: Response) -> _Outcome:
             if not isinstance(response.body, rpc.reply):
@@ -465,8 +472,8 @@ class Batch:
             if any(not 0 <= position < size for position in failed):
                 raise unexpected("the server's answer names an object outside the chunk")
             ok: list[tuple[int, str]] = []
-            bad: list[BatchFailure] = []
-            for position, item in enumerate(chunk):
+            bad: list[BatchFailure] = list(refused)
+            for position, item in enumerate(sent):
                 assert item.id is not None
                 message = failed.get(position)
                 if message is None:
@@ -484,13 +491,14 @@ class Batch:
             tenant=next(iter(tenants)) if len(tenants) == 1 else None,
             # Every object carries an id by now, so sending the chunk again upserts.
             idempotent=True,
-            outcome_facts=_outcome_facts(size),
+            outcome_facts=_outcome_facts(len(chunk)),
             rpc=rpc,
         )
         try:
             return self._call(request, opts, parse)
         except WeaviateError as err:
-            return _chunk_failed(chunk, err)
+            ok, failed = _chunk_failed(sent, err)
+            return ok, [*refused, *failed]
 
     # -- references -------------------------------------------------------------------
 
