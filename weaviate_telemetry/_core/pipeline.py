@@ -509,7 +509,7 @@ class Pipeline:
             # Nobody listens to attempts (e.g. only loguru's request lines): skip building them.
             started = _monotonic()
             raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout
+                request.method, url, body, headers, connect, read, pool_timeout, deadline
             )
             return self._decode(request, raw, url, started, number)
         attempt_meta = {
@@ -527,7 +527,7 @@ class Pipeline:
             headers = {**headers, **carrier}
         try:
             raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout
+                request.method, url, body, headers, connect, read, pool_timeout, deadline
             )
             response = self._decode(request, raw, url, started, number)
         except WeaviateError as err:
@@ -596,6 +596,7 @@ class Pipeline:
                 min(timeouts.connect, remaining),
                 min(timeouts.read, remaining),
                 min(timeouts.pool, remaining),
+                _monotonic() + remaining,
             )
             if raw.status == 200:
                 announced = orjson.loads(raw.data).get("grpcMaxMessageSize")
