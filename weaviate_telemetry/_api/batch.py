@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.errors import ErrorKind, WeaviateError
+from .._core.errors import MESSAGE_CAP, ErrorKind, WeaviateError, cap_text
 from .._core.models import (
     Call,
     Request,
@@ -87,6 +87,10 @@ class BatchFailure(JsonResult):
     message: str
     kind: ErrorKind | None = None
 
+    def __post_init__(self) -> None:
+        # The server's text may echo a credential, or be megabytes long.
+        object.__setattr__(self, "message", cap_text(self.message, MESSAGE_CAP))
+
 
 @dataclass(frozen=True, slots=True)
 class BatchProgress(JsonResult):
@@ -139,6 +143,10 @@ class BatchDeleteItem(JsonResult):
     id: str
     status: str
     message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.message is not None:
+            object.__setattr__(self, "message", cap_text(self.message, MESSAGE_CAP))
 
 
 @dataclass(frozen=True, slots=True)
