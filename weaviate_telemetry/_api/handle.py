@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from .._core import fork
 from .._core.config import RequestOptions
 from .._core.models import Call, Request, Response, evolve, quote_segment
 from .schema import CollectionConfig, collection_config
@@ -25,7 +25,7 @@ class SchemaCache:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = fork.lock()
         self._configs: dict[str, CollectionConfig] = {}
 
     def peek(self, name: str) -> CollectionConfig | None:

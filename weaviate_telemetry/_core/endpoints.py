@@ -12,12 +12,13 @@ endpoints failed recently (the elastic-transport dead-node idea).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
+
+from . import fork
 
 T = TypeVar("T")
 
@@ -88,7 +89,7 @@ class EndpointPool(Sequence[T]):
         self._rest_max = rest_max
         self._failures = [0] * len(self._endpoints)
         self._dead_until = [0.0] * len(self._endpoints)
-        self._lock = threading.Lock()
+        self._lock = fork.lock()
 
     def __len__(self) -> int:
         return len(self._endpoints)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from . import fork
+
 EventName = tuple[str, ...]
 """An event name, e.g. ``("weaviate", "request", "stop")``."""
 
@@ -50,7 +52,7 @@ class HandlerInfo:
     config: Any = None
 
 
-_lock = threading.Lock()
+_lock = fork.lock()
 _infos: dict[str, HandlerInfo] = {}
 # Read without the lock on the hot path: replaced wholesale, never mutated.
 _by_event: dict[EventName, tuple[HandlerInfo, ...]] = {}

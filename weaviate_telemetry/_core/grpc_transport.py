@@ -12,12 +12,13 @@ weaviate_telemetry`` never imports grpc.
 
 from __future__ import annotations
 
-import threading
+import os
 from collections.abc import Sequence
 from typing import Any
 
 import grpc
 
+from . import fork
 from .config import Config
 from .errors import Cause, ErrorKind, WeaviateError
 from .models import RpcCall
@@ -127,18 +128,37 @@ def map_rpc_error(exc: grpc.RpcError) -> WeaviateError:
     return err
 
 
+# Channels a forked child inherited: kept referenced and never used or closed in the
+# child, since grpcio's core is not usable there for the parent's channels.
+_inherited: list[Any] = []
+
+
 class GrpcTransport:
-    """One channel per gRPC target for one client; unary calls with deadlines."""
+    """One channel per gRPC target for one client; unary calls with deadlines.
+
+    The channels belong to the process that made them: a forked child drops
+    them (:mod:`.fork`) and opens its own on its first call.
+    """
 
     def __init__(self, config: Config) -> None:
         self._config = config
         self._channels: dict[str, Any] = {}
         self._callables: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
+        self._lock = fork.lock()
         self._closed = False
+        self._pid = os.getpid()
+        fork.after_fork_in_child(self._drop_parent_channels)
+
+    def _drop_parent_channels(self) -> None:
+        _inherited.extend(self._channels.values())
+        self._channels = {}
+        self._callables = {}
+        self._pid = os.getpid()
 
     def has_channel(self, target: str) -> bool:
-        """True once :meth:`open` made the channel for ``target``."""
+        """True once :meth:`open` made the channel for ``target`` in this process."""
+        if self._pid != os.getpid():  # forked without Python's at-fork hooks
+            self._drop_parent_channels()
         return target in self._channels
 
     def open(self, target: str, secure: bool, max_message_size: int) -> None:

@@ -22,7 +22,6 @@ import contextlib
 import contextvars
 import itertools
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 
 from . import events as _bus
-from . import retry
+from . import fork, retry
 from .config import NO_RETRY, Config, Timeouts
 from .endpoints import Endpoint, EndpointPool
 from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
@@ -149,7 +148,7 @@ class Pipeline:
             rpc_meta.append(("authorization", f"Bearer {config.api_key}"))
         self.rpc_metadata: tuple[tuple[str, str], ...] = tuple(rpc_meta)
         self._grpc: GrpcTransport | None = None
-        self._grpc_lock = threading.Lock()
+        self._grpc_lock = fork.lock()
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
         _bus.register_state(self.telemetry_state)

@@ -9,8 +9,9 @@ scrubbed by value as well as by shape.
 from __future__ import annotations
 
 import re
-import threading
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from . import fork
 
 REDACTED = "***"
 
@@ -33,7 +34,7 @@ _SECRET_PARAM = re.compile(
 _SECRET_HEADER_SHAPE = re.compile(r"(api[-_]?key|token|secret|password|auth)", re.IGNORECASE)
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 
-_lock = threading.Lock()
+_lock = fork.lock()
 _known: frozenset[str] = frozenset()
 _pattern: re.Pattern[str] | None = None
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import email.utils
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import fork
 from .config import RetryPolicy
 from .errors import ErrorKind, WeaviateError
 
@@ -35,7 +35,7 @@ class RetryBudget:
         self._ratio = ratio
         self._max = capacity
         self._tokens = capacity
-        self._lock = threading.Lock()
+        self._lock = fork.lock()
 
     def deposit(self) -> None:
         """Credit one call."""

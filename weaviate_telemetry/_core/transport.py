@@ -21,6 +21,7 @@ import urllib3
 from urllib3 import exceptions as u3
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from . import fork
 from .config import Config
 from .errors import ErrorKind, WeaviateError
 
@@ -105,8 +106,11 @@ class _Watchdog:
         self._active: dict[int, _Watch] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
 
-    def watch(self, deadline: float) -> _Watch:
+    def watch(self, deadline: float, pid: int) -> _Watch:
+        if pid != self._pid:  # forked without Python's at-fork hooks: no thread here
+            self.reset()
         entry = _Watch(deadline)
         with self._lock:
             self._active[id(entry)] = entry
@@ -146,11 +150,11 @@ class _Watchdog:
         self._active = {}
         self._wake = threading.Event()
         self._thread = None
+        self._pid = os.getpid()
 
 
 _watchdog = _Watchdog()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_watchdog.reset)
+fork.after_fork_in_child(_watchdog.reset)
 
 #: Bytes read per step of a streamed body (the cap is checked between steps).
 _CHUNK = 1 << 20
@@ -177,6 +181,16 @@ def _timed(base: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
 
 
 _POOL_CLASSES = {"http": _timed(HTTPConnectionPool), "https": _timed(HTTPSConnectionPool)}
+
+
+def _release_queue_lock(pool: HTTPConnectionPool) -> None:
+    """Unlock an inherited pool's queue: its finalizer takes the lock to close the sockets.
+
+    Another thread of the parent may have held it at the moment of the fork;
+    in the child nobody would ever release it.
+    """
+    if pool.pool is not None:
+        fork.release_in_child(pool.pool.mutex)  # its conditions share this lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +246,21 @@ class Urllib3Transport:
     Each origin's connection pool is looked up once and kept: a request goes
     straight to its pool's ``urlopen``, skipping the pool manager's URL parsing
     and pool-key building on every call (about 6 % of a loopback call).
+
+    The pools belong to the process that made them: in a forked child they are
+    dropped and rebuilt on first use (:mod:`.fork`), so a child never reads an
+    answer from a socket its parent is using.
     """
 
-    __slots__ = ("_by_origin", "_default_timeout", "_max_bytes", "_pool")
+    __slots__ = (
+        "__weakref__",
+        "_by_origin",
+        "_default_timeout",
+        "_kwargs",
+        "_max_bytes",
+        "_pid",
+        "_pool",
+    )
 
     def __init__(self, config: Config) -> None:
         kwargs: dict[str, Any] = {
@@ -250,13 +276,30 @@ class Urllib3Transport:
             kwargs["cert_reqs"] = "CERT_REQUIRED" if config.verify_tls else "CERT_NONE"
             if config.ca_certs:
                 kwargs["ca_certs"] = config.ca_certs
-        self._pool = urllib3.PoolManager(**kwargs)
-        self._pool.pool_classes_by_scheme = _POOL_CLASSES
+        self._kwargs = kwargs
         self._default_timeout = kwargs["timeout"]
         self._max_bytes = config.max_response_bytes
+        self._pid = 0
+        self._pool: urllib3.PoolManager
         # origin -> its pool. The pool manager holds at least ten pools and a client
         # has a handful of origins, so a pool kept here is never evicted and closed.
         self._by_origin: dict[str, HTTPConnectionPool] = {}
+        self._new_pools()
+        fork.after_fork_in_child(self._new_pools)
+
+    def _new_pools(self) -> None:
+        """Start with no connections, owned by this process (at start and after a fork).
+
+        The old pools are dropped, not closed: when garbage-collected they close
+        this process's copies of the sockets, which leaves the parent's
+        connections open and untouched.
+        """
+        for pool in self._by_origin.values():
+            _release_queue_lock(pool)
+        self._pool = urllib3.PoolManager(**self._kwargs)
+        self._pool.pool_classes_by_scheme = _POOL_CLASSES
+        self._by_origin = {}
+        self._pid = os.getpid()
 
     def send(
         self,
@@ -285,7 +328,9 @@ class Urllib3Transport:
             else urllib3.Timeout(connect=connect, read=read)
         )
         origin, target = split_origin(url)
-        entry = None if deadline is None else _watchdog.watch(deadline)
+        if self._pid != os.getpid():  # forked without Python's at-fork hooks
+            self._new_pools()
+        entry = None if deadline is None else _watchdog.watch(deadline, self._pid)
         _attempt_state.watch = entry
         resp: Any = None
         try:

@@ -44,6 +44,7 @@ from opentelemetry.trace import (
 )
 
 from .._core import events as _bus
+from .._core import fork
 from .._core.redact import redact_text
 from .._version import __version__
 
@@ -213,7 +214,7 @@ class _Bridge:
         # In-flight calls are counted in plain ints and observed at collection
         # time: two synchronous measurements per call would cost more than the rest.
         self.in_flight: dict[tuple[str, str], int] = {}
-        self.in_flight_lock = threading.Lock()
+        self.in_flight_lock = fork.lock()
         meter.create_observable_up_down_counter(
             "weaviate.client.active_requests",
             callbacks=[self._observe_in_flight],
@@ -778,7 +779,7 @@ class OtlpSetup:
     meter_provider: Any
     logger_provider: Any
     instrumentation: OpenTelemetryInstrumentation | None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.Lock = field(default_factory=fork.lock, repr=False)
     _done: bool = field(default=False, repr=False)
 
     def force_flush(self, timeout_millis: int = 10_000) -> None:
