@@ -213,7 +213,7 @@ class Config:
 
     Example::
 
-        wt.Config(base_url="https://weaviate.example.com", api_key="…",
+        wt.Config(base_url="https://weaviate.example.com", api_key="my-api-key",
                   timeouts=wt.Timeouts(read=10), retry=wt.RetryPolicy(enabled=True))
     """
 
