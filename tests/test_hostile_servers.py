@@ -205,7 +205,9 @@ SECRET_DEFAULT_TOKEN = "tok-default-4b8d0e6f"
 SECRET_MODULE_KEY = "sk-module-9e1c3a5b7d"
 SECRET_CALL_BEARER = "tok-bearer-2c4e6a8f0b"
 SECRET_CALL_TOKEN = "tok-scheme-5d7f9b1c3e"
+SECRET_SESSION = "sess-marked-8a6c4e2f0d"
 SECRETS = [
+    SECRET_SESSION,
     SECRET_API_KEY,
     SECRET_DEFAULT_TOKEN,
     SECRET_MODULE_KEY,
@@ -229,7 +231,11 @@ def test_echoed_secrets_are_scrubbed_everywhere(tracing: InMemorySpanExporter) -
                 server.url,
                 api_key=SECRET_API_KEY,
                 grpc_port=grpc_server.port,
-                default_headers={"X-Openai-Api-Key": SECRET_MODULE_KEY},
+                default_headers={
+                    "X-Openai-Api-Key": SECRET_MODULE_KEY,
+                    "X-Session": SECRET_SESSION,
+                },
+                secret_headers=("x-session",),
             ) as client:
                 for headers in (
                     None,

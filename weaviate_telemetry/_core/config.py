@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 from .._version import __version__
 from . import validate as v
 from .errors import ConfigError, ValidationError
-from .redact import REDACTED, is_secret_header, redact_url, register_credential, register_secret
+from .redact import (
+    REDACTED,
+    is_secret_header,
+    mark_secret_header,
+    redact_url,
+    register_credential,
+    register_secret,
+)
 
 DEFAULT_USER_AGENT = (
     f"weaviate-telemetry/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
@@ -231,8 +238,23 @@ class Config:
     grpc_port: int | None = None
     grpc_host: str | None = None
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    secret_headers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        marked = self.secret_headers
+        if isinstance(marked, (str, bytes)) or not isinstance(marked, Iterable):
+            raise _fail("secret_headers", marked, "a tuple of header names")
+        marked = tuple(marked)
+        for name in marked:
+            if not isinstance(name, str):
+                raise _fail("secret_headers item", name, "a header name (RFC 9110 token)")
+            try:
+                v.header_name(name, "secret_headers item")
+            except ValidationError as err:
+                raise ConfigError(err.message) from None
+            # Before the headers are validated: their values get registered as secrets.
+            mark_secret_header(name)
+        object.__setattr__(self, "secret_headers", marked)
         if self.api_key is not None:
             if not isinstance(self.api_key, str) or not self.api_key:
                 raise _fail("api_key", REDACTED, "a non-empty string or None")
@@ -371,6 +393,10 @@ class Config:
             kwargs["grpc_port"] = _env_int(env, "WEAVIATE_GRPC_PORT")
         if env.get("WEAVIATE_GRPC_HOST"):
             kwargs["grpc_host"] = env["WEAVIATE_GRPC_HOST"]
+        if env.get("WEAVIATE_SECRET_HEADERS"):
+            kwargs["secret_headers"] = tuple(
+                h.strip() for h in env["WEAVIATE_SECRET_HEADERS"].split(",") if h.strip()
+            )
         if env.get("WEAVIATE_MAX_RESPONSE_BYTES"):
             kwargs["max_response_bytes"] = _env_int(env, "WEAVIATE_MAX_RESPONSE_BYTES")
         if env.get("WEAVIATE_TELEMETRY_PREFIX"):

@@ -58,7 +58,16 @@ _STATUS_KINDS: dict[grpc.StatusCode, ErrorKind] = {
 # Weaviate sends most failures as UNKNOWN with a message; these fragments
 # (lower-cased) say what the message means. First match wins.
 _MESSAGE_KINDS: tuple[tuple[ErrorKind, tuple[str, ...]], ...] = (
-    (ErrorKind.UNAUTHORIZED, ("invalid api key", "unauthorized", "unauthenticated")),
+    (
+        ErrorKind.UNAUTHORIZED,
+        (
+            "invalid api key",
+            "unauthorized",
+            "unauthenticated",
+            "anonymous access not enabled",
+            "extract auth",
+        ),
+    ),
     (ErrorKind.FORBIDDEN, ("forbidden", "permission denied")),
     (
         ErrorKind.VALIDATION_ERROR,

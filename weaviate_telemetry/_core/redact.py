@@ -68,10 +68,25 @@ def register_credential(value: str | None) -> None:
             register_secret(pair.partition("=")[2].strip("\"'"))
 
 
+_marked: frozenset[str] = frozenset()
+
+
+def mark_secret_header(name: str) -> None:
+    """Treat header ``name`` (any case) as secret from now on, like ``Authorization``:
+    its values are registered for redaction and never shown (``Config.secret_headers``)."""
+    global _marked
+    with _lock:
+        _marked = _marked | {name.lower()}
+
+
 def is_secret_header(name: str) -> bool:
     """True for headers whose values must never be shown."""
     lowered = name.lower()
-    return lowered in SECRET_HEADERS or bool(_SECRET_HEADER_SHAPE.search(lowered))
+    return (
+        lowered in SECRET_HEADERS
+        or lowered in _marked
+        or bool(_SECRET_HEADER_SHAPE.search(lowered))
+    )
 
 
 def redact_text(text: str) -> str:

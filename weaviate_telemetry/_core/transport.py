@@ -113,13 +113,15 @@ class _Watchdog:
             self.reset()
         entry = _Watch(deadline)
         with self._lock:
+            idle = not self._active  # only then may the thread be asleep
             self._active[id(entry)] = entry
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="weaviate-telemetry-deadlines", daemon=True
                 )
                 self._thread.start()
-        self._wake.set()
+        if idle:
+            self._wake.set()
         return entry
 
     def done(self, entry: _Watch) -> None:
