@@ -112,6 +112,7 @@ def test_counts_beyond_the_wire_types_are_refused_on_both_paths(
         ({"properties": {"title": "inf", "score": -math.inf}}, "finite"),
         ({"properties": {"title": "int65", "count": 2**64}}, "int64"),
         ({"properties": {"title": "nested", "tags": [{"x": math.nan}]}}, "finite"),
+        ({"properties": {"title": b"bytes are not JSON"}}, "JSON-serialisable"),
     ],
 )
 def test_one_bad_object_fails_alone_on_every_batch_path(
@@ -142,15 +143,25 @@ def test_one_bad_object_fails_alone_on_every_batch_path(
         assert failure.index == 1 and failure.id == bad["id"]
         assert failure.kind is wt.ErrorKind.VALIDATION_ERROR and why in failure.message
         assert _count(client, collection_name) == 2
-        # the collection handle's batches (dynamic, fixed size) refuse it when it is added
+        # The collection handle's batches refuse it when it is added (validation), or
+        # report it in failed_objects (the encoder); either way the others are stored.
         handle = client.collections.get(collection_name)
-        with handle.batch.fixed_size(batch_size=2) as batch:
-            batch.add_object({"title": "good"}, vector=[0.0, 1.0, 0.0])
-            with pytest.raises(wt.ValidationError):
-                batch.add_object(bad["properties"], vector=bad.get("vector"))
-            batch.add_object({"title": "good"}, vector=[0.0, 1.0, 0.0])
-        assert batch.failed_objects == [] and len(batch.results_uuids) == 2
-        assert _count(client, collection_name) == 4
+        for batching in (handle.batch.dynamic(), handle.batch.fixed_size(batch_size=2)):
+            with batching as batch:
+                batch.add_object({"title": "good"}, vector=[0.0, 1.0, 0.0])
+                try:
+                    batch.add_object(bad["properties"], vector=bad.get("vector"))
+                    queued = True
+                except wt.ValidationError as err:
+                    assert why in err.message
+                    queued = False
+                batch.add_object({"title": "good"}, vector=[0.0, 1.0, 0.0])
+            assert len(batch.results_uuids) == 2
+            if queued:
+                assert [why in f.message for f in batch.failed_objects] == [True]
+            else:
+                assert batch.failed_objects == []
+        assert _count(client, collection_name) == 6
     finally:
         client.collections.delete(collection_name)
 

@@ -259,6 +259,22 @@ def _unmentioned(item: _Item, what: str) -> BatchFailure:
     )
 
 
+def _encodable(chunk: list[_Item]) -> tuple[list[_Item], list[BatchFailure]]:
+    """The chunk's objects that encode as JSON, and a failure for each one that does not."""
+    from .._core.pipeline import encode_body  # only after a chunk failed to encode
+
+    sendable: list[_Item] = []
+    refused: list[BatchFailure] = []
+    for item in chunk:
+        try:
+            encode_body(item.body)
+        except WeaviateError as err:
+            refused.append(BatchFailure(item.index, item.id, err.message, err.kind))
+        else:
+            sendable.append(item)
+    return sendable, refused
+
+
 def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
     return [], [BatchFailure(i.index, i.id, err.message, err.kind) for i in chunk]
 
@@ -451,7 +467,20 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        return self._post_chunk(request, opts, chunk, _match_objects)
+        ok, failed = self._post_chunk(request, opts, chunk, _match_objects)
+        first = failed[0] if failed and not ok else None
+        if (
+            first is not None
+            and len(chunk) > 1
+            and first.kind is ErrorKind.VALIDATION_ERROR
+            and first.message.startswith("request body is not JSON-serialisable")
+        ):
+            # One object the encoder refuses fails alone; the others are sent.
+            sendable, refused = _encodable(chunk)
+            if sendable and refused:
+                ok, failed = self._send_objects(sendable, level, opts)
+                return ok, [*refused, *failed]
+        return ok, failed
 
     def _send_objects_rpc(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
