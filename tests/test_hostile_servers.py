@@ -301,3 +301,22 @@ def test_a_good_server_still_answers_as_before() -> None:
     with HostileServer("ok") as server, wt.Client(server.url) as client:
         response = client.raw.request("GET", "/v1/meta")
     assert response.raw == OK_BODY and response.json()["hostname"] == "hostile"
+
+
+def test_numbers_and_text_no_wire_carries_are_refused_typed_before_io() -> None:
+    with HostileServer("ok") as server, wt.Client(server.url, grpc_port=1) as client:
+        handle = client.collections.get("Article")
+        for call in (
+            lambda: handle.query.near_vector([1.0], certainty=10**400),
+            lambda: handle.query.near_vector([1.0], distance=10**400),
+            lambda: handle.query.hybrid("q", alpha=10**400),
+            lambda: handle.query.near_vector([10**400]),
+            lambda: handle.query.fetch_objects(limit=2**32),
+            lambda: client.meta(timeout=10**400),
+            lambda: client.raw.request("GET", "/v1/meta", params={"a": "\udc80"}),
+            lambda: client.raw.request("GET", "/v1/meta", params={"\udc80": "a"}),
+            lambda: client.raw.request("GET", "/v1/meta", params={"a": object()}),
+        ):
+            with pytest.raises(wt.ValidationError):
+                call()
+        assert server.requests == []

@@ -77,8 +77,7 @@ class Raw:
                 shown,
                 "an absolute path such as /v1/meta, without query (use params=) or spaces",
             )
-        if params is not None and not isinstance(params, Mapping):
-            raise v.invalid("params", params, "a mapping of query parameters")
+        params = v.query_params(params)
         if not isinstance(raise_for_status, bool):
             raise v.invalid("raise_for_status", raise_for_status, "True or False")
         checked_headers = validate_headers("headers", headers) if headers is not None else None

@@ -101,11 +101,18 @@ def text(value: Any, name: str) -> str:
     return value
 
 
+def _float(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond float's range
+        return math.inf
+
+
 def number(value: Any, name: str) -> float:
     """A finite number (bools rejected), as float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise invalid(name, value, "a finite number")
-    result = float(value)
+    result = _float(value)
     if not math.isfinite(result):
         raise invalid(name, value, "a finite number")
     return result
@@ -115,7 +122,7 @@ def seconds(name: str, value: Any, error: type[ValidationError] = ValidationErro
     """A positive finite number of seconds."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise invalid(name, value, "a positive finite number of seconds", error)
-    result = float(value)
+    result = _float(value)
     if not math.isfinite(result) or result <= 0:
         raise invalid(name, value, "a positive finite number of seconds", error)
     return result
@@ -298,6 +305,25 @@ def property_value(value: Any, name: str, depth: int = 0) -> None:
         text(value, name)
     elif isinstance(value, int) and not isinstance(value, bool):
         property_value(int(value), name, depth)
+
+
+def query_params(value: Any, name: str = "params") -> dict[str, Any] | None:
+    """Query parameters: str keys; str/int/float/bool/None values or lists of them,
+    text encodable as UTF-8 (None values are dropped when the URL is built)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise invalid(name, value, "a mapping of query parameters")
+    scalars = (str, int, float, bool, type(None))
+    for key, item in value.items():
+        text(key, f"{name} key")
+        items = item if isinstance(item, (list, tuple)) else (item,)
+        for one in items:
+            if not isinstance(one, scalars):
+                raise invalid(f"{name}[{key!r}]", item, "str, int, float, bool or None (or a list)")
+            if isinstance(one, str):
+                text(one, f"{name}[{key!r}]")
+    return dict(value)
 
 
 def positive_int(value: Any, name: str, high: int) -> int:
