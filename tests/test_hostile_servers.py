@@ -316,6 +316,9 @@ def test_numbers_and_text_no_wire_carries_are_refused_typed_before_io() -> None:
             lambda: client.raw.request("GET", "/v1/meta", params={"a": "\udc80"}),
             lambda: client.raw.request("GET", "/v1/meta", params={"\udc80": "a"}),
             lambda: client.raw.request("GET", "/v1/meta", params={"a": object()}),
+            lambda: handle.query.near_vector([1.0], target_vector=5),  # type: ignore[arg-type]
+            lambda: handle.query.bm25("q", query_properties=5),  # type: ignore[arg-type]
+            lambda: handle.query.hybrid("q", query_properties=1e39),  # type: ignore[arg-type]
         ):
             with pytest.raises(wt.ValidationError):
                 call()

@@ -96,6 +96,8 @@ def _count(value: Any, name: str, minimum: int = 0) -> int:
 def _names(values: Iterable[Any], what: str) -> tuple[str, ...]:
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, (bytes, Mapping)) or not isinstance(values, Iterable):
+        raise v.invalid(what, values, "a name or a list of names")
     return tuple(v.property_name(n, what) for n in values)
 
 
@@ -104,6 +106,8 @@ def _boosted(values: Iterable[Any] | None) -> tuple[str, ...] | None:
         return None
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, (bytes, Mapping)) or not isinstance(values, Iterable):
+        raise v.invalid("search properties", values, "a property name or a list of them")
     out = []
     for name in values:
         if not isinstance(name, str) or not _BOOSTED.fullmatch(name):
