@@ -323,3 +323,16 @@ def test_numbers_and_text_no_wire_carries_are_refused_typed_before_io() -> None:
             with pytest.raises(wt.ValidationError):
                 call()
         assert server.requests == []
+
+
+def test_grpc_answers_are_bounded_by_the_deadline_and_max_response_bytes() -> None:
+    with HostileServer("ok") as rest, GrpcEchoServer("slow") as slow:
+        with wt.Client(rest.url, grpc_port=slow.port, timeouts=wt.Timeouts(total=1.5)) as c:
+            started = time.monotonic()
+            with pytest.raises(wt.WeaviateTimeoutError):
+                c.query.get("Article").fields("title").do()
+            assert time.monotonic() - started < 1.5 + 2
+    with HostileServer("ok") as rest, GrpcEchoServer("big", size=2 * MiB) as big:
+        with wt.Client(rest.url, grpc_port=big.port, max_response_bytes=MiB) as c:
+            with pytest.raises(wt.ProtocolError, match="larger than max"):
+                c.query.get("Article").fields("title").do()

@@ -245,12 +245,16 @@ class HostileServer:
 
 
 class GrpcEchoServer:
-    """A gRPC server on 127.0.0.1 whose every Weaviate RPC fails, echoing its metadata."""
+    """A gRPC server on 127.0.0.1 answering every Weaviate RPC by ``mode``: ``echo`` fails
+    it, repeating its metadata; ``slow`` answers after ``delay`` s; ``big`` answers
+    ``size`` bytes."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str = "echo", *, delay: float = 30.0, size: int = 1 << 20) -> None:
         import grpc
 
         self._grpc = grpc
+        self.mode, self.delay, self.size = mode, delay, size
+        self._stop = threading.Event()
         self.server = grpc.server(ThreadPoolExecutor(max_workers=4))
         handlers = {
             name: grpc.unary_unary_rpc_method_handler(
@@ -266,6 +270,12 @@ class GrpcEchoServer:
         self.port = self.server.add_insecure_port("127.0.0.1:0")
 
     def _echo(self, request: bytes, context: Any) -> bytes:
+        if self.mode == "slow":
+            self._stop.wait(self.delay)
+            return b""
+        if self.mode == "big":
+            # field 1 (a string in every reply) of `size` bytes: valid protobuf, just large
+            return b"\x0a" + _varint(self.size) + b"x" * self.size
         said = "; ".join(f"{k}={v}" for k, v in context.invocation_metadata())
         context.abort(self._grpc.StatusCode.UNKNOWN, f"you sent {said}")
         raise AssertionError("abort raises")
@@ -275,4 +285,17 @@ class GrpcEchoServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
         self.server.stop(None)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
