@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, overload
@@ -58,6 +59,9 @@ UINT32_MAX = 2**32 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: The largest finite float32: Weaviate stores vectors as float32 on every path.
 FLOAT32_MAX = 3.4028234663852886e38
+#: The magnitude from which a double rounds to float32 infinity (halfway to 2**128):
+#: below it a value is stored as a finite float32.
+FLOAT32_LIMIT = 3.4028235677973366e38
 E = TypeVar("E", bound=ValidationError)
 CONSISTENCY_LEVELS = ("ONE", "QUORUM", "ALL")
 
@@ -202,21 +206,21 @@ def _number_list(value: Any, name: str) -> list[float]:
         value = value.tolist()  # numpy arrays and the like
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
         raise invalid(name, value, "a non-empty list of numbers")
-    # Fast path for batch imports: C-level type scan; a finite sum means no
-    # element is inf/NaN, and min/max then bound every element to float32.
-    # Anything unusual (a huge int, an overflowing sum) takes the exact check.
+    # Fast path for batch imports, C-level scans only: the types; a finite sum means
+    # no element is inf/NaN; packing as float32 refuses a magnitude float32 cannot
+    # hold. Anything unusual (a huge int, an overflow) takes the exact check below.
     if set(map(type, value)) <= _PLAIN_NUMBERS:
         try:
-            total = float(sum(value))
+            if math.isfinite(sum(value)):
+                struct.pack(f"<{len(value)}f", *value)
+                return list(value)
         except OverflowError:
-            total = math.inf
-        if math.isfinite(total) and min(value) >= -FLOAT32_MAX and max(value) <= FLOAT32_MAX:
-            return list(value)
+            pass
     for item in value:
         if (
             isinstance(item, bool)
             or not isinstance(item, (int, float))
-            or not -FLOAT32_MAX <= item <= FLOAT32_MAX  # False for NaN, inf and huge ints
+            or not -FLOAT32_LIMIT < item < FLOAT32_LIMIT  # False for NaN, inf and huge ints
         ):
             raise invalid(
                 name, value, "a non-empty list of finite numbers within float32 range (±3.4e38)"
