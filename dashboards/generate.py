@@ -1,4 +1,4 @@
-"""Generate the shipped Grafana dashboards from code (SPEC §8).
+"""Generate the shipped Grafana dashboards from code (docs/dashboards.md).
 
 The JSON is package data (``weaviate_telemetry/dashboards/``), so a wheel
 install has it too (``weaviate-telemetry dashboards``, ``soak --prometheus``).

@@ -1,4 +1,4 @@
-"""The shipped Grafana dashboards (SPEC §8), proven on a real Prometheus.
+"""The shipped Grafana dashboards (docs/dashboards.md), proven on a real Prometheus.
 
 - the committed JSON is exactly what ``dashboards/generate.py`` writes, and
   the SDK reads it back;

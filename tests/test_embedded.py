@@ -102,3 +102,69 @@ def test_free_ports_are_distinct_with_a_consecutive_raft_pair() -> None:
     ports = embedded.free_ports(7, consecutive_pair=True)
     assert len(set(ports)) == 7
     assert ports[-1] == ports[-2] + 1
+
+
+def test_a_server_that_exits_while_starting_is_reported_with_its_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The start-up wait watches the process: an exit ends it with the code and the log,
+    not a wait for the whole ``startup_timeout``."""
+    binary = tmp_path / "weaviate-server"
+    binary.write_text("#!/bin/sh\necho 'invalid config: no such module' >&2\nexit 3\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("WEAVIATE_SERVER_BINARY", str(binary))
+    server = EmbeddedWeaviate(startup_timeout=3600)
+    with pytest.raises(EmbeddedServerError) as info:
+        server.start()
+    assert "weaviate-server exited with 3" in str(info.value)
+    assert "invalid config: no such module" in str(info.value)
+    server.stop()
+
+
+@pytest.mark.integration
+def test_a_successful_start_adds_nothing_to_the_applications_telemetry() -> None:
+    """With the application's handlers attached (loguru lines, spans, metrics), starting a
+    server logs no line, exports no span and counts no call: the start-up probes are the
+    tooling's own. So a newcomer's first run shows no ERROR line while the server starts."""
+    from loguru import logger
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    records: list[str] = []
+    spans, metrics = InMemorySpanExporter(), InMemoryMetricReader()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+    meter_provider = MeterProvider(metric_readers=[metrics])
+
+    def operations() -> set[str]:  # what any recorded measurement is about
+        data = metrics.get_metrics_data()
+        return {
+            str((point.attributes or {}).get("db.operation.name", metric.name))
+            for rm in (data.resource_metrics if data else [])
+            for sm in rm.scope_metrics
+            for metric in sm.metrics
+            for point in metric.data.data_points
+        }
+
+    sink = logger.add(lambda m: records.append(f"{m.record['level'].name} {m}"), level="DEBUG")
+    try:
+        with (
+            wt.telemetry.instrument_opentelemetry(tracer_provider, meter_provider),
+            wt.telemetry.log_to_loguru(),
+            EmbeddedWeaviate() as server,
+        ):
+            assert server.running
+            assert (records, spans.get_finished_spans(), operations()) == ([], (), set())
+            with server.client() as client:  # the handlers are live: the application's call
+                client.meta()
+            assert [s.name for s in spans.get_finished_spans()] == ["meta"]
+            assert "meta" in operations()
+            assert not {op for op in operations() if op.startswith("health")}
+            assert records and not [r for r in records if not r.startswith("DEBUG")], records
+    finally:
+        logger.remove(sink)
+        tracer_provider.shutdown()
+        meter_provider.shutdown()

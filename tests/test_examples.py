@@ -18,10 +18,16 @@ from weaviate_telemetry.embedded import WEAVIATE_VERSION, EmbeddedWeaviate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_example(name: str, server: EmbeddedWeaviate, **extra_env: str) -> str:
-    """Run ``examples/<name>`` against ``server`` with warnings as errors; return stdout."""
-    env = {**os.environ, "WEAVIATE_URL": server.url, "PYTHONWARNINGS": "error", **extra_env}
-    env.pop("WEAVIATE_API_KEY", None)
+def run_example(name: str, server: EmbeddedWeaviate | None, **extra_env: str) -> str:
+    """Run ``examples/<name>`` against ``server`` with warnings as errors; return stdout.
+
+    With no ``server``, the example starts its own, as on a newcomer's machine.
+    """
+    env = {**os.environ, "PYTHONWARNINGS": "error", **extra_env}
+    for unset in ("WEAVIATE_URL", "WEAVIATE_GRPC_PORT", "WEAVIATE_API_KEY"):
+        env.pop(unset, None)
+    if server is not None:
+        env["WEAVIATE_URL"] = server.url
     if "OTEL_EXPORTER_OTLP_ENDPOINT" not in extra_env:
         env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     result = subprocess.run(
@@ -62,6 +68,24 @@ def test_quickstart_shows_a_workload_and_what_the_telemetry_saw(
     assert summary["batch.insert_objects"][:2] == ["4", "0"]
     assert summary["raw"][:2] == ["1", "1"]
     assert len(lines) <= 40, "the quickstart output should fit one screen"
+
+
+@pytest.mark.integration
+def test_quickstart_on_a_machine_without_a_server_starts_one_quietly() -> None:
+    """The README's main command as a newcomer runs it: no ``WEAVIATE_URL``, so it starts a
+    local server. Its start-up shows no ERROR line, and the summary counts one error: the
+    404 the workload asks for."""
+    out = run_example("quickstart.py", None)
+    lines = out.splitlines()
+    assert "starting a local Weaviate" in lines[0]
+    assert "  batch: 200 stored, 0 failed" in lines
+    assert not [line for line in lines if " ERROR " in line], out
+    summary = {line.split()[0]: line.split()[1:] for line in lines if line.startswith("  ")}
+    errors = {op: int(row[1]) for op, row in summary.items() if row[1:] and row[1].isdigit()}
+    assert errors["raw"] == 1 and sum(errors.values()) == 1, errors
+    # Only the example's own readiness wait (one probe, answered), none of the start-up's.
+    assert summary["health.wait_until_ready"][:2] == ["1", "0"]
+    assert summary["health.ready"][:2] == ["1", "0"]
 
 
 @pytest.mark.integration

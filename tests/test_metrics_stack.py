@@ -153,7 +153,7 @@ def test_prometheus_is_3_16_and_checks_promql(metrics_stack: MetricsStack) -> No
 def test_otlp_straight_into_prometheus_gives_the_same_series(
     metrics_stack: MetricsStack,
 ) -> None:
-    """The other wiring (SPEC §8): the SDK's OTLP metrics into Prometheus's own receiver."""
+    """The other wiring (docs/telemetry.md): the SDK's OTLP metrics into Prometheus's receiver."""
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader

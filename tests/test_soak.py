@@ -1,4 +1,4 @@
-"""``weaviate-telemetry soak`` (SPEC §8): a short soak through the whole metrics stack.
+"""``weaviate-telemetry soak`` (docs/soak.md): a short soak through the whole metrics stack.
 
 The integration test runs the command as a user would (a subprocess, warnings
 as errors) for about a minute against the real Weaviate behind toxiproxy,

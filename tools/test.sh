@@ -1,21 +1,129 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine with Python >= 3.10 and Go:
-# installs the package with its dev extra into .venv, builds (or reuses) the real peers,
-# runs the linters, then pytest with warnings as errors. Servers are started
-# and stopped by the test fixtures themselves.
+# The whole test suite, from a fresh machine with Python >= 3.11 and Go:
+# installs the locked development environment (requirements/dev.lock) and the package
+# into .venv, builds (or reuses) the real peers, runs the linters, then pytest with
+# warnings as errors. Servers are started and stopped by the test fixtures themselves.
+#
+#   bash tools/test.sh [pytest args]    the locked run (the README's test command)
+#   bash tools/test.sh --deps lowest    every runtime dependency at its declared floor
+#   bash tools/test.sh --deps latest    the newest release of every runtime dependency
+#
+# The two range runs (docs/testing.md) install into a fresh .venv-lowest / .venv-latest,
+# type-check the package and run the offline tests plus a real-server smoke set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+deps=locked
+if [ "${1:-}" = "--deps" ]; then
+  deps="${2:-}"
+  shift 2 || shift $#
+fi
+case "$deps" in
+  locked | lowest | latest) ;;
+  *) echo "usage: bash tools/test.sh [--deps locked|lowest|latest] [pytest args]" >&2; exit 2 ;;
+esac
+
+# The range runs' test tools: the dev extra's pins, minus what pins the runtime
+# dependencies with it (the soak extra's OpenTelemetry instrumentations, grpcio-tools).
+range_tools=(pytest hypothesis mypy types-protobuf types-grpcio pyyaml trustme
+             grafana-foundation-sdk matplotlib rich)
+# Offline tests the range runs leave to the locked run: the generated-stub check needs the
+# locked grpcio-tools, the soak tests the soak extra, the compose checks docker-compose.
+range_ignore=(--ignore=tests/test_grpc_stubs.py --ignore=tests/test_soak.py
+              --ignore=tests/test_deploy.py)
+# The real-server smoke set: REST, gRPC, retries through real faults, OTLP export of spans,
+# metrics and logs over both exporters.
+range_smoke=(
+  tests/test_client_integration.py
+  tests/test_grpc.py
+  tests/test_faults.py::test_retries_ride_out_a_short_outage
+  tests/test_faults.py::test_reset_peer_is_connection_error
+  tests/test_batch.py::test_generator_import_is_chunked_concurrent_and_complete
+  tests/test_telemetry_e2e.py::test_spans_and_metrics_reach_the_collector
+  tests/test_telemetry_e2e.py::test_configure_otlp_honours_otel_environment
+  tests/test_telemetry_e2e.py::test_log_lines_reach_the_collector_correlated_with_spans
+)
+
+python="${WT_PYTHON:-python3}"  # WT_PYTHON picks another interpreter
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "the test suite needs Python >= 3.11 ($python is older; the package itself claims 3.10)" >&2
+  exit 1
+fi
+
+locked_pin() {  # the requirement line requirements/dev.lock has for one package
+  local line
+  line="$(grep -E "^$1==" requirements/dev.lock | head -n 1)"
+  [ -n "$line" ] || { echo "$1 is not in requirements/dev.lock" >&2; return 1; }
+  echo "${line%%#*}"
+}
+
+if [ "$deps" != locked ]; then
+  started=$SECONDS
+  venv=".venv-$deps"
+  resolution=highest
+  [ "$deps" = lowest ] && resolution=lowest-direct
+  echo "== $deps: a fresh $venv (uv --resolution $resolution)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --no-deps "$(locked_pin uv)"
+  pins=()
+  for tool in "${range_tools[@]}"; do pins+=("$(locked_pin "$tool")"); done
+  # lowest: each runtime requirement (and the grpc extra's) exactly at its declared floor,
+  # its own dependencies resolved as usual (a floor that cannot install fails here);
+  # latest: the newest releases, nothing from the lock but the test tools.
+  floors="$venv/floors.txt"
+  : > "$floors"
+  if [ "$deps" = lowest ]; then
+    "$venv/bin/python" - > "$floors" <<'PY'
+import re, sys, tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+for req in project["dependencies"] + project["optional-dependencies"]["grpc"]:
+    floor = re.match(r"([A-Za-z0-9_.-]+)[^;>]*>=\s*([^,;\s]+)", req)
+    if not floor:
+        sys.exit(f"no declared floor: {req}")
+    print(f"{floor[1]}=={floor[2]}")
+PY
+  fi
+  "$venv/bin/uv" pip install -q --python "$venv/bin/python" --refresh \
+    --resolution "$resolution" --constraints "$floors" \
+    --build-constraints requirements/dev.lock -e '.[grpc]' "${pins[@]}"
+  echo "== $deps: resolved"
+  "$venv/bin/uv" pip list --python "$venv/bin/python" 2>/dev/null | grep -E \
+    '^(urllib3|orjson|opentelemetry-(api|sdk|exporter-otlp|proto)|loguru|stamina|dataclasses-json|grpcio|protobuf) '
+  # shellcheck disable=SC1091
+  . "$venv/bin/activate"
+  python --version
+  echo "== $deps: peers for the smoke set"
+  python -m weaviate_telemetry.embedded --build-only
+  python -m tests.peers.otel_collector --build-only
+  python -m tests.peers.toxiproxy
+  echo "== $deps: typing"
+  mypy
+  echo "== $deps: offline tests"
+  python -m pytest -W error -p no:cacheprovider -q -m "not integration" "${range_ignore[@]}" "$@"
+  echo "== $deps: real-server smoke set"
+  python -m pytest -W error -p no:cacheprovider -q "${range_smoke[@]}" "$@"
+  echo "== $deps: passed in $((SECONDS - started)) s"
+  exit 0
+fi
+
 # A private virtualenv keeps the suite from touching (or depending on) whatever
 # the machine's own Python has installed.
 venv="${WT_VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
+  "$python" -m venv "$venv"
 fi
 # shellcheck disable=SC1091
 . "$venv/bin/activate"
-python -m pip install -q -e '.[dev]'
+# Exactly the locked versions (requirements/dev.lock; `bash tools/lock.sh` refreshes it),
+# then the package itself, built with the locked setuptools and resolved with no index:
+# a requirement of pyproject.toml the lock lacks fails here instead of installing unpinned.
+python -m pip install -q --no-deps -r requirements/dev.lock
+if ! python -m pip install -q --no-index --no-build-isolation -e '.[dev]'; then
+  echo "requirements/dev.lock does not cover pyproject.toml: run bash tools/lock.sh" >&2
+  exit 1
+fi
 
 echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
 # Cold builds (Go) run side by side in the background while the linters run;

@@ -75,7 +75,7 @@ class Client:
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
-        # The REST/GraphQL namespaces of SPEC §2, which the collection handles are made of.
+        # The REST/GraphQL namespaces (docs/data-plane.md) the collection handles are made of.
         # The handle (``client.collections.use(name)``) is the documented way to work
         # with data; these stay public for the contract and as lower-level escape hatches.
         self.tenants = Tenants(self._call)
@@ -84,7 +84,7 @@ class Client:
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
 
     # The query and batch namespaces are imported when first used, so ``import
-    # weaviate_telemetry`` stays light (SPEC §9).
+    # weaviate_telemetry`` stays light (docs/performance.md).
 
     @cached_property
     def query(self) -> Query:

@@ -170,7 +170,7 @@ def library_logger() -> Any:
     ``import weaviate_telemetry`` does not import loguru (it costs more than
     the rest of the package). Every module of the library that logs gets the
     logger here, so the first time one of them needs it the library's records
-    are disabled (``logger.disable("weaviate_telemetry")``, SPEC §6.3) unless
+    are disabled (``logger.disable("weaviate_telemetry")``, docs/telemetry.md) unless
     the application already said otherwise with ``logger.enable`` /
     ``logger.disable`` on this name or a name below it.
     """

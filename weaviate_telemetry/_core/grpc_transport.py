@@ -13,6 +13,7 @@ weaviate_telemetry`` never imports grpc.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -141,6 +142,61 @@ def map_rpc_error(exc: grpc.RpcError) -> WeaviateError:
 # child, since grpcio's core is not usable there for the parent's channels.
 _inherited: list[Any] = []
 
+#: How long a fork waits for the RPCs in flight to end (s); then it forks anyway.
+FORK_WAIT = 10.0
+
+
+class _RpcsInFlight:
+    """Counts the RPCs in flight, so that a fork can wait for them.
+
+    grpcio's core prepares itself for a fork only when no thread is inside a
+    call; otherwise it skips its fork handlers, and a gRPC call in the child
+    (on any channel, new ones too) can hang forever. So a fork waits here
+    until the calls in flight end (bounded by their deadlines, at most
+    :data:`FORK_WAIT`), and new calls wait for the fork to be done.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(fork.lock())
+        self._count = 0
+        self._forking = False
+
+    def __enter__(self) -> None:
+        with self._changed:
+            while self._forking:
+                self._changed.wait()
+            self._count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self._count -= 1
+            if not self._count:
+                self._changed.notify_all()
+
+    def before_fork(self) -> None:
+        with self._changed:
+            self._forking = True
+            self._changed.wait_for(lambda: not self._count, timeout=FORK_WAIT)
+
+    def after_fork_in_parent(self) -> None:
+        with self._changed:
+            self._forking = False
+            self._changed.notify_all()
+
+    def after_fork_in_child(self) -> None:
+        # The calls counted were other threads of the parent: none is in this process.
+        self._count = 0
+        self._forking = False
+
+
+_in_flight = _RpcsInFlight()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_in_flight.before_fork,
+        after_in_parent=_in_flight.after_fork_in_parent,
+        after_in_child=_in_flight.after_fork_in_child,
+    )
+
 
 class GrpcTransport:
     """One channel per gRPC target for one client; unary calls with deadlines.
@@ -225,7 +281,8 @@ class GrpcTransport:
             )
             self._callables[key] = stub
         try:
-            return stub(rpc.message, timeout=timeout, metadata=metadata)
+            with _in_flight:
+                return stub(rpc.message, timeout=timeout, metadata=metadata)
         except grpc.RpcError as exc:
             failure = map_rpc_error(exc)
         except ValueError as exc:  # e.g. a closed channel
@@ -248,7 +305,8 @@ class GrpcTransport:
             response_deserializer=_health_status,
         )
         try:
-            status: str = check(None, timeout=timeout)
+            with _in_flight:
+                status: str = check(None, timeout=timeout)
         except grpc.RpcError as exc:
             failure = map_rpc_error(exc)
         else:

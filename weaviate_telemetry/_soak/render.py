@@ -1,4 +1,4 @@
-"""Render a Grafana dashboard's panels from a real Prometheus into one PNG (SPEC §8).
+"""Render a Grafana dashboard's panels from a real Prometheus into one PNG (docs/dashboards.md).
 
 Grafana itself cannot run here, so this stands in for it: every panel's
 queries run through ``/api/v1/query_range`` with the template variables

@@ -26,9 +26,10 @@ from ._build import (
     go_install,
 )
 from ._process import ManagedProcess, free_port, free_ports
-from ._server import EmbeddedWeaviate, WeaviatePorts
+from ._server import STARTUP_TELEMETRY_PREFIX, EmbeddedWeaviate, WeaviatePorts
 
 __all__ = [
+    "STARTUP_TELEMETRY_PREFIX",
     "WEAVIATE_MODULE",
     "WEAVIATE_VERSION",
     "EmbeddedServerError",

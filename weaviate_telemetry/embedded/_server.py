@@ -15,6 +15,10 @@ from typing import Any
 from ._build import WEAVIATE_VERSION, EmbeddedServerError, ensure_weaviate
 from ._process import ManagedProcess, free_ports
 
+#: The event prefix of the start-up readiness probes (``Config.telemetry_prefix``): not
+#: the application's ``("weaviate",)``, so they stay out of its logs, spans and metrics.
+STARTUP_TELEMETRY_PREFIX = ("weaviate_telemetry", "embedded_startup")
+
 
 @dataclass(frozen=True, slots=True)
 class WeaviatePorts:
@@ -65,7 +69,7 @@ class EmbeddedWeaviate:
         return f"http://127.0.0.1:{self.ports.http}"
 
     def environment(self) -> dict[str, str]:
-        """The environment the server process runs with (SPEC §10)."""
+        """The environment the server process runs with (docs/testing.md)."""
         assert self.ports is not None and self.data_dir is not None
         p = self.ports
         env = {
@@ -131,22 +135,30 @@ class EmbeddedWeaviate:
         return self
 
     def wait_until_ready(self, timeout: float | None = None) -> None:
-        """Poll readiness; raise with the server's log when it exits or never gets ready."""
+        """Wait until the server is ready; raise with its log when it exits or never gets ready.
+
+        One wait for the whole ``timeout`` (``startup_timeout`` by default): a readiness
+        probe every 0.1 s, the process checked before each. The probes are this tooling's
+        own: their events go to :data:`STARTUP_TELEMETRY_PREFIX`, which the application's
+        handlers do not listen to, so a start adds no log line, span or error count to the
+        application's telemetry.
+        """
         from .._client import Client
-        from .._core.errors import WeaviateError
 
         deadline = time.monotonic() + (timeout or self.startup_timeout)
-        with Client(self.url, api_key=next(iter(self.api_keys), None)) as client:
-            while time.monotonic() < deadline:
+        api_key = next(iter(self.api_keys), None)
+        with Client(self.url, api_key=api_key, telemetry_prefix=STARTUP_TELEMETRY_PREFIX) as client:
+            while True:
                 if self._proc is None or not self._proc.alive():
                     code = self._proc.process.returncode if self._proc else None
                     tail = self._proc.log_tail() if self._proc else ""
                     raise EmbeddedServerError(f"weaviate-server exited with {code}:\n{tail}")
-                try:
-                    client.health.wait_until_ready(timeout=1.0, interval=0.1)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                if client.health.ready(timeout=min(1.0, remaining)):
                     return
-                except WeaviateError:
-                    continue
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
         tail = self._proc.log_tail() if self._proc else ""
         self.stop()
         raise EmbeddedServerError(f"weaviate-server not ready in time; log tail:\n{tail}")

@@ -789,6 +789,20 @@ class OtlpSetup:
         if self.logger_provider is not None:
             self.logger_provider.force_flush(timeout_millis)
 
+    def _in_forked_child(self) -> None:
+        """Label what a forked child exports with its own ``process.pid``.
+
+        opentelemetry-sdk >= 1.44 also gives the child a new ``service.instance.id``
+        (and restarts its export threads); older versions keep the parent's.
+        """
+        from opentelemetry.sdk.resources import Resource
+
+        child = Resource({"process.pid": os.getpid()})
+        for provider in (self.tracer_provider, self.meter_provider, self.logger_provider):
+            update = getattr(provider, "_update_resource", None)  # SDK >= 1.44
+            if update is not None:
+                update(child)
+
     def shutdown(self) -> None:
         """Uninstrument, flush and shut the providers down. Idempotent."""
         with self._lock:
@@ -840,7 +854,9 @@ def configure_otlp(
     from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    attributes = {SERVICE_NAME: service_name} if service_name else {}
+    attributes: dict[str, str | int] = {"process.pid": os.getpid()}
+    if service_name:
+        attributes[SERVICE_NAME] = service_name
     resource = Resource.create(attributes)
     protocol = (
         protocol or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "http/protobuf"
@@ -870,7 +886,9 @@ def configure_otlp(
         if instrument
         else None
     )
-    return OtlpSetup(tracer_provider, meter_provider, logger_provider, instrumentation)
+    setup = OtlpSetup(tracer_provider, meter_provider, logger_provider, instrumentation)
+    fork.after_fork_in_child(setup._in_forked_child)
+    return setup
 
 
 def _exporters(
