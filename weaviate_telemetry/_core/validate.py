@@ -33,7 +33,7 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 #: A header value both HTTP/1.1 and gRPC metadata carry unchanged: printable ASCII.
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
 
-#: Headers the transport owns: hop-by-hop and message framing (RFC 9110 §7.6.1, RFC 9112),
+#: Headers the transport owns: hop-by-hop and message framing (RFC 9110 section 7.6.1, RFC 9112),
 #: the content coding the SDK negotiates, and gRPC's reserved names. A caller's
 #: ``Content-Length`` would desynchronise the pooled connection for the next call.
 RESERVED_HEADERS = frozenset(
