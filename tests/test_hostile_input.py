@@ -230,3 +230,19 @@ def test_grpc_auth_failures_are_unauthorized_as_over_rest(
     with server.client() as ok:
         assert ok.meta().version
         assert API_KEY not in repr(ok.config)
+
+
+def test_an_authorization_header_weaviate_refuses_is_unauthorized_on_both_paths(
+    grpc_client: wt.Client, art: str
+) -> None:
+    # An anonymous Weaviate refuses a credential it has no scheme for; over gRPC it says
+    # so as UNKNOWN "extract auth: no authentication scheme is configured ...".
+    headers = {"Authorization": "Bearer tok-" + uuid.uuid4().hex}
+    with pytest.raises(wt.UnauthorizedError):
+        grpc_client.meta(headers=headers)
+    with pytest.raises(wt.UnauthorizedError) as rpc:
+        grpc_client.collections.get(art).query.fetch_objects(limit=1, headers=headers)
+    assert rpc.value.rpc_status == "UNKNOWN"
+    assert headers["Authorization"][7:] not in str(rpc.value) + repr(rpc.value.__cause__)
+    result = grpc_client.batch.insert_objects([{"title": "x"}], collection=art, headers=headers)
+    assert [f.kind for f in result.failures] == [wt.ErrorKind.UNAUTHORIZED]
