@@ -45,6 +45,10 @@ T = TypeVar("T")
 _Payload = tuple[bytes | None, Mapping[str, str]]
 
 _refs = itertools.count(1)
+#: An error answer larger than this (bytes) is not JSON-decoded; its first
+#: ``_ERROR_TEXT_KEPT`` bytes are kept as text (docs/errors.md).
+_ERROR_BODY_DECODED = 1 << 20
+_ERROR_TEXT_KEPT = 8192
 #: How long the readiness check of an endpoint back from its rest may take (s).
 _READY_CHECK = 1.0
 _monotonic = time.monotonic
@@ -713,7 +717,15 @@ class Pipeline:
         status, headers, data = raw.status, raw.headers, raw.data
         body: Any = None
         decode_error: Exception | None = None
-        if data and request.decode:
+        if (
+            len(data) > _ERROR_BODY_DECODED
+            and request.raise_for_status
+            and not (200 <= status < 300 or status in request.ok_statuses)
+        ):
+            # A huge error answer is not decoded (its message and details are capped
+            # anyway): its start is kept as text.
+            body = data[:_ERROR_TEXT_KEPT].decode("utf-8", "replace")
+        elif data and request.decode:
             try:
                 body = orjson.loads(data)
             except orjson.JSONDecodeError as exc:

@@ -385,8 +385,13 @@ class Urllib3Transport:
                 status_code=resp.status,
             )
         declared = resp.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise _too_large(cap, resp.status, f"it announced {int(declared)} bytes")
+        if declared.isdigit():
+            length = int(declared)
+            if length > cap:
+                raise _too_large(cap, resp.status, f"it announced {length} bytes")
+            # One read into one buffer (no copy to join); a body cut short raises
+            # urllib3's IncompleteRead, a trickling one is ended by the watchdog.
+            return resp.read(length) if length else b""
         parts: list[bytes] = []
         size = 0
         while True:
