@@ -317,7 +317,7 @@ def test_multi_tenant_query_and_aggregate(client: wt.Client, collection_name: st
         assert sorted(o.properties["title"] for o in a) == ["a1", "a2"]
         count = client.query.aggregate(collection_name).tenant("tenantB").do()
         assert count.count == 1
-        with pytest.raises(wt.GraphQLError, match="tenant"):
+        with pytest.raises(wt.ValidationError, match="tenant"):  # as over gRPC
             client.query.get(collection_name).fields("title").do()
     finally:
         client.collections.delete(collection_name)

@@ -111,7 +111,10 @@ def provoke_all(url: str, auth_url: str, stack: ExitStack) -> dict[str, wt.Weavi
     found["vector_dimensions"] = _error(
         lambda: client.objects.insert(name, {"title": "b"}, vector=[0.1, 0.2])
     )
-    found["graphql_error"] = _error(lambda: client.query.get(name).fields("nosuch").do())
+    found["graphql_error"] = _error(
+        lambda: client.query.graphql("{ Get { " + name + '(limit: "x") { title } } }')
+    )
+    found["unknown_property"] = _error(lambda: client.query.get(name).fields("nosuch").do())
     found["not_found"] = _error(lambda: client.raw.request("GET", f"/v1/schema/{name}Missing"))
     found["client_validation"] = _error(lambda: client.objects.get("article", "42"))
 
@@ -225,8 +228,9 @@ CASES = [
     ("unauthorized_key", "unauthorized"),
     ("forbidden", "forbidden"),
     ("validation_error", "validation_error"),
-    ("vector_dimensions", "server_error"),
+    ("vector_dimensions", "validation_error"),
     ("graphql_error", "graphql_error"),
+    ("unknown_property", "validation_error"),
     ("not_found", "not_found"),
     ("bad_request", "bad_request"),
     ("bad_request_reindex", "bad_request"),

@@ -21,7 +21,7 @@ from ._core.options import resolve, with_options
 from ._core.pipeline import Pipeline
 
 if TYPE_CHECKING:
-    from ._api.batch import Batch
+    from ._api.client_batch import ClientBatch
     from ._query.builders import Query
 
 
@@ -94,11 +94,22 @@ class Client:
         return Query(self._call, rpc=self._config.grpc_port is not None)
 
     @cached_property
-    def batch(self) -> Batch:
-        """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
-        from ._api.batch import Batch
+    def batch(self) -> ClientBatch:
+        """Bulk import, bulk references and delete-by-filter (:class:`Batch`), and v4's
+        ``dynamic()`` / ``fixed_size()`` import contexts with the collection per object."""
+        from ._api.client_batch import ClientBatch
 
-        return Batch(self._call, rpc=self._config.grpc_port is not None)
+        return ClientBatch(
+            self._call, rpc=self._config.grpc_port is not None, handle=self.collections.get
+        )
+
+    def is_ready(self, timeout: float = 2.0) -> bool:
+        """True when the server is ready to serve requests (v4's name for ``health.ready``)."""
+        return self.health.ready(timeout)
+
+    def is_live(self, timeout: float = 2.0) -> bool:
+        """True when the server process is alive (v4's name for ``health.live``)."""
+        return self.health.live(timeout)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

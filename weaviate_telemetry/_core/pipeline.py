@@ -33,7 +33,13 @@ from . import events as _bus
 from . import fork, retry
 from .config import NO_RETRY, Config, Timeouts
 from .endpoints import Endpoint, EndpointPool
-from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
+from .errors import (
+    ErrorKind,
+    WeaviateError,
+    as_caller_mistake,
+    kind_for_status,
+    message_from_body,
+)
 from .models import Request, Response, RpcCall, as_response, merge_headers
 from .redact import redact_url
 from .transport import RawResponse, Urllib3Transport
@@ -654,7 +660,10 @@ class Pipeline:
         timeout = max(min(timeouts.read, remaining), 0.001)
         if call_meta is None:
             started = _monotonic()
-            reply = transport.call(target, rpc, metadata, timeout)
+            try:
+                reply = transport.call(target, rpc, metadata, timeout)
+            except WeaviateError as err:
+                raise as_caller_mistake(err, request.operation) from err.__cause__
             return Response(200, {}, reply, b"", url, _monotonic() - started, number)
         attempt_meta = {
             **call_meta,
@@ -672,7 +681,10 @@ class Pipeline:
         if carrier:
             metadata = [*metadata, *((k.lower(), str(val)) for k, val in carrier.items())]
         try:
-            reply = transport.call(target, rpc, metadata, timeout)
+            try:
+                reply = transport.call(target, rpc, metadata, timeout)
+            except WeaviateError as failed:
+                raise as_caller_mistake(failed, request.operation) from failed.__cause__
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
@@ -744,23 +756,30 @@ class Pipeline:
             raise err
         if ok and request.raise_for_status and request.graphql and _has_errors(body):
             # A 200 with GraphQL errors failed, even with partial data (kept in details).
-            raise WeaviateError.from_kind(
-                ErrorKind.GRAPHQL_ERROR,
-                message_from_body({"errors": body["errors"]}) or "GraphQL errors",
-                status_code=status,
-                details=body,
-                request_id=response.request_id,
+            raise as_caller_mistake(
+                WeaviateError.from_kind(
+                    ErrorKind.GRAPHQL_ERROR,
+                    message_from_body({"errors": body["errors"]}) or "GraphQL errors",
+                    status_code=status,
+                    details=body,
+                    request_id=response.request_id,
+                ),
+                request.operation,
             )
         if ok or not request.raise_for_status:
             return response
         kind = kind_for_status(status)
-        err = WeaviateError.from_kind(
-            kind,
-            message_from_body(body) or _status_text(status),
-            status_code=status,
-            details=body,
-            request_id=response.request_id,
+        err = as_caller_mistake(
+            WeaviateError.from_kind(
+                kind,
+                message_from_body(body) or _status_text(status),
+                status_code=status,
+                details=body,
+                request_id=response.request_id,
+            ),
+            request.operation,
         )
+        kind = err.kind
         if kind is ErrorKind.RATE_LIMITED or status in (502, 503, 504):
             err.retry_after = retry.parse_retry_after(headers.get("retry-after"))
         raise err
