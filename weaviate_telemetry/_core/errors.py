@@ -85,6 +85,10 @@ def kind_for_status(status: int) -> ErrorKind:
 
 
 _DETAILS_CAP = 4096  # characters of a response body kept on an error
+#: Characters of an error message kept (a server may answer with megabytes of text;
+#: ``details`` keeps the start of the body, nothing keeps the rest).
+MESSAGE_CAP = 8192
+_REQUEST_ID_CAP = 256
 _ITEMS_CAP = 100  # list items / mapping keys kept per level
 
 
@@ -139,7 +143,7 @@ class WeaviateError(Exception):
         duration: float | None = None,
         hint: str | None = None,
     ) -> None:
-        self.message = redact_text(message)
+        self.message = cap_text(message, MESSAGE_CAP)
         self.status_code = status_code
         self.details = _cap(details)
         self.method = method
@@ -148,7 +152,7 @@ class WeaviateError(Exception):
         self.operation = operation
         self.attempts = attempts
         self.errors: tuple[WeaviateError, ...] = tuple(errors)
-        self.request_id = request_id
+        self.request_id = None if request_id is None else cap_text(request_id, _REQUEST_ID_CAP)
         self.duration = duration
         self.hint = hint if hint is not None else _hint(self.kind, status_code, self.message)
         super().__init__(self.message)
@@ -196,6 +200,31 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def cap_text(text: str, cap: int) -> str:
+    """``text`` scrubbed of secrets and cut to ``cap`` characters (saying how much was cut).
+
+    Scrubbed before the cut (over a margin), so a secret that straddles the
+    cut is never half shown.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) <= cap:
+        return redact_text(text)
+    scrubbed = redact_text(text[: cap * 2])
+    if len(scrubbed) <= cap:
+        return scrubbed
+    return f"{scrubbed[:cap]}… ({len(text) - cap} more characters cut)"
+
+
+class Cause(Exception):
+    """A stand-in for a library exception whose text may quote the server (or a secret):
+    kept as ``__cause__`` with the original type name and redacted, capped text."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.type_name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        super().__init__(f"{self.type_name}: {cap_text(str(exc), MESSAGE_CAP)}")
+
+
 def _cap(details: Any, depth: int = 0) -> Any:
     """Size-cap a response body and scrub secrets from every string in it."""
     if isinstance(details, (bytes, bytearray)):
@@ -206,7 +235,7 @@ def _cap(details: Any, depth: int = 0) -> Any:
         return "…"
     if isinstance(details, Mapping):
         items = list(details.items())[:_ITEMS_CAP]
-        return {str(k): _cap(v, depth + 1) for k, v in items}
+        return {redact_text(str(k)[:_DETAILS_CAP]): _cap(v, depth + 1) for k, v in items}
     if isinstance(details, (list, tuple)):
         return [_cap(v, depth + 1) for v in details[:_ITEMS_CAP]]
     return details

@@ -51,6 +51,10 @@ T = TypeVar("T")
 _Payload = tuple[bytes | None, Mapping[str, str]]
 
 _refs = itertools.count(1)
+#: An error answer larger than this (bytes) is not JSON-decoded; its first
+#: ``_ERROR_TEXT_KEPT`` bytes are kept as text (docs/errors.md).
+_ERROR_BODY_DECODED = 1 << 20
+_ERROR_TEXT_KEPT = 8192
 #: How long the readiness check of an endpoint back from its rest may take (s).
 _READY_CHECK = 1.0
 _monotonic = time.monotonic
@@ -514,7 +518,7 @@ class Pipeline:
             # Nobody listens to attempts (e.g. only loguru's request lines): skip building them.
             started = _monotonic()
             raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout
+                request.method, url, body, headers, connect, read, pool_timeout, deadline
             )
             return self._decode(request, raw, url, started, number)
         attempt_meta = {
@@ -532,7 +536,7 @@ class Pipeline:
             headers = {**headers, **carrier}
         try:
             raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout
+                request.method, url, body, headers, connect, read, pool_timeout, deadline
             )
             response = self._decode(request, raw, url, started, number)
         except WeaviateError as err:
@@ -601,6 +605,7 @@ class Pipeline:
                 min(timeouts.connect, remaining),
                 min(timeouts.read, remaining),
                 min(timeouts.pool, remaining),
+                _monotonic() + remaining,
             )
             if raw.status == 200:
                 announced = orjson.loads(raw.data).get("grpcMaxMessageSize")
@@ -724,7 +729,15 @@ class Pipeline:
         status, headers, data = raw.status, raw.headers, raw.data
         body: Any = None
         decode_error: Exception | None = None
-        if data and request.decode:
+        if (
+            len(data) > _ERROR_BODY_DECODED
+            and request.raise_for_status
+            and not (200 <= status < 300 or status in request.ok_statuses)
+        ):
+            # A huge error answer is not decoded (its message and details are capped
+            # anyway): its start is kept as text.
+            body = data[:_ERROR_TEXT_KEPT].decode("utf-8", "replace")
+        elif data and request.decode:
             try:
                 body = orjson.loads(data)
             except orjson.JSONDecodeError as exc:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 #: Toxics a fault step may name, and what their value means.
@@ -31,7 +31,7 @@ class UsageError(Exception):
 
 def parse_duration(text: str, name: str = "duration") -> float:
     """Seconds in ``90``, ``90s``, ``10m``, ``1.5h`` or ``250ms``."""
-    match = _DURATION.match(str(text).strip())
+    match = _DURATION.fullmatch(str(text).strip())
     if not match:
         raise UsageError(f"{name}: not a duration: {text!r} (e.g. 90s, 10m, 1h)")
     return float(match.group(1)) * _UNIT[match.group(2)]
