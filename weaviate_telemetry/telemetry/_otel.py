@@ -1163,9 +1163,11 @@ def _console_exporter(signal: str) -> Any:
         from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 
         return ConsoleMetricExporter()
-    from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter
+    from opentelemetry.sdk._logs import export as log_export
 
-    return ConsoleLogRecordExporter()
+    # Named ConsoleLogExporter before opentelemetry-sdk 1.39 (the declared floor is 1.38).
+    exporter = getattr(log_export, "ConsoleLogRecordExporter", None)
+    return (exporter or log_export.ConsoleLogExporter)()
 
 
 def _otlp_exporter(
