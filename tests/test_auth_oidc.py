@@ -29,6 +29,7 @@ import weaviate_telemetry as wt
 from tests.peers.keycloak import CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, Keycloak
 from weaviate_telemetry._core import redact
 from weaviate_telemetry._core.auth import Provider
+from weaviate_telemetry._doctor import run_doctor
 from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port
 
 pytestmark = pytest.mark.integration
@@ -238,6 +239,24 @@ def test_revoked_client_fails_once_its_token_expires(peers: Peers) -> None:
     assert "refused the client_credentials grant" in info.value.message
 
 
+def test_doctor_reports_the_token_and_its_expiry(peers: Peers) -> None:
+    config = wt.Config(base_url=peers.weaviate.url, auth=cc(), grpc_port=peers.grpc_port)
+    report = run_doctor(config, timeout=5.0, pings=2)
+    checks = {c.name: c for c in report.checks}
+    assert checks["oidc token"].status == "ok", report.to_table()
+    assert f"from {peers.keycloak.issuer} for client {CLIENT_ID}" in checks["oidc token"].detail
+    assert 0 < checks["oidc token"].data["expires_in"] <= LIFETIME
+    assert checks["auth"].detail == "schema readable with an OIDC access token"
+    assert report.verdict == "healthy", report.to_table()
+    bad = wt.Config(base_url=peers.weaviate.url, auth=wt.Auth.client_credentials("wrong-secret"))
+    refused = run_doctor(bad, timeout=5.0, pings=1)
+    checks = {c.name: c for c in refused.checks}
+    assert checks["oidc token"].status == "fail" and "refused" in checks["oidc token"].detail
+    assert refused.verdict == "unreachable"
+    text = refused.to_table() + repr(refused.to_dict()) + report.to_table()
+    assert "wrong-secret" not in text and CLIENT_SECRET not in text
+
+
 def test_tokens_renewed_under_load_without_a_single_unauthorized(peers: Peers) -> None:
     """Threads call REST and gRPC for a while; 5-second tokens are renewed one at a time."""
     seconds = float(os.environ.get("WT_OIDC_LOAD_SECONDS", "30"))
@@ -303,6 +322,7 @@ def test_no_secret_or_token_in_events_spans_metrics_logs_errors_or_reprs(peers: 
     sink = logger.add(lambda m: lines.append(str(m) + repr(m.record["extra"])), level="DEBUG")
     routing = wt.telemetry.log_to_loguru(attempts=True)
     shown: list[str] = []
+    metrics: list[str] = []
     tokens: set[str] = set()
     bearer = peers.password_grant()
     auths = [
@@ -333,6 +353,7 @@ def test_no_secret_or_token_in_events_spans_metrics_logs_errors_or_reprs(peers: 
                             repr(err.details),
                             err.url or "",
                         ]
+                    metrics.append(reader.get_metrics_data().to_json())  # while it is open
                     source = c._pipeline.auth
                     assert source is not None
                     tokens |= {t.access for t in (source._token, source._previous) if t}
@@ -347,7 +368,7 @@ def test_no_secret_or_token_in_events_spans_metrics_logs_errors_or_reprs(peers: 
     texts = {
         "events": "\n".join(events),
         "spans": "\n".join(s.to_json() for s in spans.get_finished_spans()),
-        "metrics": reader.get_metrics_data().to_json(),
+        "metrics": "\n".join(metrics),
         "logs": "\n".join(lines),
         "errors and reprs": "\n".join(shown),
     }
@@ -361,6 +382,7 @@ def test_no_secret_or_token_in_events_spans_metrics_logs_errors_or_reprs(peers: 
     secrets |= {f"token {n}": t for n, t in enumerate(sorted(tokens))}
     assert len(tokens) >= 4
     assert "auth.token" in texts["events"] and "auth.token" in texts["spans"]
+    assert "weaviate.client.auth.token.expires_in" in texts["metrics"]
     assert "refused the client_credentials grant" in texts["errors and reprs"]
     leaks = [
         (what, where)

@@ -159,11 +159,17 @@ class Pipeline:
         _bus.register_state(self.telemetry_state)
 
     def telemetry_state(self) -> dict[str, Any]:
-        """Pool use and resting endpoints, sampled by metric handlers (nothing once closed)."""
+        """Pool use, resting endpoints and the OIDC token's seconds to expiry, sampled by
+        metric handlers (nothing once closed)."""
         if self.closed:
             return {}
         resting = set(self.endpoints.resting())
+        auth = self.auth
+        expires_in = auth.expires_in() if auth is not None else None
         return {
+            "auth_tokens": []
+            if auth is None or expires_in is None
+            else [(auth.provider.issuer if auth.provider else "", expires_in)],
             "connections": self.transport.pool_use(),
             "endpoints": [
                 (endpoint.address, endpoint.port, index in resting)
@@ -381,7 +387,7 @@ class Pipeline:
         try:
             # Encoded once per call, not once per attempt (retried batches are large).
             payload = self._http_payload(request)
-            if self.auth is not None and not request.operation.startswith(AUTH_PREFIX):
+            if self.auth is not None and _needs_token(request):
                 self.auth.token()  # obtained or renewed when due (an identity provider call)
             if not policy.enabled:
                 return self._attempt_at(request, payload, pinned, index, deadline, 1, meta)
@@ -495,7 +501,7 @@ class Pipeline:
     ) -> Response:
         """One attempt with the current access token; an expired one is renewed and resent once."""
         auth = self.auth
-        if auth is None or request.operation.startswith(AUTH_PREFIX):
+        if auth is None or not _needs_token(request):
             return self._attempt(request, payload, endpoint, deadline, number, call_meta)
         sent = auth.current()
         try:
@@ -869,6 +875,13 @@ class Pipeline:
 def _rpc_url(endpoint: Endpoint, rpc: RpcCall) -> str:
     scheme = "grpcs" if endpoint.secure else "grpc"
     return f"{scheme}://{endpoint.grpc_target}/{rpc.full_method}"
+
+
+def _needs_token(request: Request) -> bool:
+    """Calls that carry the OIDC token: not the token source's own, nor health probes
+    (Weaviate's ``/v1/.well-known/*`` are public, and an identity provider that is
+    down must not make Weaviate look down)."""
+    return not request.probe and not request.operation.startswith(AUTH_PREFIX)
 
 
 def _sets_authorization(request: Request) -> bool:
