@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -237,6 +238,29 @@ def test_revoked_client_fails_once_its_token_expires(peers: Peers) -> None:
         finally:
             peers.keycloak.set_client_secret(CLIENT_SECRET)
     assert "refused the client_credentials grant" in info.value.message
+
+
+def test_a_forked_child_uses_the_copied_token_and_renews_its_own(peers: Peers) -> None:
+    with peers.client(cc()) as c:
+        c.meta()
+        source = c._pipeline.auth
+        assert source is not None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads running
+            pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                before = source.requests
+                c.meta()  # the copied token
+                time.sleep(LIFETIME - 1.5)  # its renewal is due
+                c.meta()
+                code = 0 if source.requests == before + 1 else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert c.meta().version.startswith("1.39")  # the parent's client is unaffected
 
 
 def test_doctor_reports_the_token_and_its_expiry(peers: Peers) -> None:
