@@ -226,6 +226,33 @@ def test_one_renewal_however_many_threads_wait() -> None:
     assert len(provider.grants) == 2
 
 
+def test_threads_waiting_for_a_failed_renewal_share_its_error() -> None:
+    provider = FakeProvider(delay=0.6)  # the threads all wait within it
+    provider.fail = 503
+    tokens = source(provider)
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(32)
+
+    def call() -> None:
+        barrier.wait()
+        try:
+            tokens.token()
+        except wt.WeaviateError as err:
+            failures.append(err)
+
+    threads = [threading.Thread(target=call) for _ in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(provider.grants) == 1  # the provider was asked once, not 32 times
+    assert len(failures) == 32 and len({id(f) for f in failures}) == 32
+    assert all(isinstance(f, wt.UnavailableError) for f in failures)
+    with pytest.raises(wt.UnavailableError):  # a later call asks again
+        tokens.token()
+    assert len(provider.grants) == 2
+
+
 def test_a_failed_early_renewal_keeps_the_valid_token() -> None:
     provider, clock = FakeProvider(lifetime=60), Clock()
     tokens = source(provider, clock)

@@ -16,7 +16,8 @@ the access token every request carries:
   ``hard_expiry`` (1 s before expiry, for providers whose ``exp`` is
   truncated to the second) do callers wait, for the one renewal under way.
 * **one renewal at a time** — a fork-safe lock (:func:`.fork.lock`): however
-  many threads wait, one token request is made, the others use its token.
+  many threads wait, one token request is made, the others use its token (or
+  get its error: a provider that is down is asked once, not once per thread).
 
 Every secret and token is registered with :func:`.redact.register_secret` the
 moment it is known (docs/authentication.md).
@@ -111,6 +112,8 @@ class TokenSource:
         self._token: Token | None = None
         self._retry_at = 0.0  # after a failed early renewal, when to try again
         self._previous: Token | None = None  # the token before the current one
+        self._failures = 0  # renewals that failed, and the last one's error
+        self._failed: WeaviateError | None = None
         #: Token requests made (renewals included), for tests and the doctor.
         self.requests = 0
         if isinstance(credentials, BearerToken):
@@ -160,11 +163,24 @@ class TokenSource:
                 finally:
                     self._lock.release()
             return self._token.access if self._token is not None else token.access
+        failures = self._failures
         with self._lock:
             current = self._token
             if current is not None and current is not token and self._clock() < current.renew_at:
                 return current.access  # renewed while this thread waited
-            return self._renew_locked().access
+            failed = self._failed
+            if failed is not None and self._failures != failures:
+                # The renewal this thread waited for failed: its error, not one more request
+                # (a provider that is down would otherwise see every waiting thread in turn).
+                raise WeaviateError.from_kind(
+                    failed.kind, failed.message, status_code=failed.status_code, hint=failed.hint
+                )
+            try:
+                return self._renew_locked().access
+            except WeaviateError as err:
+                self._failures += 1
+                self._failed = err
+                raise
 
     def recover(self, sent: str | None, err: WeaviateError) -> bool:
         """After Weaviate answered ``unauthorized`` to ``sent``: whether to resend once.
