@@ -25,11 +25,14 @@ moment it is known (docs/authentication.md).
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+import orjson
 
 from . import fork
 from .credentials import BearerToken, ClientCredentials, ClientPassword, OidcCredentials
@@ -288,8 +291,9 @@ class TokenSource:
         refresh = answer.get("refresh_token")
         if not isinstance(refresh, str):
             refresh = None
+        access = str(answer["access_token"])
         old = self._token
-        self._token = self._make(str(answer["access_token"]), refresh, float(lifetime))
+        self._token = self._make(access, refresh, _jwt_lifetime(access, float(lifetime)))
         self._retry_at = 0.0
         if old is not None and old.access != self._token.access:
             # The previous token may still be in flight; the one before it is done with.
@@ -402,6 +406,27 @@ class TokenSource:
             "expires_in": self.expires_in(),
             "renewable": self.renewable,
         }
+
+
+def _jwt_lifetime(access: str, expires_in: float) -> float:
+    """``expires_in``, shortened to the token's own ``exp`` when it is a JWT that says less.
+
+    Providers truncate ``exp`` to the second (Keycloak: ``iat`` + lifespan, ``iat``
+    truncated), so a token can expire up to a second before ``expires_in`` says;
+    renewing by ``exp`` keeps a short-lived token from being used past it.
+    """
+    parts = access.split(".")
+    if len(parts) != 3:
+        return expires_in
+    try:
+        claims = orjson.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, orjson.JSONDecodeError):
+        return expires_in
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        return expires_in
+    left = exp - time.time()
+    return min(expires_in, left) if left > 0 else expires_in
 
 
 def _split(url: str) -> tuple[Endpoint, str]:
