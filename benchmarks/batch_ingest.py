@@ -1,4 +1,4 @@
-"""SPEC §9: batch ingest throughput vs raw urllib3 and vs the official client.
+"""batch ingest throughput vs raw urllib3 and vs the official client.
 
 Run: ``python benchmarks/batch_ingest.py [--objects 100000] [--dim 128]
 [--batch-size 500] [--concurrency 4]`` (the ``bench`` extra brings the

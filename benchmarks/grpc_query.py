@@ -1,4 +1,4 @@
-"""SPEC §9/§12: the gRPC data path vs the official client, and the GraphQL path vs raw urllib3.
+"""the gRPC data path vs the official client, and the GraphQL path vs raw urllib3.
 
 Run: ``python benchmarks/grpc_query.py [--objects 20000] [--dim 128] [--queries 1200]
 [--rounds 8] [--batch-size 500] [--concurrency 4]`` (the ``bench`` extra brings the
@@ -219,7 +219,7 @@ def main() -> None:
         ("ingest SDK gRPC / official", rates["SDK gRPC"] / rates["official"], ">= 1.10"),
         ("ingest SDK REST / official", rates["SDK REST"] / rates["official"], ">= 1.00"),
     ]
-    print("\nratios vs SPEC §9")
+    print("\nratios vs the targets (docs/performance.md)")
     for label, ratio, target in rows:
         limit = float(target.split()[1])
         met = ratio <= limit if target.startswith("<=") else ratio >= limit

@@ -1,4 +1,4 @@
-"""SPEC §9: cold-process ``import weaviate_telemetry`` vs ``import weaviate`` (target <= 0.15).
+"""cold-process ``import weaviate_telemetry`` vs ``import weaviate`` (target <= 0.15).
 
 ``run_all.py`` measures the same with CPU time and cached bytecode (steadier on a shared machine).
 

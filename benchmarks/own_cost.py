@@ -1,4 +1,4 @@
-"""SPEC §9: the SDK's own in-process work per call, network removed, and where it goes.
+"""the SDK's own in-process work per call, network removed, and where it goes.
 
 Run: ``python benchmarks/own_cost.py [--variant all|none|otel|...] [--calls 20000]
 [--profile 25]``

@@ -1,4 +1,4 @@
-"""SPEC §9: per-call cost of SDK REST calls vs raw urllib3 and vs the official client.
+"""per-call cost of SDK REST calls vs raw urllib3 and vs the official client.
 
 Run: ``python benchmarks/rest_calls.py [--calls 2000] [--rounds 5]``
 (needs the ``bench`` extra for the official ``weaviate-client``).

@@ -1,4 +1,6 @@
-"""SPEC §9 in one command: every performance measure, one table, ``--check`` for CI gates.
+"""The performance targets (docs/performance.md) in one command.
+
+Every performance measure, one table, ``--check`` for CI gates.
 
 Run: ``python benchmarks/run_all.py [--check] [--quick] [--repeat N] [--soak-minutes N]``
 (the ``bench`` extra brings the official client and its httpx instrumentation).

@@ -1,4 +1,4 @@
-"""SPEC §9: RSS of a client process over a long loop of calls, after warm-up (target <= 5 %).
+"""RSS of a client process over a long loop of calls, after warm-up (target <= 5 %).
 
 Run: ``python benchmarks/soak_rss.py [--minutes 10] [--warmup 60] [--png out.png]``
 

@@ -1,4 +1,4 @@
-"""SPEC §9: per-call overhead of telemetry handlers, as ratios to raw urllib3.
+"""per-call overhead of telemetry handlers, as ratios to raw urllib3.
 
 Run: ``python benchmarks/telemetry_overhead.py [--calls 3000] [--rounds 5]``
 

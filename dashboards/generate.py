@@ -1,4 +1,4 @@
-"""Generate the shipped Grafana dashboards from code (SPEC §8).
+"""Generate the shipped Grafana dashboards from code (docs/dashboards.md).
 
 The JSON is package data (``weaviate_telemetry/dashboards/``), so a wheel
 install has it too (``weaviate-telemetry dashboards``, ``soak --prometheus``).
@@ -98,8 +98,50 @@ def rate(metric: str, selector: str) -> str:
     return f"rate({metric}{{{selector}}}[{RATE}])"
 
 
-def quantile(q: float, metric: str, selector: str, by: str) -> str:
-    return f"histogram_quantile({q}, sum by (le, {by}) ({rate(metric + '_bucket', selector)}))"
+def increase(metric: str, selector: str) -> str:
+    return f"increase({metric}{{{selector}}}[{RATE}])"
+
+
+# The SDK's histograms reach Prometheus either as classic histograms (explicit buckets:
+# ``<name>_bucket{le=...}``, ``_count``, ``_sum``) or as native histograms (exponential
+# aggregation: one ``<name>`` series); see docs/telemetry.md ("Histograms"). Every
+# expression over them reads both, so a panel works whichever a service sends.
+
+
+def buckets(metric: str, selector: str, by: str = "") -> str:
+    """The histogram's rate summed ``by``: classic buckets (by ``le``) or native."""
+    classic = f"sum by (le{', ' + by if by else ''}) ({rate(metric + '_bucket', selector)})"
+    native = f"sum by ({by}) ({rate(metric, selector)})" if by else f"sum({rate(metric, selector)})"
+    return f"{classic} or {native}"
+
+
+def quantile(q: float, metric: str, selector: str, by: str = "") -> str:
+    return f"histogram_quantile({q}, {buckets(metric, selector, by)})"
+
+
+def count_rate(metric: str, selector: str) -> str:
+    """Observations per second of a histogram, per series (classic ``_count`` or native)."""
+    return f"({rate(metric + '_count', selector)} or histogram_count({rate(metric, selector)}))"
+
+
+def count_increase(metric: str, selector: str) -> str:
+    """Observations in the window, per series (classic ``_count`` or native)."""
+    return (
+        f"({increase(metric + '_count', selector)} "
+        f"or histogram_count({increase(metric, selector)}))"
+    )
+
+
+def sum_rate(metric: str, selector: str) -> str:
+    """Sum of observed values per second (classic ``_sum`` or native)."""
+    return f"({rate(metric + '_sum', selector)} or histogram_sum({rate(metric, selector)}))"
+
+
+def ratio(numerator: str, denominator: str) -> str:
+    """``numerator / denominator`` over the same window, only where the denominator counted
+    at least one event: no value (rather than a spike) when the window is idle or holds
+    only the extrapolated tail of a run."""
+    return f"{numerator} / ({denominator} >= 1)"
 
 
 # -- panels --------------------------------------------------------------------------------
@@ -143,6 +185,7 @@ class Panel:
     width: int = 8
     height: int = 8
     traces: bool = False  # link each series to its traces
+    legend_table: bool = False  # many series: a table legend (name, mean, max), sorted
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -183,7 +226,19 @@ def _trace_link() -> cb.Builder[dm.DashboardLink]:
     )
 
 
-def _legend() -> cb.VizLegendOptions:
+def _legend(table: bool = False) -> cb.VizLegendOptions:
+    """Every series is named in the legend; panels with many series list them as a table
+    with their mean and max, the largest first."""
+    if table:
+        return (
+            cb.VizLegendOptions()
+            .show_legend(True)
+            .display_mode(cm.LegendDisplayMode.TABLE)
+            .placement(cm.LegendPlacement.RIGHT)
+            .calcs(["mean", "max"])
+            .sort_by("Max")
+            .sort_desc(True)
+        )
     return (
         cb.VizLegendOptions()
         .show_legend(True)
@@ -200,7 +255,7 @@ def _tooltip() -> cb.VizTooltipOptions:
 def _timeseries(p: Panel) -> timeseries.Panel:
     panel = (
         timeseries.Panel()
-        .legend(_legend())
+        .legend(_legend(p.legend_table))
         .tooltip(_tooltip())
         .draw_style(cm.GraphDrawStyle.LINE)
         .line_interpolation(cm.LineInterpolation.LINEAR)
@@ -318,7 +373,8 @@ def _query_variable(name: str, label: str, query: str, description: str) -> db.Q
 
 
 def _variables(server: bool) -> list[Any]:
-    calls = f"{DB_DURATION}_count"
+    # The calls histogram, classic (``_count``) or native.
+    calls = f'{{__name__=~"{DB_DURATION}(_count)?"'
     variables: list[Any] = [
         db.DatasourceVariable("datasource")
         .label("Data source")
@@ -331,19 +387,19 @@ def _variables(server: bool) -> list[Any]:
         _query_variable(
             "job",
             "Service",
-            f"label_values({calls}, job)",
+            f"label_values({calls}}}, job)",
             "The client application: its OpenTelemetry service.name (Prometheus' job label).",
         ),
         _query_variable(
             "operation",
             "Operation",
-            f"label_values({calls}{{{JOB}}}, db_operation_name)",
+            f"label_values({calls}, {JOB}}}, db_operation_name)",
             "SDK operation (db.operation.name), e.g. query.get or batch.insert_objects.",
         ),
         _query_variable(
             "collection",
             "Collection",
-            f"label_values({calls}{{{JOB}}}, db_collection_name)",
+            f"label_values({calls}, {JOB}}}, db_collection_name)",
             "Weaviate collection (db.collection.name).",
         ),
     ]
@@ -363,35 +419,42 @@ def _variables(server: bool) -> list[Any]:
 
 
 def traffic_rows() -> list[Row]:
-    calls = f"{DB_DURATION}_count"
     return [
         Row(
             "Traffic and errors",
             [
                 Panel(
                     "Request rate",
-                    "Logical SDK calls per second by operation (retries count once).",
+                    "Logical SDK calls per second by operation (retries count once); the ten "
+                    "busiest operations.",
                     "reqps",
                     [
                         Target(
-                            f"sum by (db_operation_name) ({rate(calls, CALL)})",
+                            "topk(10, sum by (db_operation_name) "
+                            f"({count_rate(DB_DURATION, CALL)}))",
                             "{{db_operation_name}}",
                         )
                     ],
+                    legend_table=True,
                 ),
                 Panel(
                     "Error rate by error.type",
                     "Failed logical calls per second, by the SDK's error kind (error.type).",
                     "reqps",
                     [Target(f"sum by (error_type) ({rate(ERRORS, CALL)})", "{{error_type}}")],
+                    legend_table=True,
                 ),
                 Panel(
                     "Error ratio",
-                    "Share of logical calls that failed (after retries).",
+                    "Share of logical calls that failed (after retries), over the same window; "
+                    "no value while no calls are made.",
                     "percentunit",
                     [
                         Target(
-                            f"(sum({rate(ERRORS, CALL)}) or vector(0)) / sum({rate(calls, CALL)})",
+                            ratio(
+                                f"(sum({increase(ERRORS, CALL)}) or vector(0))",
+                                f"sum({count_increase(DB_DURATION, CALL)})",
+                            ),
                             "errors / calls",
                         )
                     ],
@@ -411,6 +474,7 @@ def traffic_rows() -> list[Row]:
                         )
                     ],
                     width=4,
+                    legend_table=True,
                 ),
             ],
         ),
@@ -418,21 +482,34 @@ def traffic_rows() -> list[Row]:
             "Latency",
             [
                 Panel(
-                    "Latency p50 / p95 / p99 by operation",
-                    "Duration of logical calls including retries and backoff; click a series "
-                    "for its traces, exemplars link single calls.",
+                    "Latency p50 / p95 / p99",
+                    "Duration of logical calls including retries and backoff, all selected "
+                    "operations together (pick one with the Operation variable); exemplars "
+                    "link single calls.",
                     "s",
                     [
                         Target(
-                            quantile(q, DB_DURATION, CALL, "db_operation_name"),
-                            f"p{int(q * 100)} {{{{db_operation_name}}}}",
+                            quantile(q, DB_DURATION, CALL),
+                            f"p{int(q * 100)}",
                             exemplar=True,
                         )
                         for q in (0.5, 0.95, 0.99)
                     ],
-                    width=12,
-                    height=9,
+                ),
+                Panel(
+                    "Latency p95 by operation",
+                    "95th percentile of logical calls per operation, the ten slowest; click a "
+                    "series for its traces.",
+                    "s",
+                    [
+                        Target(
+                            f"topk(10, {quantile(0.95, DB_DURATION, CALL, 'db_operation_name')})",
+                            "{{db_operation_name}}",
+                            exemplar=True,
+                        )
+                    ],
                     traces=True,
+                    legend_table=True,
                 ),
                 Panel(
                     "Latency heatmap",
@@ -440,15 +517,14 @@ def traffic_rows() -> list[Row]:
                     "s",
                     [
                         Target(
-                            f"sum by (le) (increase({DB_DURATION}_bucket{{{CALL}}}[{RATE}]))",
+                            f"sum by (le) ({increase(DB_DURATION + '_bucket', CALL)}) "
+                            f"or sum({increase(DB_DURATION, CALL)})",
                             "{{le}}",
                             exemplar=True,
                             heatmap=True,
                         )
                     ],
                     kind="heatmap",
-                    width=12,
-                    height=9,
                 ),
             ],
         ),
@@ -457,12 +533,15 @@ def traffic_rows() -> list[Row]:
             [
                 Panel(
                     "Attempts per call",
-                    "HTTP attempts per logical call: 1.0 means no retries.",
+                    "Attempts (HTTP requests or gRPC calls) per logical call over the same "
+                    "window: 1.0 means no retries; no value while no calls are made.",
                     "short",
                     [
                         Target(
-                            f"sum by (job) ({rate(HTTP_DURATION + '_count', JOB)}) / "
-                            f"sum by (job) ({rate(calls, JOB)})",
+                            ratio(
+                                f"sum by (job) ({count_increase(HTTP_DURATION, JOB)})",
+                                f"sum by (job) ({count_increase(DB_DURATION, JOB)})",
+                            ),
                             "{{job}}",
                         )
                     ],
@@ -475,6 +554,7 @@ def traffic_rows() -> list[Row]:
                     "cps",
                     [Target(f"sum by (error_type) ({rate(RETRIES, CALL)})", "{{error_type}}")],
                     width=6,
+                    legend_table=True,
                 ),
                 Panel(
                     "Retry-budget refusals",
@@ -491,7 +571,7 @@ def traffic_rows() -> list[Row]:
                     "s",
                     [
                         Target(
-                            f"sum by (weaviate_retry_source) ({rate(RETRY_WAIT + '_sum', JOB)})",
+                            f"sum by (weaviate_retry_source) ({sum_rate(RETRY_WAIT, JOB)})",
                             "{{weaviate_retry_source}}",
                         )
                     ],
@@ -499,13 +579,13 @@ def traffic_rows() -> list[Row]:
                 ),
                 Panel(
                     "Traffic by endpoint (fallbacks)",
-                    "HTTP attempts per second by endpoint: traffic on a fallback URL means "
+                    "Attempts per second by endpoint: traffic on a fallback URL means "
                     "the primary failed or rests.",
                     "reqps",
                     [
                         Target(
                             f"sum by (server_address, server_port) "
-                            f"({rate(HTTP_DURATION + '_count', JOB)})",
+                            f"({count_rate(HTTP_DURATION, JOB)})",
                             "{{server_address}}:{{server_port}}",
                         )
                     ],
@@ -513,7 +593,8 @@ def traffic_rows() -> list[Row]:
                 ),
                 Panel(
                     "Attempt latency p95 by endpoint",
-                    "95th percentile of single HTTP attempts, by endpoint.",
+                    "95th percentile of single attempts (HTTP requests or gRPC calls), by "
+                    "endpoint.",
                     "s",
                     [
                         Target(
@@ -570,15 +651,12 @@ def traffic_rows() -> list[Row]:
                 ),
                 Panel(
                     "Time waiting for a connection",
-                    "p95 / p99 of the time a call waited for a pooled connection.",
+                    "p50 / p95 / p99 of the time an HTTP attempt waited for a pooled "
+                    "connection (microseconds while one is idle).",
                     "s",
                     [
-                        Target(
-                            f"histogram_quantile({q}, sum by (le) "
-                            f"({rate(POOL_WAIT + '_bucket', JOB)}))",
-                            f"p{int(q * 100)}",
-                        )
-                        for q in (0.95, 0.99)
+                        Target(quantile(q, POOL_WAIT, JOB), f"p{int(q * 100)}")
+                        for q in (0.5, 0.95, 0.99)
                     ],
                 ),
             ],
@@ -622,7 +700,7 @@ def soak_rows() -> list[Row]:
                     "reqps",
                     [
                         Target(
-                            f"sum by (job) ({rate(DB_DURATION + '_count', CALL)})",
+                            f"sum by (job) ({count_rate(DB_DURATION, CALL)})",
                             "{{job}}",
                         )
                     ],
@@ -686,11 +764,11 @@ def soak_rows() -> list[Row]:
                     "s",
                     [
                         Target(
-                            quantile(0.95, DB_DURATION, CALL, "db_operation_name"),
+                            f"topk(10, {quantile(0.95, DB_DURATION, CALL, 'db_operation_name')})",
                             "client {{db_operation_name}}",
                         ),
                         Target(
-                            quantile(0.95, W_HTTP, W_ROUTES, "route"),
+                            f"topk(10, {quantile(0.95, W_HTTP, W_ROUTES, 'route')})",
                             "server {{route}}",
                         ),
                     ],
@@ -701,7 +779,7 @@ def soak_rows() -> list[Row]:
                     "served (probes excluded): a gap means requests that never arrived.",
                     "reqps",
                     [
-                        Target(f"sum({rate(HTTP_DURATION + '_count', JOB)})", "client attempts"),
+                        Target(f"sum({count_rate(HTTP_DURATION, JOB)})", "client attempts"),
                         Target(f"sum({rate(W_HTTP + '_count', W_ROUTES)})", "server requests"),
                     ],
                 ),
@@ -727,7 +805,7 @@ def soak_rows() -> list[Row]:
                             "query {{query_type}}",
                         ),
                         Target(
-                            f"{quantile(0.95, W_BATCH_MS, W_BATCH_TOTAL, 'operation')} / 1000",
+                            f"{quantile(0.95, W_BATCH_MS, W_BATCH_TOTAL)} / 1000",
                             "batch",
                         ),
                     ],

@@ -1,4 +1,4 @@
-"""Render a Grafana dashboard's panels from a real Prometheus into one PNG (SPEC §8).
+"""Render a Grafana dashboard's panels from a real Prometheus into one PNG (docs/dashboards.md).
 
     python dashboards/preview.py --prometheus http://127.0.0.1:9090 \\
         --dashboard weaviate_telemetry/dashboards/weaviate-client-overview.json \\

@@ -3,7 +3,9 @@
 Uses ``$WEAVIATE_URL`` (and ``$WEAVIATE_API_KEY``) when set; otherwise starts
 a local server with ``weaviate_telemetry.embedded`` (built once with Go, then
 cached) and stops it at the end. A tiny local proxy in front of the server
-answers one query with ``503`` so you see a retry happen. Spans and metrics
+fails the first query once so you see a retry happen: over HTTP with ``503``,
+or — with ``$WEAVIATE_GRPC_PORT`` set, when searches go over gRPC — with
+``UNAVAILABLE`` from a gRPC proxy in front of that port. Spans and metrics
 go to in-memory readers printed at the end, and also over OTLP to your
 collector when ``$OTEL_EXPORTER_OTLP_ENDPOINT`` is set.
 
@@ -103,6 +105,75 @@ def one_503_proxy(upstream: str) -> Iterator[str]:
         proxy.server_close()
 
 
+@contextlib.contextmanager
+def one_unavailable_grpc_proxy(upstream: str) -> Iterator[int]:
+    """Forward gRPC to ``upstream`` (``host:port``), but fail the first search with
+    ``UNAVAILABLE``; yields the proxy's port."""
+    from concurrent import futures
+
+    import grpc
+
+    failed = threading.Event()
+    channel = grpc.insecure_channel(upstream)
+
+    class Forward(grpc.GenericRpcHandler):
+        def service(self, details: Any) -> Any:
+            method = details.method
+            upstream_call = channel.unary_unary(method)  # raw bytes both ways
+
+            def handle(request: bytes, context: Any) -> bytes:
+                if method.endswith("/Search") and not failed.is_set():
+                    failed.set()
+                    context.abort(grpc.StatusCode.UNAVAILABLE, "injected by the quickstart")
+                metadata = [
+                    (k, v)
+                    for k, v in context.invocation_metadata()
+                    if k != "user-agent" and not k.startswith("grpc-")
+                ]
+                try:
+                    return upstream_call(
+                        request, metadata=metadata, timeout=context.time_remaining()
+                    )
+                except grpc.RpcError as err:
+                    context.abort(err.code(), err.details() or "")
+                    raise
+
+            return grpc.unary_unary_rpc_method_handler(handle)
+
+    server = grpc.server(futures.ThreadPoolExecutor(4))
+    server.add_generic_rpc_handlers((Forward(),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop(None)
+        channel.close()
+
+
+@contextlib.contextmanager
+def faulty_client(url: str, retry: wt.RetryPolicy) -> Iterator[tuple[wt.Client, str]]:
+    """A client whose first query fails once, on the transport that query takes.
+
+    Yields the client and what the injected failure looks like (``503`` or
+    ``UNAVAILABLE``)."""
+    config = wt.Config.from_env(base_url=url)
+    with contextlib.ExitStack() as stack:
+        if config.grpc_port is None:  # searches go over HTTP (GraphQL)
+            proxied = stack.enter_context(one_503_proxy(url))
+            client = wt.Client.from_env(base_url=proxied, retry=retry)
+            fault = "503"
+        else:  # searches go over gRPC (not through an HTTP proxy): fail them on their way
+            host = config.grpc_host or urlsplit(url).hostname or "127.0.0.1"
+            port = stack.enter_context(one_unavailable_grpc_proxy(f"{host}:{config.grpc_port}"))
+            client = wt.Client.from_env(
+                base_url=url, retry=retry, grpc_host="127.0.0.1", grpc_port=port
+            )
+            fault = "UNAVAILABLE"
+        with client:
+            yield client, fault
+
+
 def telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader, list[Any]]:
     """Spans and metrics into memory (and over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
     spans, metrics = InMemorySpanExporter(), InMemoryMetricReader()
@@ -124,7 +195,7 @@ def telemetry() -> tuple[InMemorySpanExporter, InMemoryMetricReader, list[Any]]:
     return spans, metrics, [tracer_provider, meter_provider]
 
 
-def workload(client: wt.Client) -> None:
+def workload(client: wt.Client, fault: str) -> None:
     name = "Quickstart" + uuid.uuid4().hex[:6]
     rng = random.Random(1)
     client.collections.create(
@@ -149,7 +220,8 @@ def workload(client: wt.Client) -> None:
         print(f"  batch: {result.succeeded} stored, {result.failed} failed")
         hits = client.query.get(name).fields("title").near_vector([0.5] * DIM).limit(3).do()
         print(
-            f"  near_vector: {[h.properties['title'] for h in hits.objects]}  (first try got a 503)"
+            f"  near_vector: {[h.properties['title'] for h in hits.objects]}"
+            f"  (first try got {fault})"
         )
         hits = client.query.get(name).fields("title").bm25("frozen signal").limit(2).do()
         print(f"  bm25 'frozen signal': {[h.properties['title'] for h in hits.objects]}")
@@ -187,7 +259,11 @@ def print_trace(spans: list[ReadableSpan], operation: str) -> None:
         branch = "└─" if i == len(children) - 1 else "├─"
         attrs = span.attributes or {}
         outcome = attrs.get("http.response.status_code") or attrs.get("error.type")
-        number = int(attrs.get("http.request.resend_count", 0)) + 1
+        if outcome is None and "rpc.grpc.status_code" in attrs:  # a gRPC call that succeeded
+            outcome = "OK"
+        number = int(
+            attrs.get("weaviate.attempt") or int(attrs.get("http.request.resend_count", 0)) + 1
+        )
         print(f"  {branch} attempt {number}: {span.name}  {ms(span):.1f} ms  → {outcome}")
 
 
@@ -217,15 +293,11 @@ def print_metrics(reader: InMemoryMetricReader) -> None:
 def main() -> int:
     spans, metrics, providers = telemetry()
     retry = wt.RetryPolicy(enabled=True, initial_backoff=0.05)
-    with (
-        server_url() as url,
-        one_503_proxy(url) as proxied,
-        wt.Client.from_env(base_url=proxied, retry=retry) as client,
-    ):
+    with server_url() as url, faulty_client(url, retry) as (client, fault):
         client.health.wait_until_ready(timeout=60)
         print(f"Weaviate {client.meta().version} at {url} (through a proxy that fails once)")
         print("workload:")
-        workload(client)
+        workload(client, fault)
     print("trace of the retried query (in-memory span exporter):")
     print_trace(list(spans.get_finished_spans()), "query.get")
     print("per-operation summary (OpenTelemetry metrics, in-memory reader):")

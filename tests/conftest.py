@@ -51,9 +51,9 @@ def _forget_test_secrets() -> Iterator[None]:
     must not scrub the URLs of later tests: the registry is process-wide by design."""
     from weaviate_telemetry._core import redact
 
-    known, pattern = redact._known, redact._pattern
+    known, pattern, marked = redact._known, redact._pattern, redact._marked
     yield
-    redact._known, redact._pattern = known, pattern
+    redact._known, redact._pattern, redact._marked = known, pattern, marked
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Collection handles (SPEC §13) against a real Weaviate: every part of the surface,
+"""Collection handles (docs/data-plane.md) against a real Weaviate: every part of the surface,
 checked against what the server stored (read back over REST, not through the handle)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Correlation keys never collide with the SDK's own fields (SPEC §6.1, docs/telemetry.md).
+"""Correlation keys never collide with the SDK's own fields (docs/telemetry.md).
 
 The README's example, ``wt.telemetry.metadata(request_id="abc", user="u1")``, uses the
 same name as the server's request id. Both survive: the caller's keys under ``metadata``

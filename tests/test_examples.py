@@ -25,7 +25,8 @@ def run_example(name: str, server: EmbeddedWeaviate | None, **extra_env: str) ->
     """
     env = {**os.environ, "PYTHONWARNINGS": "error", **extra_env}
     for unset in ("WEAVIATE_URL", "WEAVIATE_GRPC_PORT", "WEAVIATE_API_KEY"):
-        env.pop(unset, None)
+        if unset not in extra_env:  # what the test exports stays
+            env.pop(unset, None)
     if server is not None:
         env["WEAVIATE_URL"] = server.url
     if "OTEL_EXPORTER_OTLP_ENDPOINT" not in extra_env:
@@ -68,6 +69,35 @@ def test_quickstart_shows_a_workload_and_what_the_telemetry_saw(
     assert summary["batch.insert_objects"][:2] == ["4", "0"]
     assert summary["raw"][:2] == ["1", "1"]
     assert len(lines) <= 40, "the quickstart output should fit one screen"
+
+
+@pytest.mark.parametrize("transport", ["http", "grpc"])
+def test_quickstart_fails_the_query_it_says_on_either_transport(
+    weaviate_server: EmbeddedWeaviate, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``WEAVIATE_GRPC_PORT`` exported (as the README says) searches go over gRPC:
+    the injected failure must still hit the query the output names, and its trace must
+    show the failed attempt and the retry."""
+    assert weaviate_server.ports is not None
+    grpc = {"WEAVIATE_GRPC_PORT": str(weaviate_server.ports.grpc)} if transport == "grpc" else {}
+    monkeypatch.delenv("WEAVIATE_GRPC_PORT", raising=False)
+    out = run_example("quickstart.py", weaviate_server, **grpc)
+    lines = out.splitlines()
+    fault, first, second = (
+        ("UNAVAILABLE", "weaviate.v1.Weaviate/Search", "OK")
+        if grpc
+        else ("503", "POST /v1/graphql", "200")
+    )
+    near = next(line for line in lines if line.startswith("  near_vector: "))
+    assert near.endswith(f"(first try got {fault})")
+    tree = lines[lines.index("trace of the retried query (in-memory span exporter):") + 1 :][:4]
+    assert re.match(r"  query\.get Quickstart\w+  [\d.]+ ms  UNSET  trace [0-9a-f]{32}", tree[0])
+    assert "event retry" in tree[1] and "after unavailable" in tree[1]
+    assert re.match(rf"  ├─ attempt 1: {re.escape(first)}  [\d.]+ ms  → {fault}", tree[2])
+    assert re.match(rf"  └─ attempt 2: {re.escape(first)}  [\d.]+ ms  → {second}", tree[3])
+    # Only that query failed: everything else went through on its first try.
+    assert "  aggregate: count=200" in lines
+    assert len(re.findall(r"attempt \d+ failed", out)) == 1
 
 
 @pytest.mark.integration

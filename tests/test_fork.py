@@ -205,7 +205,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize("transport", ["rest", "grpc"])
+@pytest.mark.parametrize("transport", ["rest", "grpc", "grpc+GRPC_ENABLE_FORK_SUPPORT"])
 def test_gunicorn_preload_workers(
     weaviate_server: EmbeddedWeaviate, numbered: str, transport: str, tmp_path: Path
 ) -> None:
@@ -217,8 +217,11 @@ def test_gunicorn_preload_workers(
         "WT_FORK_COLLECTION": numbered,
         "PYTHONPATH": str(ROOT),
     }
-    if transport == "grpc":
+    env.pop("GRPC_ENABLE_FORK_SUPPORT", None)
+    if transport.startswith("grpc"):
         env["WT_FORK_GRPC_PORT"] = str(weaviate_server.ports.grpc)  # type: ignore[union-attr]
+        if transport.endswith("SUPPORT"):  # grpcio's own fork support on: works as well
+            env["GRPC_ENABLE_FORK_SUPPORT"] = "1"
     else:
         env.pop("WT_FORK_GRPC_PORT", None)
     log = tmp_path / "gunicorn.log"

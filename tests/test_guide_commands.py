@@ -60,6 +60,7 @@ FAILURE_ONLY = frozenset(
         "weaviate_client_retries_total",
         "weaviate_client_retry_budget_refusals_total",
         "weaviate_client_retry_wait_seconds_sum",
+        "weaviate_client_retry_wait_seconds",  # the same histogram, native (exponential)
     }
 )
 

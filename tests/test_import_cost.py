@@ -1,4 +1,5 @@
-"""A bare ``import weaviate_telemetry`` stays light (SPEC §9) and the library stays quiet (§6.3).
+"""A bare ``import weaviate_telemetry`` stays light (docs/performance.md) and the
+library stays quiet (docs/telemetry.md).
 
 Each check runs in a fresh interpreter: in this process other tests have
 already imported loguru, OpenTelemetry and friends.

@@ -16,6 +16,7 @@ import pytest
 import weaviate_telemetry as wt
 from tests.peers.prometheus import PrometheusError
 from tests.support.stack import WEAVIATE_JOB, MetricsStack
+from weaviate_telemetry.telemetry._otel import OPERATION_BUCKETS
 
 pytestmark = pytest.mark.integration
 
@@ -23,8 +24,8 @@ SERVICE = "wt-metrics-stack-" + uuid.uuid4().hex[:6]
 DIM = 16
 OBJECTS = 40
 DB = "db_client_operation_duration_seconds"
-#: The semantic conventions' advised buckets, as Prometheus 3 spells the ``le`` values.
-ADVISED = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0)
+#: The operation histogram's advised buckets (explicit aggregation, the default).
+ADVISED = OPERATION_BUCKETS
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,7 @@ def test_client_histograms_reach_prometheus_with_their_labels(
         OBJECTS
     )
     total = _value(prom.query(f'{DB}_bucket{{{inserts}, le="+Inf"}}'))
-    first_bucket = _value(prom.query(f'{DB}_bucket{{{inserts}, le="0.001"}}'))
+    first_bucket = _value(prom.query(f'{DB}_bucket{{{inserts}, le="0.0005"}}'))
     assert first_bucket < total, "every insert fell into the first bucket"
 
     # Quantiles read from the buckets are local-call latencies, not the ~2.5 s / ~5 s a
@@ -153,7 +154,7 @@ def test_prometheus_is_3_16_and_checks_promql(metrics_stack: MetricsStack) -> No
 def test_otlp_straight_into_prometheus_gives_the_same_series(
     metrics_stack: MetricsStack,
 ) -> None:
-    """The other wiring (SPEC §8): the SDK's OTLP metrics into Prometheus's own receiver."""
+    """The other wiring (docs/telemetry.md): the SDK's OTLP metrics into Prometheus's receiver."""
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
@@ -182,7 +183,7 @@ def test_otlp_straight_into_prometheus_gives_the_same_series(
     # Same buckets; spelled le="1" here but le="1.0" when scraped (Prometheus 3 normalises
     # scraped classic histograms only), so never mix both wirings in one sum by (le).
     assert {float(s["metric"]["le"]) for s in buckets} == {*ADVISED, float("inf")}
-    assert {s["metric"]["le"] for s in buckets} >= {"1", "5", "10"}
+    assert {s["metric"]["le"] for s in buckets} >= {"1", "5", "10", "60"}
 
 
 def test_latency_exemplars_in_prometheus_name_the_calls_trace(
@@ -231,3 +232,40 @@ def test_latency_exemplars_in_prometheus_name_the_calls_trace(
     assert exemplars, f"no exemplar for {query}"
     assert {e["labels"]["trace_id"] for e in exemplars} == {format(span.context.trace_id, "032x")}
     assert {e["labels"]["span_id"] for e in exemplars} == {format(span.context.span_id, "016x")}
+
+
+def test_metrics_only_into_prometheus_otlp_logs_nothing(metrics_stack: MetricsStack) -> None:
+    """The documented metrics-only setup: no span or log exporter, so no 404 from a
+    Prometheus that takes only metrics, and the program's metrics arrive."""
+    import subprocess
+    import sys
+
+    prom = metrics_stack.prometheus
+    service = SERVICE + "-metrics-only"
+    program = (
+        "import sys, weaviate_telemetry as wt\n"
+        f"otel = wt.telemetry.configure_otlp(service_name={service!r})\n"
+        "with wt.Client(sys.argv[1]) as client:\n"
+        "    client.meta()\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "OTEL_TRACES_EXPORTER": "none",
+        "OTEL_LOGS_EXPORTER": "none",
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": prom.otlp_metrics_url,
+    }
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", program, metrics_stack.weaviate.url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    # Nothing about exports. (With -W error the interpreter may still report the
+    # exporter's pooled socket as unclosed when the at-exit shutdown closes requests'
+    # session: a ResourceWarning that an explicit otel.shutdown() does not give.)
+    assert "export" not in run.stderr.lower() and "404" not in run.stderr, run.stderr
+    (series,) = prom.wait_for(f'{DB}_count{{job="{service}", db_operation_name="meta"}}')
+    assert series["value"][1] == "1"

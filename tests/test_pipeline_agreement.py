@@ -22,7 +22,7 @@ from tests.support.servers import Canned, ScriptedHTTPServer
 REQ_STOP = ("weaviate", "request", "stop")
 REQ_EXC = ("weaviate", "request", "exception")
 
-GRAPHQL_ERRORS = b'{"data": null, "errors": [{"message": "Cannot query field \\"nope\\""}]}'
+GRAPHQL_ERRORS = b'{"data": null, "errors": [{"message": "Syntax Error GraphQL request (1:3)"}]}'
 
 CASES: list[tuple[str, Canned, Callable[[wt.Client], Any], wt.ErrorKind]] = [
     # (what, the server's answer, the call, the kind the caller must see)

@@ -1,6 +1,7 @@
 """A library stays quiet: with no handler attached the SDK writes nothing to stdout or
 stderr — not for retries (stamina's own log line included), failovers, errors or a
-failing server — and installs no process-global stamina hooks (SPEC §5, §6.3)."""
+failing server — and installs no process-global stamina hooks (docs/resilience.md,
+docs/telemetry.md)."""
 
 from __future__ import annotations
 

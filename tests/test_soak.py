@@ -1,4 +1,4 @@
-"""``weaviate-telemetry soak`` (SPEC §8): a short soak through the whole metrics stack.
+"""``weaviate-telemetry soak`` (docs/soak.md): a short soak through the whole metrics stack.
 
 The integration test runs the command as a user would (a subprocess, warnings
 as errors) for about a minute against the real Weaviate behind toxiproxy,
@@ -28,7 +28,7 @@ from tests.test_dashboards import NOT_YET_EMITTED
 from weaviate_telemetry import _cli
 from weaviate_telemetry._soak import run as soak_run
 from weaviate_telemetry._soak.options import UsageError, parse_duration, parse_faults
-from weaviate_telemetry.embedded import free_port
+from weaviate_telemetry.embedded import EmbeddedWeaviate, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = sorted(SHIPPED.glob("weaviate-*.json"))
@@ -115,6 +115,42 @@ def test_an_unreachable_server_exits_2_without_a_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
+def test_transport_grpc_needs_a_grpc_port(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WEAVIATE_GRPC_PORT", raising=False)
+    argv = ["soak", "--url", "http://127.0.0.1:9", "--report", str(tmp_path), "--transport", "grpc"]
+    assert _cli.main(argv) == 2
+    assert "--transport grpc needs --grpc-port" in capsys.readouterr().err
+
+
+def test_a_soak_over_grpc_searches_and_imports_over_grpc(
+    weaviate_server: EmbeddedWeaviate, tmp_path: Path
+) -> None:
+    assert weaviate_server.ports is not None
+    report_dir = tmp_path / "report"
+    result = _soak(
+        "--url",
+        weaviate_server.url,
+        "--grpc-port",
+        str(weaviate_server.ports.grpc),
+        "--duration",
+        "8s",
+        "--batch-size",
+        "20",
+        "--sample-interval",
+        "1s",
+        "--report",
+        str(report_dir),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((report_dir / "report.json").read_text())
+    assert report["transport"] == "grpc"
+    assert report["verification"]["ok"] and report["unexpected_errors"] == []
+    assert {"batch.insert_objects", "query.get"} <= set(report["operations"])
+    assert "went over grpc" in (report_dir / "report.md").read_text()
+
+
 def test_a_short_soak_through_the_stack_feeds_every_dashboard_panel_and_loses_nothing(
     metrics_stack: MetricsStack, tmp_path: Path
 ) -> None:
@@ -159,6 +195,8 @@ def test_a_short_soak_through_the_stack_feeds_every_dashboard_panel_and_loses_no
             toxiproxy.api,
             "--faults",
             "15s:latency=40ms+jitter=10ms,25s:reset=0.05,33s:down,37s:none",
+            "--transport",
+            "rest",  # through toxiproxy: the faults reach every call
         )
     assert NOT_YET_EMITTED <= SOAK_METRICS, "the SDK does not emit every metric the panels read"
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -170,15 +208,23 @@ def test_a_short_soak_through_the_stack_feeds_every_dashboard_panel_and_loses_no
     assert report["warnings"] == [] and report["unexpected_errors"] == []
     assert report["throughput"]["objects_written"] > 1000
     ops = report["operations"]
+    assert report["transport"] == "rest"
     assert {
         "batch.insert_objects",
         "objects.update",
         "objects.delete",
         "objects.get",
-        "query.near_vector",
-        "query.bm25",
-        "query.hybrid",
+        "query.get",
+        "query.aggregate",
     } <= set(ops)
+    assert set(report["searches"]) == {"near_vector", "bm25", "hybrid"}
+    assert sum(s["calls"] for s in report["searches"].values()) == ops["query.get"]["calls"]
+    # The report's operations are the names Prometheus has for this service.
+    shown = metrics_stack.prometheus.query(
+        "count by (db_operation_name) "
+        f'(db_client_operation_duration_seconds_count{{job="{service}"}})'
+    )
+    assert set(ops) <= {s["metric"]["db_operation_name"] for s in shown}
     # The fault phase happened and the SDK retried through it.
     assert [f["step"] for f in report["faults"]][:4] == [
         "15s:latency=40ms+jitter=10ms",

@@ -1,5 +1,5 @@
 """The operational metrics the dashboards read: pool use, connection waits, resting
-endpoints, retry waits by source and retry-budget refusals (SPEC §8)."""
+endpoints, retry waits by source and retry-budget refusals (docs/telemetry.md)."""
 
 from __future__ import annotations
 

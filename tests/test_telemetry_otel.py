@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -266,10 +267,17 @@ def test_duration_histograms_use_advised_buckets(client: wt.Client, otel: Otel) 
     client.meta()
     db = otel.points("db.client.operation.duration")
     http = otel.points("http.client.request.duration")
-    assert db and http
+    wait = otel.points("db.client.connection.wait_time")
+    assert db and http and wait
     assert isinstance(db[0], HistogramDataPoint)
-    assert tuple(db[0].explicit_bounds) == (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10)
-    assert tuple(http[0].explicit_bounds)[:3] == (0.005, 0.01, 0.025)
+    # Each histogram's buckets fit what it measures: calls and attempts from 0.5 ms with
+    # boundaries at most 1.5x apart up to a second; pool waits from 10 microseconds.
+    for points in (db, http):
+        bounds = tuple(points[0].explicit_bounds)
+        assert bounds[0] == 0.0005 and bounds[-1] == 60
+        assert all(b / a <= 2 for a, b in itertools.pairwise(bounds) if b <= 1)
+    assert tuple(wait[0].explicit_bounds)[:3] == (0.00001, 0.000025, 0.00005)
+    assert wait[0].count == 1 and wait[0].sum < 0.01
     assert db[0].attributes["db.operation.name"] == "meta"
     assert http[0].attributes["http.response.status_code"] == 200
     active = otel.points("weaviate.client.active_requests")
@@ -332,6 +340,22 @@ def test_attempt_runs_with_http_instrumentation_suppressed(client: wt.Client, ot
         wt.telemetry.detach("test.probe")
     assert seen == [True]
     assert otel_context.get_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY) is None  # restored
+
+
+def test_two_instrumentations_leave_the_callers_context_as_it_was(
+    client: wt.Client, otel: Otel, otel_default: Otel
+) -> None:
+    """Each bridge attaches its own context at the start of a call; they are detached in
+    nesting order, so nothing stays attached in the calling thread afterwards."""
+    before = otel_context.get_current()
+    client.meta()
+    with pytest.raises(wt.NotFoundError):
+        client.raw.request("GET", "/v1/schema/NoSuchCollectionHere")
+    assert otel_context.get_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY) is None
+    assert otel_context.get_current() == before
+    for bridge in (otel, otel_default):  # both bridges saw both calls
+        logical = [s.name for s in bridge.finished() if "db.system.name" in (s.attributes or {})]
+        assert logical == ["meta", "raw"]
 
 
 def test_no_double_spans_with_urllib3_auto_instrumentation(

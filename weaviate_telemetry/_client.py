@@ -21,7 +21,7 @@ from ._core.options import resolve, with_options
 from ._core.pipeline import Pipeline
 
 if TYPE_CHECKING:
-    from ._api.batch import Batch
+    from ._api.client_batch import ClientBatch
     from ._query.builders import Query
 
 
@@ -75,7 +75,7 @@ class Client:
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
-        # The REST/GraphQL namespaces of SPEC §2, which the collection handles are made of.
+        # The REST/GraphQL namespaces (docs/data-plane.md) the collection handles are made of.
         # The handle (``client.collections.use(name)``) is the documented way to work
         # with data; these stay public for the contract and as lower-level escape hatches.
         self.tenants = Tenants(self._call)
@@ -84,7 +84,7 @@ class Client:
         """Single-object CRUD, listing, validation and references (:class:`Objects`)."""
 
     # The query and batch namespaces are imported when first used, so ``import
-    # weaviate_telemetry`` stays light (SPEC §9).
+    # weaviate_telemetry`` stays light (docs/performance.md).
 
     @cached_property
     def query(self) -> Query:
@@ -94,11 +94,22 @@ class Client:
         return Query(self._call, rpc=self._config.grpc_port is not None)
 
     @cached_property
-    def batch(self) -> Batch:
-        """Bulk import, bulk references and delete-by-filter (:class:`Batch`)."""
-        from ._api.batch import Batch
+    def batch(self) -> ClientBatch:
+        """Bulk import, bulk references and delete-by-filter (:class:`Batch`), and v4's
+        ``dynamic()`` / ``fixed_size()`` import contexts with the collection per object."""
+        from ._api.client_batch import ClientBatch
 
-        return Batch(self._call, rpc=self._config.grpc_port is not None)
+        return ClientBatch(
+            self._call, rpc=self._config.grpc_port is not None, handle=self.collections.get
+        )
+
+    def is_ready(self, timeout: float = 2.0) -> bool:
+        """True when the server is ready to serve requests (v4's name for ``health.ready``)."""
+        return self.health.ready(timeout)
+
+    def is_live(self, timeout: float = 2.0) -> bool:
+        """True when the server process is alive (v4's name for ``health.live``)."""
+        return self.health.live(timeout)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:

@@ -1,4 +1,4 @@
-"""The Grafana dashboards the package ships (SPEC §8), and copying them out.
+"""The Grafana dashboards the package ships (docs/dashboards.md), and copying them out.
 
 They are package data (``weaviate_telemetry/dashboards/*.json``, written by
 ``dashboards/generate.py`` in the repository), so a wheel install has them:

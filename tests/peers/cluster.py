@@ -1,4 +1,4 @@
-"""A real 3-node Weaviate cluster on loopback (SPEC §10 recipe), for resilience tests.
+"""A real 3-node Weaviate cluster on loopback (docs/testing.md), for resilience tests.
 
 Each node gets its own free ports (HTTP, gRPC, gossip with data = gossip+1,
 raft with internal RPC = raft+1) and data dir; nodes 1 and 2 join node 0's

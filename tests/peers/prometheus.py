@@ -1,6 +1,6 @@
 """Build and run a real Prometheus 3.16 for the metrics tests.
 
-Built once with ``go install`` from the Go module proxy (SPEC §10)::
+Built once with ``go install`` from the Go module proxy (docs/testing.md)::
 
     CGO_ENABLED=0 go install \\
       -ldflags "-X github.com/prometheus/common/version.Version=3.16.0" \\

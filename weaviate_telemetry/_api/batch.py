@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.errors import ErrorKind, WeaviateError
+from .._core.errors import MESSAGE_CAP, ErrorKind, WeaviateError, cap_text
 from .._core.models import (
     Call,
     Request,
@@ -87,6 +87,10 @@ class BatchFailure(JsonResult):
     message: str
     kind: ErrorKind | None = None
 
+    def __post_init__(self) -> None:
+        # The server's text may echo a credential, or be megabytes long.
+        object.__setattr__(self, "message", cap_text(self.message, MESSAGE_CAP))
+
 
 @dataclass(frozen=True, slots=True)
 class BatchProgress(JsonResult):
@@ -139,6 +143,10 @@ class BatchDeleteItem(JsonResult):
     id: str
     status: str
     message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.message is not None:
+            object.__setattr__(self, "message", cap_text(self.message, MESSAGE_CAP))
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +257,22 @@ def _unmentioned(item: _Item, what: str) -> BatchFailure:
         f"the server's answer does not mention this {what}",
         ErrorKind.PROTOCOL_ERROR,
     )
+
+
+def _encodable(chunk: list[_Item]) -> tuple[list[_Item], list[BatchFailure]]:
+    """The chunk's objects that encode as JSON, and a failure for each one that does not."""
+    from .._core.pipeline import encode_body  # only after a chunk failed to encode
+
+    sendable: list[_Item] = []
+    refused: list[BatchFailure] = []
+    for item in chunk:
+        try:
+            encode_body(item.body)
+        except WeaviateError as err:
+            refused.append(BatchFailure(item.index, item.id, err.message, err.kind))
+        else:
+            sendable.append(item)
+    return sendable, refused
 
 
 def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
@@ -443,7 +467,20 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        return self._post_chunk(request, opts, chunk, _match_objects)
+        ok, failed = self._post_chunk(request, opts, chunk, _match_objects)
+        first = failed[0] if failed and not ok else None
+        if (
+            first is not None
+            and len(chunk) > 1
+            and first.kind is ErrorKind.VALIDATION_ERROR
+            and first.message.startswith("request body is not JSON-serialisable")
+        ):
+            # One object the encoder refuses fails alone; the others are sent.
+            sendable, refused = _encodable(chunk)
+            if sendable and refused:
+                ok, failed = self._send_objects(sendable, level, opts)
+                return ok, [*refused, *failed]
+        return ok, failed
 
     def _send_objects_rpc(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
@@ -451,12 +488,19 @@ class Batch:
         """Send one chunk as ``BatchObjects``; None when it must go over REST."""
         from . import grpc_batch  # protobuf is imported on first use
 
-        rpc = grpc_batch.batch_call([i.body for i in chunk], level)
+        rpc, sent_positions, refused_positions = grpc_batch.batch_call(
+            [i.body for i in chunk], level
+        )
+        refused = [
+            BatchFailure(chunk[p].index, chunk[p].id, message, ErrorKind.VALIDATION_ERROR)
+            for p, message in refused_positions.items()
+        ]
         if rpc is None:
-            return None
-        collections = {i.body["class"] for i in chunk}
-        tenants = {i.body.get("tenant") for i in chunk}
-        size = len(chunk)
+            return ([], refused) if refused and not sent_positions else None
+        sent = [chunk[p] for p in sent_positions]
+        collections = {i.body["class"] for i in sent}
+        tenants = {i.body.get("tenant") for i in sent}
+        size = len(sent)
 
         def parse(response: Response) -> _Outcome:
             if not isinstance(response.body, rpc.reply):
@@ -465,8 +509,8 @@ class Batch:
             if any(not 0 <= position < size for position in failed):
                 raise unexpected("the server's answer names an object outside the chunk")
             ok: list[tuple[int, str]] = []
-            bad: list[BatchFailure] = []
-            for position, item in enumerate(chunk):
+            bad: list[BatchFailure] = list(refused)
+            for position, item in enumerate(sent):
                 assert item.id is not None
                 message = failed.get(position)
                 if message is None:
@@ -484,13 +528,14 @@ class Batch:
             tenant=next(iter(tenants)) if len(tenants) == 1 else None,
             # Every object carries an id by now, so sending the chunk again upserts.
             idempotent=True,
-            outcome_facts=_outcome_facts(size),
+            outcome_facts=_outcome_facts(len(chunk)),
             rpc=rpc,
         )
         try:
             return self._call(request, opts, parse)
         except WeaviateError as err:
-            return _chunk_failed(chunk, err)
+            ok, failed = _chunk_failed(sent, err)
+            return ok, [*refused, *failed]
 
     # -- references -------------------------------------------------------------------
 

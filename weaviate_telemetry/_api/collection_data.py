@@ -206,6 +206,7 @@ class _DataCollection:
     ) -> _uuid.UUID:
         """Store one object and return its uuid (random unless given; an existing uuid
         raises ``validation_error`` — use :meth:`replace` to overwrite)."""
+        v.something_to_store(properties, references, vector)
         ctx = self._ctx
         unnamed, named = vector_fields(vector)
         stored = self._objects("insert").insert(

@@ -347,7 +347,9 @@ class _QueryCollection:
         """The query with its search and paging (``refine``, checked first, before any
         I/O), then the selection; the schema is read (once) only when needed."""
         ctx = self._ctx
-        call = ctx.op(operation if operation == "iterator" else "query." + operation)
+        name = operation if operation == "iterator" else "query." + operation
+        call = ctx.op(name)
+        called = "collection." + name
         query = refine(GetQuery(call, ctx.name, _rpc=ctx.rpc))
         if group_by is not None:
             if not isinstance(group_by, GroupBy):
@@ -363,12 +365,12 @@ class _QueryCollection:
         if ctx.consistency_level is not None:
             # Weaviate's GraphQL has the argument only for replicated collections; with
             # one replica every read is consistent, so there is nothing to ask for.
-            config = ctx.config(opts)
+            config = ctx.config(opts, called)
             factor = (config.replication_config or {}).get("factor", 1)
             if isinstance(factor, int) and factor > 1:
                 query = query.consistency_level(ctx.consistency_level)
         if return_properties is None:
-            config = ctx.config(opts)
+            config = ctx.config(opts, called)
             props: Sequence[Any] = schema_fields(config.properties)
         elif isinstance(return_properties, str):
             props = [return_properties]
@@ -383,7 +385,7 @@ class _QueryCollection:
         extra = ("id", *_metadata_names(return_metadata))
         named: Sequence[str] = ()
         if include_vector is True:
-            legacy, named = _vector_names(config or ctx.config(opts))
+            legacy, named = _vector_names(config or ctx.config(opts, called))
             if legacy:
                 extra += ("vector",)
         elif isinstance(include_vector, (str, list, tuple)):

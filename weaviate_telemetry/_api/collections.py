@@ -177,7 +177,7 @@ class Collections:
             articles = client.collections.use("Article")
             articles.query.near_vector([0.1, 0.2], limit=3)
         """
-        from .collection import Collection  # the handle's modules load on first use (§9)
+        from .collection import Collection  # the handle's modules load on first use (import cost)
 
         return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
 

@@ -37,16 +37,34 @@ class Unsupported(Exception):
     """A value gRPC cannot carry faithfully: the chunk goes over REST."""
 
 
-def batch_call(bodies: Sequence[Mapping[str, Any]], level: str | None) -> RpcCall | None:
-    """The ``BatchObjects`` RPC for REST object bodies, or None when one needs REST."""
-    try:
-        objects = [_object(b) for b in bodies]
-    except Unsupported:
-        return None
+def batch_call(
+    bodies: Sequence[Mapping[str, Any]], level: str | None
+) -> tuple[RpcCall | None, list[int], dict[int, str]]:
+    """The ``BatchObjects`` RPC for REST object bodies (None when one needs REST).
+
+    Also returns the chunk positions the request carries, in order (the reply's
+    ``index`` counts among them), and the positions refused because protobuf
+    cannot encode them (position → message): those fail alone, the rest is sent.
+    Validation refuses such values before; this is the net under it.
+    """
+    objects: list[batch_pb2.BatchObject] = []
+    sent: list[int] = []
+    refused: dict[int, str] = {}
+    for position, body in enumerate(bodies):
+        try:
+            objects.append(_object(body))
+        except Unsupported:
+            return None, [], {}
+        except (ValueError, TypeError, OverflowError, struct.error) as exc:
+            refused[position] = f"cannot encode this object for gRPC: {type(exc).__name__}: {exc}"
+            continue
+        sent.append(position)
+    if not objects:
+        return None, sent, refused
     req = batch_pb2.BatchObjectsRequest(objects=objects)
     if level is not None:
         req.consistency_level = _CONSISTENCY[level]
-    return RpcCall("BatchObjects", req, batch_pb2.BatchObjectsReply, False)
+    return RpcCall("BatchObjects", req, batch_pb2.BatchObjectsReply, False), sent, refused
 
 
 def failures(reply: batch_pb2.BatchObjectsReply) -> dict[int, str]:

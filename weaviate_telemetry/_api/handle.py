@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from .._core import fork
 from .._core.config import RequestOptions
+from .._core.errors import COLLECTION_HINT, NotFoundError, WeaviateError
 from .._core.models import Call, Request, Response, evolve, quote_segment
 from .schema import CollectionConfig, collection_config
 
@@ -77,11 +78,42 @@ class HandleContext:
             path_template="/v1/schema/{collection}",
             collection=self.name,
         )
-        config = self.call(request, options, collection_config)
+        try:
+            config = self.call(request, options, collection_config)
+        except NotFoundError as err:
+            raise missing_collection(self.name, err, operation) from err
         self.schemas.put(config)
         return config
 
-    def config(self, options: RequestOptions | None) -> CollectionConfig:
-        """The cached definition, read once when missing."""
+    def config(
+        self, options: RequestOptions | None, operation: str | None = None
+    ) -> CollectionConfig:
+        """The cached definition, read once when missing. A collection that does not exist
+        is ``not_found`` naming it and ``operation``, the call that needed it."""
         cached = self.schemas.peek(self.name)
-        return cached if cached is not None else self.fetch_config(options)
+        if cached is not None:
+            return cached
+        try:
+            return self.fetch_config(options)
+        except NotFoundError as err:
+            if operation is None:
+                raise
+            raise missing_collection(self.name, err, operation) from err.__cause__
+
+
+def missing_collection(name: str, err: WeaviateError, operation: str) -> NotFoundError:
+    """The caller named a collection that does not exist, in ``operation``."""
+    return NotFoundError(
+        f"collection {name!r} does not exist (in {operation})",
+        status_code=err.status_code,
+        details=err.details,
+        method=err.method,
+        path=err.path,
+        url=err.url,
+        operation=operation,
+        attempts=err.attempts,
+        errors=err.errors,
+        request_id=err.request_id,
+        duration=err.duration,
+        hint=COLLECTION_HINT,
+    )

@@ -214,6 +214,7 @@ class Objects:
 
             obj = client.objects.insert("Article", {"title": "Hi"}, vector=[0.1, 0.2])
         """
+        v.something_to_store(properties, vector, vectors)
         body = object_body(
             collection, properties, uuid.uuid4() if id is None else id, vector, vectors, tenant
         )

@@ -20,8 +20,8 @@ from .._core.options import resolve, with_options
 if TYPE_CHECKING:
     from .._core.pipeline import Pipeline
 
-_METHOD = re.compile(r"^[A-Z]{3,10}$")
-_PATH = re.compile(r"^/(?!/)[^\s?#]*\Z")
+_METHOD = re.compile(r"[A-Z]{3,10}")
+_PATH = re.compile(r"/(?!/)[^\s?#]*")
 
 
 def path_template(path: str) -> str:
@@ -61,16 +61,23 @@ class Raw:
             r = client.raw.request("GET", "/v1/schema", params={"consistency": "true"})
             r.status, r.json()
         """
-        if not isinstance(method, str) or not _METHOD.match(method.upper()):
+        if (
+            not isinstance(method, str)
+            or not method.isascii()
+            or not _METHOD.fullmatch(method.upper())
+        ):
             raise v.invalid(
                 "method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE"
             )
-        if not isinstance(path, str) or not _PATH.match(path):
+        if not isinstance(path, str) or not _PATH.fullmatch(path):
+            # Never echo a query string: it is where credentials get pasted.
+            shown = path.split("?", 1)[0] + "?…" if isinstance(path, str) and "?" in path else path
             raise v.invalid(
-                "path", path, "an absolute path such as /v1/meta, without query or spaces"
+                "path",
+                shown,
+                "an absolute path such as /v1/meta, without query (use params=) or spaces",
             )
-        if params is not None and not isinstance(params, Mapping):
-            raise v.invalid("params", params, "a mapping of query parameters")
+        params = v.query_params(params)
         if not isinstance(raise_for_status, bool):
             raise v.invalid("raise_for_status", raise_for_status, "True or False")
         checked_headers = validate_headers("headers", headers) if headers is not None else None

@@ -28,16 +28,30 @@ from .credentials import (
     ClientPassword,
     Credentials,
 )
-from .errors import ConfigError
-from .redact import REDACTED, is_secret_header, redact_url, register_secret
+from .errors import ConfigError, ValidationError
+from .redact import (
+    REDACTED,
+    is_secret_header,
+    mark_secret_header,
+    redact_url,
+    register_credential,
+    register_secret,
+)
 
 DEFAULT_USER_AGENT = (
     f"weaviate-telemetry/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
 )
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z][0-9A-Za-z.\-]*)$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HOST = re.compile(r"\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z][0-9A-Za-z.\-]*")
+
+
+#: The largest answer (bytes, as received) the client reads: above Weaviate's own
+#: default gRPC message cap (``GRPC_MAX_MESSAGE_SIZE``, 104,858,000 bytes), so an
+#: answer the server may send over gRPC also fits over REST, while a runaway or
+#: hostile stream stops at 128 MiB instead of exhausting memory.
+DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024
+MAX_RESPONSE_BYTES_LIMIT = 16 * 1024**3
 
 
 class InsecureTransportWarning(UserWarning):
@@ -142,17 +156,27 @@ NO_RETRY = RetryPolicy(enabled=False)
 
 
 def validate_headers(name: str, headers: Any) -> dict[str, str]:
+    """Headers both transports can send and that cannot disturb the connection.
+
+    The rules are :func:`validate.header_name` and :func:`validate.header_value`;
+    the value of a secret-looking header is registered for redaction whole and
+    by its credential part (``Bearer <token>`` registers ``<token>`` too), so a
+    server echoing the bare token is scrubbed as well.
+    """
     if not isinstance(headers, Mapping):
         raise _fail(name, headers, "a mapping of header name to value")
     out: dict[str, str] = {}
     for key, value in headers.items():
-        if not isinstance(key, str) or not _HEADER_NAME.match(key):
+        if not isinstance(key, str):
             raise _fail(f"{name} key", key, "a header name (RFC 9110 token)")
-        if is_secret_header(key) and isinstance(value, str):
-            register_secret(value)
-        if not isinstance(value, str) or any(c in value for c in "\r\n\x00"):
-            shown = REDACTED if is_secret_header(key) else value
-            raise _fail(f"{name}[{key!r}]", shown, "a string without CR, LF or NUL")
+        secret = is_secret_header(key)
+        if secret and isinstance(value, str):
+            register_credential(value)
+        try:
+            v.header_name(key, f"{name} key")
+            v.header_value(value, f"{name}[{key!r}]", secret)
+        except ValidationError as err:
+            raise ConfigError(err.message) from None
         out[key] = value
     return out
 
@@ -204,7 +228,7 @@ class Config:
 
     Example::
 
-        wt.Config(base_url="https://weaviate.example.com", api_key="…",
+        wt.Config(base_url="https://weaviate.example.com", api_key="my-api-key",
                   timeouts=wt.Timeouts(read=10), retry=wt.RetryPolicy(enabled=True))
     """
 
@@ -221,9 +245,25 @@ class Config:
     user_agent: str = DEFAULT_USER_AGENT
     grpc_port: int | None = None
     grpc_host: str | None = None
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    secret_headers: tuple[str, ...] = ()
     auth: Credentials | None = None
 
     def __post_init__(self) -> None:
+        marked = self.secret_headers
+        if isinstance(marked, (str, bytes)) or not isinstance(marked, Iterable):
+            raise _fail("secret_headers", marked, "a tuple of header names")
+        marked = tuple(marked)
+        for name in marked:
+            if not isinstance(name, str):
+                raise _fail("secret_headers item", name, "a header name (RFC 9110 token)")
+            try:
+                v.header_name(name, "secret_headers item")
+            except ValidationError as err:
+                raise ConfigError(err.message) from None
+            # Before the headers are validated: their values get registered as secrets.
+            mark_secret_header(name)
+        object.__setattr__(self, "secret_headers", marked)
         if self.auth is not None:
             if not isinstance(self.auth, (ApiKey, ClientCredentials, ClientPassword, BearerToken)):
                 raise _fail("auth", type(self.auth).__name__, "a credential built by wt.Auth")
@@ -235,8 +275,8 @@ class Config:
             if not isinstance(self.api_key, str) or not self.api_key:
                 raise _fail("api_key", REDACTED, "a non-empty string or None")
             register_secret(self.api_key)
-            if any(c in self.api_key for c in "\r\n\x00"):
-                raise _fail("api_key", REDACTED, "a string without CR, LF or NUL")
+            if not self.api_key.isascii() or not self.api_key.isprintable():
+                raise _fail("api_key", REDACTED, "a str of printable ASCII")
         setattr_ = object.__setattr__
         setattr_(self, "base_url", _validate_url("base_url", self.base_url))
         fallbacks = self.fallback_urls
@@ -248,13 +288,14 @@ class Config:
         setattr_(self, "fallback_urls", checked)
         setattr_(self, "timeouts", Timeouts.coerce("timeouts", self.timeouts))
         _int_in("pool_maxsize", self.pool_maxsize, 1, 1000)
+        _int_in("max_response_bytes", self.max_response_bytes, 1024, MAX_RESPONSE_BYTES_LIMIT)
         if not isinstance(self.retry, RetryPolicy):
             raise _fail("retry", self.retry, "a RetryPolicy")
         prefix = self.telemetry_prefix
         if isinstance(prefix, str) or not isinstance(prefix, Iterable):
             raise _fail("telemetry_prefix", prefix, "a non-empty tuple of identifiers")
         prefix = tuple(prefix)
-        if not prefix or not all(isinstance(p, str) and _IDENTIFIER.match(p) for p in prefix):
+        if not prefix or not all(isinstance(p, str) and _IDENTIFIER.fullmatch(p) for p in prefix):
             raise _fail("telemetry_prefix", prefix, "a non-empty tuple of identifiers")
         setattr_(self, "telemetry_prefix", prefix)
         headers = validate_headers("default_headers", self.default_headers)
@@ -272,15 +313,15 @@ class Config:
         ):
             raise _fail("ca_certs", self.ca_certs, "a path to an existing CA bundle or None")
         ua = self.user_agent
-        if not isinstance(ua, str) or not ua or any(c in ua for c in "\r\n\x00"):
-            raise _fail("user_agent", ua, "a non-empty string without CR, LF or NUL")
+        if not isinstance(ua, str) or not ua or not ua.isascii() or not ua.isprintable():
+            raise _fail("user_agent", ua, "a non-empty str of printable ASCII")
         if self.grpc_port is not None:
             _int_in("grpc_port", self.grpc_port, 1, 65535)
         host = self.grpc_host
         if host is not None:
             if self.grpc_port is None:
                 raise _fail("grpc_host", host, "None unless grpc_port is set")
-            if not isinstance(host, str) or not _HOST.match(host):
+            if not isinstance(host, str) or not _HOST.fullmatch(host):
                 raise _fail("grpc_host", host, "a host name or IP address (no scheme, no port)")
 
     def __repr__(self) -> str:
@@ -374,6 +415,12 @@ class Config:
             kwargs["grpc_port"] = _env_int(env, "WEAVIATE_GRPC_PORT")
         if env.get("WEAVIATE_GRPC_HOST"):
             kwargs["grpc_host"] = env["WEAVIATE_GRPC_HOST"]
+        if env.get("WEAVIATE_SECRET_HEADERS"):
+            kwargs["secret_headers"] = tuple(
+                h.strip() for h in env["WEAVIATE_SECRET_HEADERS"].split(",") if h.strip()
+            )
+        if env.get("WEAVIATE_MAX_RESPONSE_BYTES"):
+            kwargs["max_response_bytes"] = _env_int(env, "WEAVIATE_MAX_RESPONSE_BYTES")
         if env.get("WEAVIATE_TELEMETRY_PREFIX"):
             kwargs["telemetry_prefix"] = tuple(env["WEAVIATE_TELEMETRY_PREFIX"].split("."))
         kwargs.update(overrides)

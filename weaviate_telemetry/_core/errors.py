@@ -30,6 +30,7 @@ transport and the API namespaces never instantiate subclasses by hand.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -84,6 +85,10 @@ def kind_for_status(status: int) -> ErrorKind:
 
 
 _DETAILS_CAP = 4096  # characters of a response body kept on an error
+#: Characters of an error message kept (a server may answer with megabytes of text;
+#: ``details`` keeps the start of the body, nothing keeps the rest).
+MESSAGE_CAP = 8192
+_REQUEST_ID_CAP = 256
 _ITEMS_CAP = 100  # list items / mapping keys kept per level
 
 
@@ -138,7 +143,7 @@ class WeaviateError(Exception):
         duration: float | None = None,
         hint: str | None = None,
     ) -> None:
-        self.message = redact_text(message)
+        self.message = cap_text(message, MESSAGE_CAP)
         self.status_code = status_code
         self.details = _cap(details)
         self.method = method
@@ -147,7 +152,7 @@ class WeaviateError(Exception):
         self.operation = operation
         self.attempts = attempts
         self.errors: tuple[WeaviateError, ...] = tuple(errors)
-        self.request_id = request_id
+        self.request_id = None if request_id is None else cap_text(request_id, _REQUEST_ID_CAP)
         self.duration = duration
         self.hint = hint if hint is not None else _hint(self.kind, status_code, self.message)
         super().__init__(self.message)
@@ -195,6 +200,31 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def cap_text(text: str, cap: int) -> str:
+    """``text`` scrubbed of secrets and cut to ``cap`` characters (saying how much was cut).
+
+    Scrubbed before the cut (over a margin), so a secret that straddles the
+    cut is never half shown.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) <= cap:
+        return redact_text(text)
+    scrubbed = redact_text(text[: cap * 2])
+    if len(scrubbed) <= cap:
+        return scrubbed
+    return f"{scrubbed[:cap]}… ({len(text) - cap} more characters cut)"
+
+
+class Cause(Exception):
+    """A stand-in for a library exception whose text may quote the server (or a secret):
+    kept as ``__cause__`` with the original type name and redacted, capped text."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.type_name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        super().__init__(f"{self.type_name}: {cap_text(str(exc), MESSAGE_CAP)}")
+
+
 def _cap(details: Any, depth: int = 0) -> Any:
     """Size-cap a response body and scrub secrets from every string in it."""
     if isinstance(details, (bytes, bytearray)):
@@ -205,7 +235,7 @@ def _cap(details: Any, depth: int = 0) -> Any:
         return "…"
     if isinstance(details, Mapping):
         items = list(details.items())[:_ITEMS_CAP]
-        return {str(k): _cap(v, depth + 1) for k, v in items}
+        return {redact_text(str(k)[:_DETAILS_CAP]): _cap(v, depth + 1) for k, v in items}
     if isinstance(details, (list, tuple)):
         return [_cap(v, depth + 1) for v in details[:_ITEMS_CAP]]
     return details
@@ -217,13 +247,122 @@ def _hint(kind: ErrorKind, status: int | None, message: str) -> str | None:
         return "check the API key (WEAVIATE_API_KEY) and that the server enables API-key auth"
     if kind is ErrorKind.FORBIDDEN:
         return "the key is valid but its user lacks permission for this action"
-    if kind is ErrorKind.VALIDATION_ERROR and status == 422 and "vector" in lowered:
+    if kind is ErrorKind.VALIDATION_ERROR and "vector" in lowered and "length" in lowered:
         return "vector dimension mismatch with the collection's existing vectors?"
     if kind is ErrorKind.CONNECTION_ERROR:
         return "is the server running and the URL (host/port/scheme) right?"
     if kind is ErrorKind.RATE_LIMITED:
         return "slow down or enable retries, which honour Retry-After"
     return None
+
+
+#: A GraphQL query or aggregate of a collection the schema does not have, or a delete
+#: from one (HTTP 500).
+_UNKNOWN_COLLECTION = re.compile(
+    r'Cannot query field "(?P<name>[^"]+)" on type "(?:Get|Aggregate)ObjectsObj"'
+    r"|delete from non-existing index for (?P<deleted>\w+)"
+)
+COLLECTION_HINT = (
+    "create it first (client.collections.create) or check the spelling: "
+    "collection names start with a capital letter"
+)
+# What a server message says the caller got wrong, whatever the transport turned it into
+# (a GraphQL error in a 200, an HTTP 500, a gRPC UNKNOWN). Lower-cased fragments; first
+# match wins.
+_CALLER_MISTAKES: tuple[tuple[ErrorKind, tuple[str, ...]], ...] = (
+    (ErrorKind.NOT_FOUND, ("could not find class", "class not found")),
+    (
+        ErrorKind.VALIDATION_ERROR,
+        (
+            # a property the collection does not have (filter, sort, return, bm25)
+            "no such prop",
+            "cannot query field",
+            "get property by name",
+            "requires inverted index",
+            "invalid 'sort' parameter",
+            "invalid 'where' filter",
+            # a vector of the wrong length
+            "vector lengths don't match",
+            "has a vector with length",
+            "validate vector index",
+            # a tenant where there are none, or none where one is needed
+            "multi-tenancy disabled",
+            "multi-tenancy enabled",
+            'unknown argument "tenant"',
+            # a value of the wrong type
+            "invalid integer property",
+            "invalid number property",
+            "invalid text property",
+            "invalid boolean property",
+            "invalid date property",
+        ),
+    ),
+)
+
+
+def caller_mistake(
+    kind: ErrorKind, message: str, operation: str | None
+) -> tuple[ErrorKind, str, str | None] | None:
+    """The kind, message and hint of a failure the caller caused, or None.
+
+    The server reports the same mistake differently per path: an unknown property is a
+    GraphQL error (HTTP 200) over REST and ``UNKNOWN`` over gRPC, a vector of the wrong
+    length an HTTP 500 on insert. One mistake, one kind: ``not_found`` for a collection
+    that does not exist, ``validation_error`` for the rest; the message says which
+    operation the caller called.
+    """
+    if kind not in (
+        ErrorKind.SERVER_ERROR,
+        ErrorKind.GRAPHQL_ERROR,
+        ErrorKind.BAD_REQUEST,
+        ErrorKind.VALIDATION_ERROR,
+        ErrorKind.NOT_FOUND,
+    ):
+        return None
+    called = f" (in {operation})" if operation else ""
+    if called and message.endswith(called):
+        return None
+    missing = _UNKNOWN_COLLECTION.search(message)
+    if missing:
+        return (
+            ErrorKind.NOT_FOUND,
+            f"collection {missing['name'] or missing['deleted']!r} does not exist{called}: "
+            f"{message}",
+            COLLECTION_HINT,
+        )
+    lowered = message.lower()
+    for refined, fragments in _CALLER_MISTAKES:
+        if any(f in lowered for f in fragments):
+            hint = COLLECTION_HINT if refined is ErrorKind.NOT_FOUND else None
+            return refined, f"{message}{called}", hint
+    return None
+
+
+def as_caller_mistake(err: WeaviateError, operation: str | None) -> WeaviateError:
+    """``err``, or the same failure re-typed when the message shows a caller mistake."""
+    found = caller_mistake(err.kind, err.message, operation)
+    if found is None:
+        return err
+    kind, message, hint = found
+    refined = WeaviateError.from_kind(
+        kind,
+        message,
+        status_code=err.status_code,
+        details=err.details,
+        method=err.method,
+        path=err.path,
+        url=err.url,
+        operation=err.operation,
+        attempts=err.attempts,
+        errors=err.errors,
+        request_id=err.request_id,
+        duration=err.duration,
+        hint=hint,
+    )
+    refined.rpc_status = err.rpc_status
+    refined.request_sent = err.request_sent
+    refined.__cause__ = err.__cause__
+    return refined
 
 
 def message_from_body(body: Any) -> str | None:

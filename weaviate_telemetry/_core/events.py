@@ -58,13 +58,20 @@ _infos: dict[str, HandlerInfo] = {}
 _by_event: dict[EventName, tuple[HandlerInfo, ...]] = {}
 
 
+# Events that close what a start event opened.
+_CLOSING = frozenset({"stop", "exception"})
+
+
 def _rebuild() -> None:
     global _by_event
     table: dict[EventName, list[HandlerInfo]] = {}
     for info in _infos.values():
         for name in info.event_names:
             table.setdefault(name, []).append(info)
-    _by_event = {k: tuple(v) for k, v in table.items()}
+    # Handlers of a start event run in the order they were attached, those of its stop or
+    # exception in reverse, so what handlers open at the start (e.g. an attached
+    # OpenTelemetry context, one per instrumentation) is closed in nesting order.
+    _by_event = {k: tuple(reversed(v)) if k[-1] in _CLOSING else tuple(v) for k, v in table.items()}
 
 
 def _event_name(name: Any) -> EventName:
@@ -90,6 +97,8 @@ def attach(
 
     ``event_names`` is one event name or several; a name is a tuple such as
     ``("weaviate", "request", "stop")`` (or the dotted string form).
+    Handlers run in the order they were attached, except on ``stop`` and
+    ``exception`` events, where the last attached runs first (nesting order).
     Raises ``ConfigError`` when ``handler_id`` is already attached.
     """
     from .errors import ConfigError
@@ -170,7 +179,7 @@ def library_logger() -> Any:
     ``import weaviate_telemetry`` does not import loguru (it costs more than
     the rest of the package). Every module of the library that logs gets the
     logger here, so the first time one of them needs it the library's records
-    are disabled (``logger.disable("weaviate_telemetry")``, SPEC §6.3) unless
+    are disabled (``logger.disable("weaviate_telemetry")``, docs/telemetry.md) unless
     the application already said otherwise with ``logger.enable`` /
     ``logger.disable`` on this name or a name below it.
     """

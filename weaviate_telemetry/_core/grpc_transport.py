@@ -21,7 +21,7 @@ import grpc
 
 from . import fork
 from .config import Config
-from .errors import ErrorKind, WeaviateError
+from .errors import Cause, ErrorKind, WeaviateError
 from .models import RpcCall
 
 #: Weaviate's default ``GRPC_MAX_MESSAGE_SIZE``, used when ``/v1/meta`` does not say.
@@ -59,7 +59,16 @@ _STATUS_KINDS: dict[grpc.StatusCode, ErrorKind] = {
 # Weaviate sends most failures as UNKNOWN with a message; these fragments
 # (lower-cased) say what the message means. First match wins.
 _MESSAGE_KINDS: tuple[tuple[ErrorKind, tuple[str, ...]], ...] = (
-    (ErrorKind.UNAUTHORIZED, ("invalid api key", "unauthorized", "unauthenticated")),
+    (
+        ErrorKind.UNAUTHORIZED,
+        (
+            "invalid api key",
+            "unauthorized",
+            "unauthenticated",
+            "anonymous access not enabled",
+            "extract auth",
+        ),
+    ),
     (ErrorKind.FORBIDDEN, ("forbidden", "permission denied")),
     (
         ErrorKind.VALIDATION_ERROR,
@@ -123,7 +132,9 @@ def map_rpc_error(exc: grpc.RpcError) -> WeaviateError:
     err = WeaviateError.from_kind(kind, message, details={"grpc_status": code.name})
     err.rpc_status = code.name
     err.request_sent = request_sent
-    err.__cause__ = exc
+    # grpc's exception text repeats the server's message (which may echo a
+    # credential) and debug details: the chain keeps a redacted stand-in.
+    err.__cause__ = Cause(exc)
     return err
 
 
@@ -225,7 +236,11 @@ class GrpcTransport:
             options: list[tuple[str, Any]] = [
                 *_KEEPALIVE,
                 ("grpc.max_send_message_length", max_message_size),
-                ("grpc.max_receive_message_length", max_message_size),
+                # Answers are bounded like REST's: never above max_response_bytes.
+                (
+                    "grpc.max_receive_message_length",
+                    min(max_message_size, self._config.max_response_bytes),
+                ),
                 ("grpc.primary_user_agent", self._config.user_agent),
             ]
             if secure:
@@ -269,11 +284,12 @@ class GrpcTransport:
             with _in_flight:
                 return stub(rpc.message, timeout=timeout, metadata=metadata)
         except grpc.RpcError as exc:
-            raise map_rpc_error(exc) from exc
+            failure = map_rpc_error(exc)
         except ValueError as exc:  # e.g. a closed channel
-            err = WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, f"gRPC channel: {exc}")
-            err.__cause__ = exc
-            raise err from exc
+            failure = WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, f"gRPC channel: {exc}")
+            failure.__cause__ = Cause(exc)
+        # Raised outside the handler: no __context__ holding the unredacted original.
+        raise failure
 
     def health(self, target: str, timeout: float) -> str:
         """The standard ``grpc.health.v1.Health/Check`` status name (e.g. ``SERVING``).
@@ -292,8 +308,10 @@ class GrpcTransport:
             with _in_flight:
                 status: str = check(None, timeout=timeout)
         except grpc.RpcError as exc:
-            raise map_rpc_error(exc) from exc
-        return status
+            failure = map_rpc_error(exc)
+        else:
+            return status
+        raise failure
 
     def close(self) -> None:
         """Close every channel; later calls fail with ``connection_error``."""

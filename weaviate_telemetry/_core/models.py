@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 from .config import RequestOptions, RetryPolicy, Timeouts
-from .errors import ErrorKind, WeaviateError
+from .errors import ErrorKind, WeaviateError, cap_text
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -171,7 +171,7 @@ class Response:
         for name in ("x-request-id", "x-correlation-id", "request-id"):
             value = self.headers.get(name)
             if value:
-                return value
+                return cap_text(value, 256)  # a header may echo a credential
         return None
 
     def json(self) -> Any:

@@ -34,7 +34,13 @@ from . import fork, retry
 from .auth import AUTH_PREFIX, TokenSource
 from .config import NO_RETRY, Config, Timeouts
 from .endpoints import Endpoint, EndpointPool
-from .errors import ErrorKind, WeaviateError, kind_for_status, message_from_body
+from .errors import (
+    ErrorKind,
+    WeaviateError,
+    as_caller_mistake,
+    kind_for_status,
+    message_from_body,
+)
 from .models import Request, Response, RpcCall, as_response, merge_headers
 from .redact import redact_url
 from .transport import RawResponse, Urllib3Transport
@@ -46,6 +52,10 @@ T = TypeVar("T")
 _Payload = tuple[bytes | None, Mapping[str, str]]
 
 _refs = itertools.count(1)
+#: An error answer larger than this (bytes) is not JSON-decoded; its first
+#: ``_ERROR_TEXT_KEPT`` bytes are kept as text (docs/errors.md).
+_ERROR_BODY_DECODED = 1 << 20
+_ERROR_TEXT_KEPT = 8192
 #: How long the readiness check of an endpoint back from its rest may take (s).
 _READY_CHECK = 1.0
 _monotonic = time.monotonic
@@ -555,7 +565,7 @@ class Pipeline:
             # Nobody listens to attempts (e.g. only loguru's request lines): skip building them.
             started = _monotonic()
             raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout
+                request.method, url, body, headers, connect, read, pool_timeout, deadline
             )
             return self._decode(request, raw, url, started, number)
         attempt_meta = {
@@ -573,7 +583,7 @@ class Pipeline:
             headers = {**headers, **carrier}
         try:
             raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout
+                request.method, url, body, headers, connect, read, pool_timeout, deadline
             )
             response = self._decode(request, raw, url, started, number)
         except WeaviateError as err:
@@ -646,6 +656,7 @@ class Pipeline:
                 min(timeouts.connect, remaining),
                 min(timeouts.read, remaining),
                 min(timeouts.pool, remaining),
+                _monotonic() + remaining,
             )
             if raw.status == 200:
                 announced = orjson.loads(raw.data).get("grpcMaxMessageSize")
@@ -703,7 +714,10 @@ class Pipeline:
         timeout = max(min(timeouts.read, remaining), 0.001)
         if call_meta is None:
             started = _monotonic()
-            reply = transport.call(target, rpc, metadata, timeout)
+            try:
+                reply = transport.call(target, rpc, metadata, timeout)
+            except WeaviateError as err:
+                raise as_caller_mistake(err, request.operation) from err.__cause__
             return Response(200, {}, reply, b"", url, _monotonic() - started, number)
         attempt_meta = {
             **call_meta,
@@ -721,7 +735,10 @@ class Pipeline:
         if carrier:
             metadata = [*metadata, *((k.lower(), str(val)) for k, val in carrier.items())]
         try:
-            reply = transport.call(target, rpc, metadata, timeout)
+            try:
+                reply = transport.call(target, rpc, metadata, timeout)
+            except WeaviateError as failed:
+                raise as_caller_mistake(failed, request.operation) from failed.__cause__
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
@@ -766,7 +783,15 @@ class Pipeline:
         status, headers, data = raw.status, raw.headers, raw.data
         body: Any = None
         decode_error: Exception | None = None
-        if data and request.decode:
+        if (
+            len(data) > _ERROR_BODY_DECODED
+            and request.raise_for_status
+            and not (200 <= status < 300 or status in request.ok_statuses)
+        ):
+            # A huge error answer is not decoded (its message and details are capped
+            # anyway): its start is kept as text.
+            body = data[:_ERROR_TEXT_KEPT].decode("utf-8", "replace")
+        elif data and request.decode:
             try:
                 body = orjson.loads(data)
             except orjson.JSONDecodeError as exc:
@@ -785,23 +810,30 @@ class Pipeline:
             raise err
         if ok and request.raise_for_status and request.graphql and _has_errors(body):
             # A 200 with GraphQL errors failed, even with partial data (kept in details).
-            raise WeaviateError.from_kind(
-                ErrorKind.GRAPHQL_ERROR,
-                message_from_body({"errors": body["errors"]}) or "GraphQL errors",
-                status_code=status,
-                details=body,
-                request_id=response.request_id,
+            raise as_caller_mistake(
+                WeaviateError.from_kind(
+                    ErrorKind.GRAPHQL_ERROR,
+                    message_from_body({"errors": body["errors"]}) or "GraphQL errors",
+                    status_code=status,
+                    details=body,
+                    request_id=response.request_id,
+                ),
+                request.operation,
             )
         if ok or not request.raise_for_status:
             return response
         kind = kind_for_status(status)
-        err = WeaviateError.from_kind(
-            kind,
-            message_from_body(body) or _status_text(status),
-            status_code=status,
-            details=body,
-            request_id=response.request_id,
+        err = as_caller_mistake(
+            WeaviateError.from_kind(
+                kind,
+                message_from_body(body) or _status_text(status),
+                status_code=status,
+                details=body,
+                request_id=response.request_id,
+            ),
+            request.operation,
         )
+        kind = err.kind
         if kind is ErrorKind.RATE_LIMITED or status in (502, 503, 504):
             err.retry_after = retry.parse_retry_after(headers.get("retry-after"))
         raise err

@@ -50,10 +50,43 @@ def register_secret(value: str | None) -> None:
         _pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
 
+def register_credential(value: str | None) -> None:
+    """Register a credential header value whole and by its secret part.
+
+    ``Bearer abc``, ``Token abc``, ``Basic abc`` or any ``<scheme> <secret>``
+    registers ``abc`` too, so a server that echoes the bare token (or an api
+    key in a request id) is scrubbed as well as one echoing the header.
+    """
+    if not value:
+        return
+    register_secret(value)
+    parts = value.split()
+    for part in parts[1:]:  # parts[0] is the scheme when there are several
+        register_secret(part.strip(",;\"'"))
+    if "=" in value:  # key=value credential parameters (e.g. Digest, AWS-style)
+        for pair in value.replace(",", " ").split():
+            register_secret(pair.partition("=")[2].strip("\"'"))
+
+
+_marked: frozenset[str] = frozenset()
+
+
+def mark_secret_header(name: str) -> None:
+    """Treat header ``name`` (any case) as secret from now on, like ``Authorization``:
+    its values are registered for redaction and never shown (``Config.secret_headers``)."""
+    global _marked
+    with _lock:
+        _marked = _marked | {name.lower()}
+
+
 def is_secret_header(name: str) -> bool:
     """True for headers whose values must never be shown."""
     lowered = name.lower()
-    return lowered in SECRET_HEADERS or bool(_SECRET_HEADER_SHAPE.search(lowered))
+    return (
+        lowered in SECRET_HEADERS
+        or lowered in _marked
+        or bool(_SECRET_HEADER_SHAPE.search(lowered))
+    )
 
 
 def redact_text(text: str) -> str:

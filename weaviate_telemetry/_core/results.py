@@ -4,7 +4,7 @@ Every result type (``Meta``, ``WeaviateObject``, ``BatchResult``,
 ``QueryResult`` …) is a frozen dataclass that keeps the server's answer
 in ``raw``; this base adds ``to_dict()``/``to_json()`` without making
 ``import weaviate_telemetry`` pay for importing dataclasses-json and
-marshmallow (§9 import budget).
+marshmallow (the import budget of docs/performance.md).
 """
 
 from __future__ import annotations

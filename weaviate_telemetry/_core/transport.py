@@ -7,7 +7,9 @@ status, headers and bytes.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import ssl
 import threading
 import time
@@ -74,16 +76,107 @@ def map_exception(exc: BaseException) -> WeaviateError:
 _attempt_state = threading.local()
 
 
+class _Watch:
+    """One exchange under the watchdog: its deadline and (once taken) its connection."""
+
+    __slots__ = ("conn", "deadline", "fired")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.conn: Any = None
+        self.fired = False
+
+
+class _Watchdog:
+    """Ends exchanges that outlive their call's deadline, whatever phase they are in.
+
+    Socket timeouts bound each read, not an exchange: headers or a body
+    trickling one byte a second never trip them. One daemon thread per
+    process (started on first use, again in a forked child) shuts down the
+    socket of any exchange past its deadline, so the blocked read returns and
+    the attempt fails as ``timeout``. Registering costs a dict insert; the
+    thread sleeps while nothing is watched and otherwise wakes every
+    ``_TICK`` seconds, so a deadline is enforced within that much.
+    """
+
+    _TICK = 0.1
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: dict[int, _Watch] = {}
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def watch(self, deadline: float, pid: int) -> _Watch:
+        if pid != self._pid:  # forked without Python's at-fork hooks: no thread here
+            self.reset()
+        entry = _Watch(deadline)
+        with self._lock:
+            idle = not self._active  # only then may the thread be asleep
+            self._active[id(entry)] = entry
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="weaviate-telemetry-deadlines", daemon=True
+                )
+                self._thread.start()
+        if idle:
+            self._wake.set()
+        return entry
+
+    def done(self, entry: _Watch) -> None:
+        with self._lock:
+            self._active.pop(id(entry), None)
+
+    def _run(self) -> None:
+        while True:
+            if not self._active:
+                self._wake.clear()
+                if not self._active:
+                    self._wake.wait()
+            time.sleep(self._TICK)
+            now = time.monotonic()
+            with self._lock:
+                expired = [e for e in self._active.values() if e.deadline <= now]
+                for entry in expired:
+                    del self._active[id(entry)]
+                    entry.fired = True
+                    sock = getattr(entry.conn, "sock", None)
+                    if sock is not None:
+                        with contextlib.suppress(OSError):
+                            sock.shutdown(socket.SHUT_RDWR)
+
+    def reset(self) -> None:
+        """In a forked child: no thread runs yet, nothing is watched."""
+        self._lock = threading.Lock()
+        self._active = {}
+        self._wake = threading.Event()
+        self._thread = None
+        self._pid = os.getpid()
+
+
+_watchdog = _Watchdog()
+fork.after_fork_in_child(_watchdog.reset)
+
+#: Bytes read per step of a streamed body (the cap is checked between steps).
+_CHUNK = 1 << 20
+
+
 def _timed(base: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
-    """A pool class that times this thread's wait for a connection."""
+    """A pool class that times this thread's wait for a connection (and hands the
+    connection to the watchdog entry of this thread's exchange)."""
 
     class TimedPool(base):  # type: ignore[valid-type,misc]
         def _get_conn(self, timeout: float | None = None) -> Any:
             started = time.monotonic()
             try:
-                return super()._get_conn(timeout)
+                conn = super()._get_conn(timeout)
             finally:
                 _attempt_state.pool_wait = time.monotonic() - started
+            entry = getattr(_attempt_state, "watch", None)
+            if entry is not None:
+                entry.conn = conn
+            return conn
 
     TimedPool.__name__ = TimedPool.__qualname__ = f"Timed{base.__name__}"
     return TimedPool
@@ -122,6 +215,33 @@ def split_origin(url: str) -> tuple[str, str]:
     return url[:cut], url[cut:]
 
 
+def _discard(resp: Any) -> None:
+    """Close the connection of an exchange that did not complete, and give its pool
+    slot back: a half-read answer must never be read by the next call."""
+    if resp is None:
+        return  # urlopen failed: urllib3 closed the connection and released the slot
+    try:
+        resp.close()
+    finally:
+        resp.release_conn()
+
+
+def _past_deadline(cause: BaseException | None) -> WeaviateError:
+    err = WeaviateError.from_kind(
+        ErrorKind.TIMEOUT, "the call's total deadline passed while the answer was arriving"
+    )
+    err.__cause__ = cause
+    return err
+
+
+def _too_large(cap: int, status: int, how: str) -> WeaviateError:
+    return WeaviateError.from_kind(
+        ErrorKind.PROTOCOL_ERROR,
+        f"the response is larger than max_response_bytes={cap} ({how}); the connection was closed",
+        status_code=status,
+    )
+
+
 class Urllib3Transport:
     """One pool manager per client: bounded, blocking pools, no urllib3 retries.
 
@@ -134,7 +254,15 @@ class Urllib3Transport:
     answer from a socket its parent is using.
     """
 
-    __slots__ = ("__weakref__", "_by_origin", "_default_timeout", "_kwargs", "_pid", "_pool")
+    __slots__ = (
+        "__weakref__",
+        "_by_origin",
+        "_default_timeout",
+        "_kwargs",
+        "_max_bytes",
+        "_pid",
+        "_pool",
+    )
 
     def __init__(self, config: Config) -> None:
         kwargs: dict[str, Any] = {
@@ -152,6 +280,7 @@ class Urllib3Transport:
                 kwargs["ca_certs"] = config.ca_certs
         self._kwargs = kwargs
         self._default_timeout = kwargs["timeout"]
+        self._max_bytes = config.max_response_bytes
         self._pid = 0
         self._pool: urllib3.PoolManager
         # origin -> its pool. The pool manager holds at least ten pools and a client
@@ -183,11 +312,17 @@ class Urllib3Transport:
         connect: float | None = None,
         read: float | None = None,
         pool_timeout: float | None = None,
+        deadline: float | None = None,
     ) -> RawResponse:
         """Send one attempt; raise a WeaviateError (cause set) on any failure.
 
         ``connect``/``read`` override the configured timeouts for this attempt
         (the pipeline caps them by the call's remaining time); None keeps them.
+        ``deadline`` (a ``time.monotonic()`` value) bounds the whole exchange,
+        slow headers and slow bodies included. The body is read in steps and
+        refused past ``max_response_bytes``; it is returned as sent (no content
+        decoding: the SDK asks for ``identity``). A connection whose exchange
+        did not complete is closed, never reused.
         """
         timeout = (
             self._default_timeout
@@ -197,6 +332,9 @@ class Urllib3Transport:
         origin, target = split_origin(url)
         if self._pid != os.getpid():  # forked without Python's at-fork hooks
             self._new_pools()
+        entry = None if deadline is None else _watchdog.watch(deadline, self._pid)
+        _attempt_state.watch = entry
+        resp: Any = None
         try:
             pool = self._by_origin.get(origin)
             if pool is None:
@@ -211,11 +349,62 @@ class Urllib3Transport:
                 retries=False,
                 redirect=False,
                 assert_same_host=False,
-                preload_content=True,
+                preload_content=False,
+                decode_content=False,
             )
-        except Exception as exc:
-            raise map_exception(exc) from exc
-        return RawResponse(resp.status, resp.headers, resp.data)
+            data = self._read_body(resp)
+        except WeaviateError:
+            _discard(resp)
+            raise
+        except BaseException as exc:
+            _discard(resp)
+            if entry is not None and entry.fired:
+                raise _past_deadline(exc) from exc
+            if isinstance(exc, Exception):
+                raise map_exception(exc) from exc
+            raise
+        finally:
+            _attempt_state.watch = None
+            if entry is not None:
+                _watchdog.done(entry)
+        if entry is not None and entry.fired:  # the body may look complete when cut short
+            _discard(resp)
+            raise _past_deadline(None)
+        resp.release_conn()
+        return RawResponse(resp.status, resp.headers, data)
+
+    def _read_body(self, resp: Any) -> bytes:
+        """The whole body, read in steps, refused past ``max_response_bytes``."""
+        cap = self._max_bytes
+        encoding = resp.headers.get("content-encoding", "").strip().lower()
+        if encoding not in ("", "identity"):
+            raise WeaviateError.from_kind(
+                ErrorKind.PROTOCOL_ERROR,
+                f"the server sent Content-Encoding: {encoding[:40]!r}, which the SDK did not ask "
+                "for (it sends Accept-Encoding: identity); the body was not read",
+                status_code=resp.status,
+            )
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit():
+            length = int(declared)
+            if length > cap:
+                raise _too_large(cap, resp.status, f"it announced {length} bytes")
+            # One read into one buffer (no copy to join); a body cut short raises
+            # urllib3's IncompleteRead, a trickling one is ended by the watchdog.
+            return resp.read(length) if length else b""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            part = resp.read(min(_CHUNK, cap + 1 - size))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+            if size > cap:
+                raise _too_large(cap, resp.status, "the body went on past it")
+            if resp.length_remaining == 0:
+                break
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     @staticmethod
     def last_pool_wait() -> float:

@@ -77,22 +77,27 @@ METRICS = (
     "percentageTrue",
     "percentageFalse",
 )
-_BOOSTED = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*(\^[0-9]+(\.[0-9]+)?)?$")
-_INLINE_FRAGMENT = re.compile(r"^\.\.\. on [A-Z][_0-9A-Za-z]*$")
+_BOOSTED = re.compile(r"[_A-Za-z][_0-9A-Za-z]*(\^[0-9]+(\.[0-9]+)?)?")
+_INLINE_FRAGMENT = re.compile(r"\.\.\. on [A-Z][_0-9A-Za-z]*")
 
 
 # -- small validators -------------------------------------------------------------------
 
 
 def _count(value: Any, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise v.failure(f"{name} must be an integer >= {minimum}, got {value!r}")
+    # GraphQL's Int is 32-bit signed and gRPC's fields uint32: one range fits both.
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= v.INT32_MAX:
+        raise v.failure(
+            f"{name} must be an integer in {minimum}..{v.INT32_MAX}, got {v.show(value)}"
+        )
     return value
 
 
 def _names(values: Iterable[Any], what: str) -> tuple[str, ...]:
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, (bytes, Mapping)) or not isinstance(values, Iterable):
+        raise v.invalid(what, values, "a name or a list of names")
     return tuple(v.property_name(n, what) for n in values)
 
 
@@ -101,9 +106,11 @@ def _boosted(values: Iterable[Any] | None) -> tuple[str, ...] | None:
         return None
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, (bytes, Mapping)) or not isinstance(values, Iterable):
+        raise v.invalid("search properties", values, "a property name or a list of them")
     out = []
     for name in values:
-        if not isinstance(name, str) or not _BOOSTED.match(name):
+        if not isinstance(name, str) or not _BOOSTED.fullmatch(name):
             raise v.invalid(
                 "search property", name, "a property name, optionally boosted as name^2"
             )
@@ -161,7 +168,7 @@ def _render_fields(fields: Sequence[Any], depth: int = 0) -> str:
             parts.append(v.property_name(item, "field name"))
         elif isinstance(item, Mapping):
             for key, sub in item.items():
-                if not (isinstance(key, str) and _INLINE_FRAGMENT.match(key)):
+                if not (isinstance(key, str) and _INLINE_FRAGMENT.fullmatch(key)):
                     v.property_name(key, "field name")
                 if isinstance(sub, (str, Mapping)):
                     sub = [sub]

@@ -428,6 +428,14 @@ class FilterOn:
         """``GreaterThanEqual``."""
         return self._compare("GreaterThanEqual", value)
 
+    def greater_or_equal(self, value: Any) -> Filter:
+        """``GreaterThanEqual`` (the official v4 client's name for :meth:`greater_than_equal`)."""
+        return self._compare("GreaterThanEqual", value)
+
+    def less_or_equal(self, value: Any) -> Filter:
+        """``LessThanEqual`` (the official v4 client's name for :meth:`less_than_equal`)."""
+        return self._compare("LessThanEqual", value)
+
     def like(self, pattern: str) -> Filter:
         """``Like``: text wildcard match (``?`` one character, ``*`` any run)."""
         if self._kind or self._length or not isinstance(pattern, str):

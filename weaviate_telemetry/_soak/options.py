@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 #: Toxics a fault step may name, and what their value means.
@@ -31,7 +31,7 @@ class UsageError(Exception):
 
 def parse_duration(text: str, name: str = "duration") -> float:
     """Seconds in ``90``, ``90s``, ``10m``, ``1.5h`` or ``250ms``."""
-    match = _DURATION.match(str(text).strip())
+    match = _DURATION.fullmatch(str(text).strip())
     if not match:
         raise UsageError(f"{name}: not a duration: {text!r} (e.g. 90s, 10m, 1h)")
     return float(match.group(1)) * _UNIT[match.group(2)]
@@ -126,6 +126,13 @@ class SoakOptions:
     keep_collection: bool = False
     seed: int = 8
     ready_timeout: float = 30.0
+    #: gRPC port for searches and batch imports; None: everything over REST/GraphQL.
+    grpc_port: int | None = None
+
+    @property
+    def transport(self) -> str:
+        """``grpc`` (searches and batch imports over gRPC) or ``rest``."""
+        return "rest" if self.grpc_port is None else "grpc"
 
     @property
     def warmup_seconds(self) -> float:
@@ -193,6 +200,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SCHEDULE",
         help='fault schedule, e.g. "30s:latency=200ms,60s:reset=0.05,90s:down,95s:none"',
     )
+    add(
+        "--transport",
+        choices=("auto", "grpc", "rest"),
+        default="auto",
+        help="searches and batch imports over gRPC or REST/GraphQL (default auto: gRPC when "
+        "a gRPC port is known)",
+    )
+    add("--grpc-port", type=int, help="Weaviate's gRPC port (default: $WEAVIATE_GRPC_PORT)")
     add("--keep-collection", action="store_true", help="do not drop the soak collection")
     add("--seed", type=int, default=8, help="random seed of the workload")
     add("--ready-timeout", default="30s", help="how long to wait for the server (default 30s)")
@@ -230,6 +245,18 @@ def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
     for dashboard in args.dashboard:
         if not dashboard.is_file():
             raise UsageError(f"--dashboard {dashboard}: no such file")
+    grpc_port = args.grpc_port
+    if grpc_port is None and environ.get("WEAVIATE_GRPC_PORT"):
+        try:
+            grpc_port = int(environ["WEAVIATE_GRPC_PORT"])
+        except ValueError:
+            raise UsageError("WEAVIATE_GRPC_PORT must be a port number") from None
+    if grpc_port is not None:
+        grpc_port = _positive(grpc_port, "--grpc-port", 65535)
+    if args.transport == "grpc" and grpc_port is None:
+        raise UsageError("--transport grpc needs --grpc-port (or WEAVIATE_GRPC_PORT)")
+    if args.transport == "rest":
+        grpc_port = None
     return SoakOptions(
         url=url,
         duration=duration,
@@ -257,4 +284,5 @@ def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
         keep_collection=args.keep_collection,
         seed=args.seed,
         ready_timeout=parse_duration(args.ready_timeout, "--ready-timeout"),
+        grpc_port=grpc_port,
     )

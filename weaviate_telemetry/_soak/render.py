@@ -1,4 +1,4 @@
-"""Render a Grafana dashboard's panels from a real Prometheus into one PNG (SPEC §8).
+"""Render a Grafana dashboard's panels from a real Prometheus into one PNG (docs/dashboards.md).
 
 Grafana itself cannot run here, so this stands in for it: every panel's
 queries run through ``/api/v1/query_range`` with the template variables
@@ -32,7 +32,7 @@ from typing import Any
 GRID_COLUMNS = 24
 #: How many points a panel asks for at most (Grafana's maxDataPoints is of this order).
 MAX_POINTS = 240
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # ${name}, ${name:format}, [[name]], [[name:format]], $name
 _VARIABLE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]|\$(\w+)")
@@ -81,7 +81,7 @@ class PanelData:
 
 def parse_duration(text: str) -> float:
     """Seconds in a Prometheus/Grafana duration such as ``15s``, ``1m`` or ``1.5h``."""
-    match = _DURATION.match(text.strip())
+    match = _DURATION.fullmatch(text.strip())
     if not match:
         raise ValueError(f"not a duration: {text!r} (expected e.g. 15s, 5m, 1h)")
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]

@@ -210,6 +210,7 @@ class Soak:
             api_key=o.api_key,
             retry=retry,
             pool_maxsize=max(10, o.writers + o.readers + 2),
+            grpc_port=o.grpc_port,
         )
 
     def _dashboards(self) -> list[Path]:
@@ -422,8 +423,12 @@ class Soak:
                 ],
                 "threads_max": max(s.threads for s in samples),
             },
+            "transport": self.options.transport,
             "operations": {
                 op: stats.summary(seconds) for op, stats in sorted(workload.ops.items())
+            },
+            "searches": {
+                kind: stats.summary(seconds) for kind, stats in sorted(workload.searches.items())
             },
             "telemetry": summary,
             "faults": faults,

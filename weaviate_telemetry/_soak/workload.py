@@ -193,7 +193,10 @@ class Workload:
         self.think_time = think_time
         self.seed = seed
         self.on_written = on_written
+        #: Per SDK operation, named as Prometheus shows it (``db_operation_name``).
         self.ops: dict[str, OpStats] = collections.defaultdict(OpStats)
+        #: The ``query.get`` calls again, per kind of search.
+        self.searches: dict[str, OpStats] = collections.defaultdict(OpStats)
         self.unexpected: list[str] = []
         self._lock = threading.Lock()
         # One byte per object a writer sent, indexed by its serial (see _id): the
@@ -273,11 +276,20 @@ class Workload:
             self._stop.wait(self.think_time)
 
     def _timed(
-        self, op: str, rng: random.Random, fn: Callable[..., Any], *args: Any, **kwargs: Any
+        self,
+        op: str,
+        rng: random.Random,
+        fn: Callable[..., Any],
+        *args: Any,
+        search: str | None = None,
+        **kwargs: Any,
     ) -> tuple[bool, Any]:
         """Run ``fn(*args, **kwargs)``; record its time and outcome.
 
-        Errors of a kind a fault can cause are counted; any other error is unexpected.
+        ``op`` is the SDK operation, the ``db_operation_name`` Prometheus shows (all
+        searches are ``query.get``); ``search`` (near_vector, bm25, hybrid) also counts
+        the call in :attr:`searches`. Errors of a kind a fault can cause are counted; any
+        other error is unexpected.
         """
         began = time.perf_counter()
         try:
@@ -286,12 +298,16 @@ class Workload:
             seconds = time.perf_counter() - began
             with self._lock:
                 self.ops[op].add(seconds, err.kind.value, rng)
+                if search is not None:
+                    self.searches[search].add(seconds, err.kind.value, rng)
                 if err.kind not in TRANSIENT:
-                    self.unexpected.append(f"{op}: {err}")
+                    self.unexpected.append(f"{op} {search or ''}: {err}")
             return False, err
         seconds = time.perf_counter() - began
         with self._lock:
             self.ops[op].add(seconds, None, rng)
+            if search is not None:
+                self.searches[search].add(seconds, None, rng)
         return True, value
 
     def _vector(self, rng: random.Random) -> list[float]:
@@ -389,14 +405,14 @@ class Workload:
             if choice == 0:
                 query = self.client.query.get(name).fields("title", "rev")
                 query = query.near_vector(self._vector(rng)).limit(10)
-                self._timed("query.near_vector", rng, query.do)
+                self._timed("query.get", rng, query.do, search="near_vector")
             elif choice == 1:
                 query = self.client.query.get(name).fields("title").bm25(rng.choice(_WORDS))
-                self._timed("query.bm25", rng, query.limit(10).do)
+                self._timed("query.get", rng, query.limit(10).do, search="bm25")
             elif choice == 2:
                 query = self.client.query.get(name).fields("title")
                 query = query.hybrid(rng.choice(_WORDS), alpha=0.5, vector=self._vector(rng))
-                self._timed("query.hybrid", rng, query.limit(10).do)
+                self._timed("query.get", rng, query.limit(10).do, search="hybrid")
             elif choice in (3, 4):
                 oid = self._recent_id(rng)
                 if oid is not None:

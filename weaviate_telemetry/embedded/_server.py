@@ -69,7 +69,7 @@ class EmbeddedWeaviate:
         return f"http://127.0.0.1:{self.ports.http}"
 
     def environment(self) -> dict[str, str]:
-        """The environment the server process runs with (SPEC §10)."""
+        """The environment the server process runs with (docs/testing.md)."""
         assert self.ports is not None and self.data_dir is not None
         p = self.ports
         env = {

@@ -31,6 +31,7 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, propagate, trace
+from opentelemetry import metrics as _metrics_api  # configure_otlp has a metrics= argument
 from opentelemetry._logs import LoggerProvider, SeverityNumber, get_logger_provider
 from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
 from opentelemetry.trace import (
@@ -55,28 +56,76 @@ except ImportError:  # pragma: no cover - older opentelemetry-api
 
 SCOPE = "weaviate_telemetry"
 
-#: Advised buckets of ``db.client.operation.duration`` (semantic conventions).
-DB_DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0)
-#: Advised buckets of ``http.client.request.duration`` (semantic conventions).
-HTTP_DURATION_BUCKETS = (
+# Bucket boundaries advised for each histogram when it is aggregated with explicit buckets
+# (the OpenTelemetry default). Each fits what it measures, with boundaries at most ~1.5x
+# apart where the values usually fall, so ``histogram_quantile`` is off by at most one such
+# bucket. Exponential (base-2) aggregation ignores them: ``configure_otlp(histograms=
+# "exponential")`` and docs/telemetry.md ("Histograms").
+
+#: ``db.client.operation.duration``: whole calls, 0.5 ms (a local read) to a minute
+#: (retries and backoff included).
+OPERATION_BUCKETS = (
+    0.0005,
+    0.001,
+    0.0015,
+    0.002,
+    0.003,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.03,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.5,
+    0.75,
+    1.0,
+    1.5,
+    2.0,
+    3.0,
+    5.0,
+    10.0,
+    20.0,
+    60.0,
+)
+#: ``http.client.request.duration``: one attempt (HTTP request or gRPC call); the same
+#: range, as an attempt is a call without its retries.
+ATTEMPT_BUCKETS = OPERATION_BUCKETS
+#: ``db.client.connection.wait_time``: waiting for a pooled connection is microseconds
+#: when one is idle and up to the pool timeout when the pool is exhausted.
+CONNECTION_WAIT_BUCKETS = (
+    0.00001,
+    0.000025,
+    0.00005,
+    0.000075,
+    0.0001,
+    0.00015,
+    0.0002,
+    0.0003,
+    0.0005,
+    0.00075,
+    0.001,
+    0.0025,
     0.005,
     0.01,
     0.025,
     0.05,
-    0.075,
     0.1,
     0.25,
     0.5,
-    0.75,
     1.0,
     2.5,
     5.0,
-    7.5,
     10.0,
+    30.0,
 )
-
-#: Waits before retries and for pooled connections: sub-millisecond to tens of seconds.
-WAIT_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+#: ``weaviate.client.retry.wait``: backoff and Retry-After, 10 ms to a minute.
+WAIT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 _seq = itertools.count(1)
 # Attribute dicts are built once per (operation, collection, endpoint) and outcome; a
@@ -195,13 +244,13 @@ class _Bridge:
             "db.client.operation.duration",
             unit="s",
             description="Duration of Weaviate client operations (logical calls, incl. retries).",
-            explicit_bucket_boundaries_advisory=DB_DURATION_BUCKETS,
+            explicit_bucket_boundaries_advisory=OPERATION_BUCKETS,
         )
         self.http_duration = meter.create_histogram(
             "http.client.request.duration",
             unit="s",
             description="Duration of HTTP requests (one per attempt).",
-            explicit_bucket_boundaries_advisory=HTTP_DURATION_BUCKETS,
+            explicit_bucket_boundaries_advisory=ATTEMPT_BUCKETS,
         )
         self.retries = meter.create_counter(
             "weaviate.client.retries", unit="{retry}", description="Retries scheduled."
@@ -241,7 +290,7 @@ class _Bridge:
             "db.client.connection.wait_time",
             unit="s",
             description="Time an attempt waited for a free pooled connection.",
-            explicit_bucket_boundaries_advisory=HTTP_DURATION_BUCKETS,
+            explicit_bucket_boundaries_advisory=CONNECTION_WAIT_BUCKETS,
         )
         # Pool use and resting endpoints are states: sampled from the clients
         # (via the event bus' state registry) when the reader collects.
@@ -785,24 +834,120 @@ def instrument_opentelemetry(
 
 # -- one-call OTLP setup -------------------------------------------------------------------
 
+#: The loggers of the OTLP exporters (HTTP and gRPC) whose export failures are condensed.
+_EXPORTER_LOGGERS = (
+    "opentelemetry.exporter.otlp.common.http",
+    "opentelemetry.exporter.otlp.proto.http._common",
+    "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    "opentelemetry.exporter.otlp.proto.http.metric_exporter",
+    "opentelemetry.exporter.otlp.proto.http._log_exporter",
+    "opentelemetry.exporter.otlp.proto.grpc.exporter",
+    "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
+    "opentelemetry.exporter.otlp.proto.grpc.metric_exporter",
+    "opentelemetry.exporter.otlp.proto.grpc._log_exporter",
+)
+#: After one export-failure line, further ones are dropped for this long.
+EXPORT_WARNING_INTERVAL = 300.0
+_SIGNALS = ("traces", "metrics", "logs")
+_HISTOGRAMS = {
+    "explicit": "explicit",
+    "explicit_bucket_histogram": "explicit",
+    "exponential": "exponential",
+    "base2_exponential_bucket_histogram": "exponential",
+}
+
+
+class _ExportFailureFilter:
+    """Condenses the OTLP exporters' retry and failure lines to one line per interval.
+
+    With the collector down the SDK logs every retry of every signal ("Transient error
+    ... retrying in 1.00s", then "Failed to export ... batch"); a program sees one line
+    naming the endpoint and the reason, and the rest are dropped.
+    """
+
+    def __init__(self, interval: float = EXPORT_WARNING_INTERVAL) -> None:
+        self.interval = interval
+        self.last: float | None = None
+        self.dropped = 0
+        self.lock = threading.Lock()
+
+    def filter(self, record: Any) -> bool:
+        import logging
+
+        if record.levelno < logging.WARNING:
+            return True
+        now = time.monotonic()
+        with self.lock:
+            if self.last is not None and now - self.last < self.interval:
+                self.dropped += 1
+                return False
+            self.last = now
+        text = redact_text(record.getMessage())
+        record.msg = (
+            "OpenTelemetry export failed: %s (weaviate_telemetry: further export errors "
+            "are not logged for %d s)"
+        )
+        record.args = (text, int(self.interval))
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_export_filter = _ExportFailureFilter()
+
+
+def _condense_export_logs() -> None:
+    import logging
+
+    for name in _EXPORTER_LOGGERS:
+        log = logging.getLogger(name)
+        if _export_filter not in log.filters:
+            log.addFilter(_export_filter)
+
+
+def _exporter_names(signal: str) -> list[str]:
+    """``OTEL_<SIGNAL>_EXPORTER``: ``otlp`` (default), ``console`` or ``none``."""
+    raw = os.environ.get(f"OTEL_{signal.upper()}_EXPORTER", "otlp")
+    names = [n.strip().lower() for n in raw.split(",") if n.strip()] or ["otlp"]
+    if "none" in names:
+        return []
+    unknown = [n for n in names if n not in ("otlp", "console")]
+    if unknown:
+        from .._core.errors import ConfigError
+
+        raise ConfigError(
+            f"invalid OTEL_{signal.upper()}_EXPORTER {raw!r}: expected otlp, console or none"
+        )
+    return names
+
 
 @dataclass
 class OtlpSetup:
-    """Providers built by :func:`configure_otlp`; ``shutdown()`` flushes and stops them."""
+    """Providers built by :func:`configure_otlp`; ``shutdown()`` flushes and stops them.
+
+    A signal turned off (``OTEL_TRACES_EXPORTER=none``, ``logs=False`` …) has no
+    provider: its attribute is ``None``.
+    """
 
     tracer_provider: Any
     meter_provider: Any
     logger_provider: Any
     instrumentation: OpenTelemetryInstrumentation | None
+    shutdown_timeout: float = 1.0
+    exporters: list[Any] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=fork.lock, repr=False)
     _done: bool = field(default=False, repr=False)
 
+    def _providers(self) -> list[Any]:
+        return [
+            p
+            for p in (self.tracer_provider, self.meter_provider, self.logger_provider)
+            if p is not None
+        ]
+
     def force_flush(self, timeout_millis: int = 10_000) -> None:
         """Export everything buffered so far."""
-        self.tracer_provider.force_flush(timeout_millis)
-        self.meter_provider.force_flush(timeout_millis)
-        if self.logger_provider is not None:
-            self.logger_provider.force_flush(timeout_millis)
+        for provider in self._providers():
+            provider.force_flush(timeout_millis)
 
     def _in_forked_child(self) -> None:
         """Label what a forked child exports with its own ``process.pid``.
@@ -818,18 +963,44 @@ class OtlpSetup:
             if update is not None:
                 update(child)
 
-    def shutdown(self) -> None:
-        """Uninstrument, flush and shut the providers down. Idempotent."""
+    def shutdown(self, timeout: float | None = None) -> None:
+        """Uninstrument, flush and shut the providers down, in ``timeout`` seconds at most.
+
+        ``timeout`` defaults to ``shutdown_timeout`` (1 s). What cannot be exported by
+        then (the collector is down or slow) is dropped: the exporters are stopped, so
+        their retries end and the program exits. Idempotent; runs at interpreter exit.
+        """
         with self._lock:
             if self._done:
                 return
             self._done = True
+        import atexit
+
+        atexit.unregister(self.shutdown)
         if self.instrumentation is not None:
             self.instrumentation.uninstrument()
-        self.tracer_provider.shutdown()
-        self.meter_provider.shutdown()
-        if self.logger_provider is not None:
-            self.logger_provider.shutdown()
+        budget = self.shutdown_timeout if timeout is None else timeout
+        deadline = time.monotonic() + budget
+        # At the deadline every exporter is stopped: a retry waiting out its backoff
+        # returns at once, and the flush and shutdown below stop waiting for it.
+        stopper = threading.Timer(budget, self._stop_exporters)
+        stopper.daemon = True
+        stopper.start()
+        try:
+            for provider in self._providers():
+                left = max(deadline - time.monotonic(), 0.0)
+                with contextlib.suppress(Exception):
+                    provider.force_flush(int(left * 1000))
+            for provider in self._providers():
+                with contextlib.suppress(Exception):
+                    provider.shutdown()
+        finally:
+            stopper.cancel()
+
+    def _stop_exporters(self) -> None:
+        for exporter in self.exporters:
+            with contextlib.suppress(Exception):
+                exporter.shutdown()
 
 
 def configure_otlp(
@@ -839,21 +1010,36 @@ def configure_otlp(
     protocol: str | None = None,
     headers: Mapping[str, str] | None = None,
     logs: bool = True,
+    traces: bool = True,
+    metrics: bool = True,
+    histograms: str | None = None,
     set_global: bool = True,
     instrument: bool = True,
     prefix: tuple[str, ...] = ("weaviate",),
     attempt_spans: str = "retries",
+    shutdown_timeout: float = 1.0,
 ) -> OtlpSetup:
     """Build tracer, meter and logger providers exporting over OTLP, and instrument the SDK.
 
     Unset arguments come from the standard variables: ``OTEL_SERVICE_NAME``,
-    ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_EXPORTER_OTLP_ENDPOINT`` (and the
-    per-signal ``..._TRACES_/METRICS_/LOGS_ENDPOINT``),
-    ``OTEL_EXPORTER_OTLP_PROTOCOL`` (``http/protobuf`` default, or ``grpc``),
-    ``OTEL_EXPORTER_OTLP_HEADERS``, ``OTEL_METRIC_EXPORT_INTERVAL``,
-    ``OTEL_BSP_*``. ``attempt_spans`` is passed to :func:`instrument_opentelemetry`.
-    ``endpoint`` is the collector's base URL (e.g.
-    ``http://127.0.0.1:4318``; the per-signal paths are added for HTTP).
+    ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_EXPORTER`` / ``OTEL_METRICS_EXPORTER`` /
+    ``OTEL_LOGS_EXPORTER`` (``otlp`` default, ``console``, or ``none`` to turn a signal
+    off), ``OTEL_EXPORTER_OTLP_ENDPOINT`` (and the per-signal
+    ``..._TRACES_/METRICS_/LOGS_ENDPOINT``, used as given),
+    ``OTEL_EXPORTER_OTLP_PROTOCOL`` (``http/protobuf`` default, or ``grpc``; per signal
+    ``..._TRACES_PROTOCOL`` …), ``OTEL_EXPORTER_OTLP_HEADERS``, ``..._TIMEOUT``,
+    ``OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION``,
+    ``OTEL_METRIC_EXPORT_INTERVAL``, ``OTEL_BSP_*``.
+
+    ``endpoint`` is the collector's base URL (e.g. ``http://127.0.0.1:4318``; the
+    per-signal paths are added for HTTP) and wins over the variables. ``traces``,
+    ``metrics`` and ``logs`` set to ``False`` turn a signal off like ``none`` does.
+    ``histograms`` is ``"explicit"`` (default: buckets fitted to each histogram) or
+    ``"exponential"`` (base-2 exponential histograms, which Prometheus stores as
+    native histograms); see docs/telemetry.md. ``attempt_spans`` is passed to
+    :func:`instrument_opentelemetry`. Export failures are logged as one warning per
+    five minutes, and :meth:`OtlpSetup.shutdown` (also run at exit) takes at most
+    ``shutdown_timeout`` seconds.
 
     Example::
 
@@ -861,90 +1047,201 @@ def configure_otlp(
         ...
         otel.shutdown()  # at exit: flush and stop
     """
-    from opentelemetry.sdk._logs import LoggerProvider as SdkLoggerProvider
-    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
-    from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
-    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
-    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-    from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    import atexit
 
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+
+    wanted = {"traces": traces, "metrics": metrics, "logs": logs}
+    kinds = {s: _exporter_names(s) if wanted[s] else [] for s in _SIGNALS}
+    histogram_kind = _histogram_kind(histograms)
     attributes: dict[str, str | int] = {"process.pid": os.getpid()}
     if service_name:
         attributes[SERVICE_NAME] = service_name
     resource = Resource.create(attributes)
-    protocol = (
-        protocol or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "http/protobuf"
-    ).lower()
-    span_exporter, metric_exporter, log_exporter = _exporters(protocol, endpoint, headers)
+    exporters: list[Any] = []
 
-    tracer_provider = SdkTracerProvider(resource=resource)
-    tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
-    meter_provider = SdkMeterProvider(
-        resource=resource, metric_readers=[PeriodicExportingMetricReader(metric_exporter)]
-    )
-    logger_provider = None
-    if logs:
-        logger_provider = SdkLoggerProvider(resource=resource)
-        logger_provider.add_log_record_processor(BatchLogRecordProcessor(log_exporter))
+    def build(signal: str) -> list[Any]:
+        made = []
+        for kind in kinds[signal]:
+            if kind == "console":
+                made.append(_console_exporter(signal))
+            else:
+                made.append(
+                    _otlp_exporter(
+                        signal,
+                        _signal_protocol(signal, protocol),
+                        endpoint,
+                        headers,
+                        histogram_kind,
+                    )
+                )
+        exporters.extend(made)
+        return made
+
+    _condense_export_logs()
+    tracer_provider = meter_provider = logger_provider = None
+    span_exporters = build("traces")
+    if span_exporters:
+        from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        tracer_provider = SdkTracerProvider(resource=resource, shutdown_on_exit=False)
+        for span_exporter in span_exporters:
+            tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    metric_exporters = build("metrics")
+    if metric_exporters:
+        from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
+        from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+        meter_provider = SdkMeterProvider(
+            resource=resource,
+            metric_readers=[PeriodicExportingMetricReader(e) for e in metric_exporters],
+            shutdown_on_exit=False,
+        )
+    log_exporters = build("logs")
+    if log_exporters:
+        from opentelemetry.sdk._logs import LoggerProvider as SdkLoggerProvider
+        from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+
+        logger_provider = SdkLoggerProvider(resource=resource, shutdown_on_exit=False)
+        for log_exporter in log_exporters:
+            logger_provider.add_log_record_processor(BatchLogRecordProcessor(log_exporter))
     if set_global:
         from opentelemetry import _logs
 
-        trace.set_tracer_provider(tracer_provider)
-        metrics.set_meter_provider(meter_provider)
+        if tracer_provider is not None:
+            trace.set_tracer_provider(tracer_provider)
+        if meter_provider is not None:
+            _metrics_api.set_meter_provider(meter_provider)
         if logger_provider is not None:
             _logs.set_logger_provider(logger_provider)
-    instrumentation = (
-        instrument_opentelemetry(
-            tracer_provider, meter_provider, prefix, attempt_spans=attempt_spans
+    instrumentation = None
+    if instrument:
+        # A signal turned off stays off here too (not the global provider's).
+        instrumentation = instrument_opentelemetry(
+            tracer_provider or trace.NoOpTracerProvider(),
+            meter_provider or _metrics_api.NoOpMeterProvider(),
+            prefix,
+            attempt_spans=attempt_spans,
         )
-        if instrument
-        else None
+    setup = OtlpSetup(
+        tracer_provider,
+        meter_provider,
+        logger_provider,
+        instrumentation,
+        shutdown_timeout,
+        exporters,
     )
-    setup = OtlpSetup(tracer_provider, meter_provider, logger_provider, instrumentation)
+    atexit.register(setup.shutdown)
     fork.after_fork_in_child(setup._in_forked_child)
     return setup
 
 
-def _exporters(
-    protocol: str, endpoint: str | None, headers: Mapping[str, str] | None
-) -> tuple[Any, Any, Any]:
+def _histogram_kind(histograms: str | None) -> str | None:
+    """``"explicit"``, ``"exponential"``, or ``None`` (the variable or the SDK decides)."""
+    if histograms is None:
+        raw = os.environ.get("OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION")
+        if not raw:
+            return None
+        histograms = raw
+    kind = _HISTOGRAMS.get(histograms.strip().lower())
+    if kind is None:
+        from .._core.errors import ConfigError
+
+        raise ConfigError(
+            f"invalid histograms {histograms!r}: expected 'explicit' or 'exponential' "
+            "(or explicit_bucket_histogram / base2_exponential_bucket_histogram)"
+        )
+    return kind
+
+
+def _signal_protocol(signal: str, protocol: str | None) -> str:
+    chosen = (
+        protocol
+        or os.environ.get(f"OTEL_EXPORTER_OTLP_{signal.upper()}_PROTOCOL")
+        or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
+        or "http/protobuf"
+    ).lower()
+    if chosen not in ("http/protobuf", "http", "grpc"):
+        from .._core.errors import ConfigError
+
+        raise ConfigError(f"invalid OTLP protocol {chosen!r}: expected 'http/protobuf' or 'grpc'")
+    return chosen
+
+
+def _console_exporter(signal: str) -> Any:
+    if signal == "traces":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        return ConsoleSpanExporter()
+    if signal == "metrics":
+        from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
+
+        return ConsoleMetricExporter()
+    from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter
+
+    return ConsoleLogRecordExporter()
+
+
+def _otlp_exporter(
+    signal: str,
+    protocol: str,
+    endpoint: str | None,
+    headers: Mapping[str, str] | None,
+    histograms: str | None,
+) -> Any:
     kwargs: dict[str, Any] = {}
     if headers:
         kwargs["headers"] = dict(headers)
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    if signal == "metrics" and histograms is not None:
+        from opentelemetry.sdk.metrics import Histogram
+        from opentelemetry.sdk.metrics.view import (
+            ExplicitBucketHistogramAggregation,
+            ExponentialBucketHistogramAggregation,
+        )
 
+        aggregation = (
+            ExponentialBucketHistogramAggregation()
+            if histograms == "exponential"
+            else ExplicitBucketHistogramAggregation()
+        )
+        kwargs["preferred_aggregation"] = {Histogram: aggregation}
+    if protocol == "grpc":
         if endpoint:
             kwargs["endpoint"] = endpoint
             kwargs["insecure"] = endpoint.startswith("http://")
-        return OTLPSpanExporter(**kwargs), OTLPMetricExporter(**kwargs), OTLPLogExporter(**kwargs)
-    if protocol not in ("http/protobuf", "http"):
-        from .._core.errors import ConfigError
+        if signal == "traces":
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        raise ConfigError(f"invalid OTLP protocol {protocol!r}: expected 'http/protobuf' or 'grpc'")
+            return OTLPSpanExporter(**kwargs)
+        if signal == "metrics":
+            from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import (
+                OTLPMetricExporter,
+            )
+
+            return OTLPMetricExporter(**kwargs)
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+
+        return OTLPLogExporter(**kwargs)
+    if endpoint:
+        kwargs["endpoint"] = endpoint.rstrip("/") + f"/v1/{signal}"
+    if signal == "traces":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
+            OTLPSpanExporter as HttpSpanExporter,
+        )
+
+        return HttpSpanExporter(**kwargs)
+    if signal == "metrics":
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
+            OTLPMetricExporter as HttpMetricExporter,
+        )
+
+        return HttpMetricExporter(**kwargs)
     from opentelemetry.exporter.otlp.proto.http._log_exporter import (
         OTLPLogExporter as HttpLogExporter,
     )
-    from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
-        OTLPMetricExporter as HttpMetricExporter,
-    )
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-        OTLPSpanExporter as HttpSpanExporter,
-    )
 
-    def at(path: str) -> dict[str, Any]:
-        if not endpoint:
-            return kwargs
-        return {**kwargs, "endpoint": endpoint.rstrip("/") + path}
-
-    return (
-        HttpSpanExporter(**at("/v1/traces")),
-        HttpMetricExporter(**at("/v1/metrics")),
-        HttpLogExporter(**at("/v1/logs")),
-    )
+    return HttpLogExporter(**kwargs)
 
 
 # -- loguru → OpenTelemetry logs -----------------------------------------------------------
