@@ -52,6 +52,7 @@ def test_auth_builders_mirror_the_official_names_and_hide_secrets() -> None:
         (lambda: wt.Auth.client_password("", PASSWORD), "username"),
         (lambda: wt.Auth.client_password("alice", "pw\nx"), "password"),
         (lambda: wt.Auth.bearer_token(ACCESS, expires_in=0), "expires_in"),
+        (lambda: wt.Auth.bearer_token("tökén-ünicode"), "access_token"),
         (lambda: wt.Auth.bearer_token(ACCESS, refresh_token=""), "refresh_token"),
     ],
 )

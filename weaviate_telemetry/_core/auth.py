@@ -279,7 +279,8 @@ class TokenSource:
                     value = body.get(name)
                     if isinstance(value, str):
                         register_secret(value)
-                if isinstance(body.get("access_token"), str):
+                access = body.get("access_token")
+                if isinstance(access, str) and access.isascii() and access.isprintable():
                     return body
             raise _refused(provider, grant, response)
 
@@ -453,7 +454,7 @@ def _refused(provider: Provider, grant: str, response: Response) -> WeaviateErro
     else:
         kind, hint = ErrorKind.PROTOCOL_ERROR, None
     if response.ok:
-        said = "the answer has no access_token"
+        said = "the answer has no usable access_token (a printable ASCII string)"
     return WeaviateError.from_kind(
         kind,
         f"identity provider {provider.issuer} refused the {grant} grant: {said}",

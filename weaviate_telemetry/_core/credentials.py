@@ -16,12 +16,15 @@ from .errors import ConfigError
 from .redact import REDACTED, register_secret
 
 
-def _secret(name: str, value: Any) -> str:
+def _secret(name: str, value: Any, header: bool = False) -> str:
+    """A secret, registered for redaction; one sent in a header must be printable ASCII."""
     if not isinstance(value, str) or not value:
         raise ConfigError(f"invalid {name}: expected a non-empty string, got {REDACTED}")
     register_secret(value)
     if any(c in value for c in "\r\n\x00"):
         raise ConfigError(f"invalid {name}: expected a string without CR, LF or NUL")
+    if header and not (value.isascii() and value.isprintable()):
+        raise ConfigError(f"invalid {name}: expected a str of printable ASCII")
     return value
 
 
@@ -53,7 +56,7 @@ class ApiKey:
     api_key: str = field(repr=False)
 
     def __post_init__(self) -> None:
-        _secret("api_key", self.api_key)
+        _secret("api_key", self.api_key, header=True)
 
     def __repr__(self) -> str:
         return f"Auth.api_key({REDACTED!r})"
@@ -118,7 +121,7 @@ class BearerToken:
     client_secret: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        _secret("access_token", self.access_token)
+        _secret("access_token", self.access_token, header=True)
         seconds = self.expires_in
         if (
             isinstance(seconds, bool)
