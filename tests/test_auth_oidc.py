@@ -83,7 +83,10 @@ def peers() -> Iterator[Peers]:
             "AUTHENTICATION_OIDC_SCOPES": "openid,email",
         }
         with EmbeddedWeaviate(env=env) as weaviate:
-            yield Peers(keycloak, weaviate)
+            peers = Peers(keycloak, weaviate)
+            with peers.client(wt.Auth.client_credentials(CLIENT_SECRET)) as client:
+                client.collections.create("OidcThing").data.insert({"name": "one"})
+            yield peers
 
 
 def cc() -> Any:

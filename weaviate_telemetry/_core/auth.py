@@ -61,7 +61,7 @@ _EXPIRED_HINT = (
     "the access token expired or was refused and cannot be renewed: pass a "
     "refresh_token with Auth.bearer_token, or a grant (client_credentials, client_password)"
 )
-_REFUSED_TOKEN_HINT = (
+REFUSED_TOKEN_HINT = (
     "Weaviate refused the access token: check AUTHENTICATION_OIDC_ISSUER, "
     "AUTHENTICATION_OIDC_CLIENT_ID (the token's audience) and USERNAME_CLAIM on the server"
 )
@@ -202,7 +202,7 @@ class TokenSource:
             token is not None and self._clock() >= token.renew_at
         )
         if not expired:
-            err.hint = _REFUSED_TOKEN_HINT
+            err.hint = REFUSED_TOKEN_HINT
             return False
         with self._lock:
             if self._token is not token:

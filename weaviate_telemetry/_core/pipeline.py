@@ -31,7 +31,7 @@ import orjson
 
 from . import events as _bus
 from . import fork, retry
-from .auth import AUTH_PREFIX, TokenSource
+from .auth import AUTH_PREFIX, REFUSED_TOKEN_HINT, TokenSource
 from .config import NO_RETRY, Config, Timeouts
 from .endpoints import Endpoint, EndpointPool
 from .errors import (
@@ -519,9 +519,14 @@ class Pipeline:
         except WeaviateError as err:
             if err.kind is not ErrorKind.UNAUTHORIZED or not auth.recover(sent, err):
                 raise
-        return self._attempt(
-            request, payload, endpoint, deadline, number, call_meta, auth.current()
-        )
+        try:
+            return self._attempt(
+                request, payload, endpoint, deadline, number, call_meta, auth.current()
+            )
+        except WeaviateError as err:
+            if err.kind is ErrorKind.UNAUTHORIZED:  # refused although just renewed
+                err.hint = REFUSED_TOKEN_HINT
+            raise
 
     def _fetch(
         self, request: Request, endpoint: Endpoint | None, parse: Callable[[Response], T]
