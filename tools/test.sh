@@ -126,13 +126,15 @@ if ! python -m pip install -q --no-index --no-build-isolation -e '.[dev]'; then
 fi
 
 echo "== real peers (cached by version under ~/.cache/weaviate-telemetry)"
-# Cold builds (Go) run side by side in the background while the linters run;
+# Cold builds (Go; Keycloak is a download from Maven Central) run side by side in the
+# background while the linters run;
 # a cached peer returns at once. Each build holds a file lock, so concurrent
 # runs never build the same binary twice.
 peer_logs="$(mktemp -d)"
 pids=()
 for peer in "weaviate_telemetry.embedded --build-only" "tests.peers.otel_collector --build-only" \
-            "tests.peers.toxiproxy" "tests.peers.prometheus --build-only"; do
+            "tests.peers.toxiproxy" "tests.peers.prometheus --build-only" \
+            "tests.peers.keycloak --build-only"; do
   name="${peer%% *}"
   # shellcheck disable=SC2086
   python -m $peer > "$peer_logs/$name.log" 2>&1 &

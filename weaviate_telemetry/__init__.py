@@ -24,6 +24,7 @@ from ._api.schema import CollectionConfig, NamedVector, Property, Shard
 from ._api.tenants import Tenant
 from ._client import Client
 from ._core.config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
+from ._core.credentials import Auth
 from ._core.errors import (
     BadRequestError,
     ConfigError,
@@ -164,6 +165,7 @@ __all__ = [
     "AggregateNumber",
     "AggregateReturn",
     "AggregateText",
+    "Auth",
     "BadRequestError",
     "BatchContext",
     "BatchDeleteItem",

@@ -52,6 +52,8 @@ class Client:
 
     Keywords mirror :class:`Config` fields; pass ``config=`` instead to reuse
     one. ``close()`` releases the connection pool and is idempotent.
+    Credentials: ``api_key=``, or ``auth=`` with a :class:`Auth` value (API key,
+    OIDC client credentials, password or bearer token; docs/authentication.md).
     """
 
     def __init__(

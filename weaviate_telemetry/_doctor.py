@@ -136,9 +136,28 @@ def _server_checks(client: Client, timeout: float, pings: int) -> list[Check]:
             return Check("nodes", WARN, f"{detail}; not healthy: {', '.join(unhealthy)}")
         return Check("nodes", OK, f"{detail}, all HEALTHY", {"nodes": len(found)})
 
+    def token() -> Check:
+        source = client._pipeline.auth
+        assert source is not None
+        source.token()
+        facts = source.describe()
+        expires = facts["expires_in"]
+        when = "unknown" if expires is None else f"{expires:.0f} s"
+        renewal = "renewed before expiry" if facts["renewable"] else "cannot be renewed"
+        detail = (
+            f"{facts['method']} token from {facts['issuer'] or 'the given bearer token'} "
+            f"for client {facts['client_id']}: expires in {when}, {renewal}"
+        )
+        return Check("oidc token", OK if facts["renewable"] else WARN, detail, facts)
+
     def auth() -> Check:
         client.raw.request("GET", "/v1/schema", timeout=timeout)
-        who = "with API key" if client.config.api_key else "anonymously"
+        if client.config.api_key:
+            who = "with API key"
+        elif client.config.auth is not None:
+            who = "with an OIDC access token"
+        else:
+            who = "anonymously"
         return Check("auth", OK, f"schema readable {who}")
 
     def latency() -> Check:
@@ -168,6 +187,7 @@ def _server_checks(client: Client, timeout: float, pings: int) -> list[Check]:
     checks: list[tuple[str, Callable[[], Check]]] = [
         ("server version", version),
         ("nodes", nodes),
+        *([("oidc token", token)] if client._pipeline.auth is not None else []),
         ("auth", auth),
         ("round trip", latency),
     ]
@@ -181,7 +201,7 @@ def _server_checks(client: Client, timeout: float, pings: int) -> list[Check]:
 def _finish(checks: list[Check], unreachable: bool) -> DoctorReport:
     if unreachable:
         verdict = "unreachable"
-    elif any(c.status == FAIL and c.name == "auth" for c in checks):
+    elif any(c.status == FAIL and c.name in ("auth", "oidc token") for c in checks):
         verdict = "unreachable"  # misconfigured credentials: nothing will work
     elif any(c.status != OK for c in checks):
         verdict = "degraded"

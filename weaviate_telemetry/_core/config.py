@@ -20,6 +20,14 @@ from urllib.parse import urlsplit
 
 from .._version import __version__
 from . import validate as v
+from .credentials import (
+    ApiKey,
+    Auth,
+    BearerToken,
+    ClientCredentials,
+    ClientPassword,
+    Credentials,
+)
 from .errors import ConfigError, ValidationError
 from .redact import (
     REDACTED,
@@ -239,6 +247,7 @@ class Config:
     grpc_host: str | None = None
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     secret_headers: tuple[str, ...] = ()
+    auth: Credentials | None = None
 
     def __post_init__(self) -> None:
         marked = self.secret_headers
@@ -255,6 +264,13 @@ class Config:
             # Before the headers are validated: their values get registered as secrets.
             mark_secret_header(name)
         object.__setattr__(self, "secret_headers", marked)
+        if self.auth is not None:
+            if not isinstance(self.auth, (ApiKey, ClientCredentials, ClientPassword, BearerToken)):
+                raise _fail("auth", type(self.auth).__name__, "a credential built by wt.Auth")
+            if self.api_key is not None:
+                raise ConfigError("invalid auth: pass either api_key or auth, not both")
+            if isinstance(self.auth, ApiKey):  # the same as api_key=
+                object.__setattr__(self, "api_key", self.auth.api_key)
         if self.api_key is not None:
             if not isinstance(self.api_key, str) or not self.api_key:
                 raise _fail("api_key", REDACTED, "a non-empty string or None")
@@ -283,10 +299,12 @@ class Config:
             raise _fail("telemetry_prefix", prefix, "a non-empty tuple of identifiers")
         setattr_(self, "telemetry_prefix", prefix)
         headers = validate_headers("default_headers", self.default_headers)
-        if self.api_key is not None and any(k.lower() == "authorization" for k in headers):
+        if (self.api_key is not None or self.auth is not None) and any(
+            k.lower() == "authorization" for k in headers
+        ):
             raise ConfigError(
-                "invalid default_headers: an 'authorization' header conflicts with api_key; "
-                "set one or the other"
+                "invalid default_headers: an 'authorization' header conflicts with "
+                f"{'api_key' if self.auth is None else 'auth'}; set one or the other"
             )
         setattr_(self, "default_headers", headers)
         _bool("verify_tls", self.verify_tls)
@@ -327,14 +345,15 @@ class Config:
     def warn_if_insecure(self) -> None:
         """Warn once per process when an API key would travel in clear text."""
         global _warned_insecure
-        if self.api_key is None or _warned_insecure:
+        if (self.api_key is None and self.auth is None) or _warned_insecure:
             return
         for url in self.all_urls:
             parts = urlsplit(url)
             if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
                 _warned_insecure = True
+                what = "API key" if self.api_key is not None else "access token"
                 warnings.warn(
-                    f"the API key is sent over plain http to {parts.hostname}; use https",
+                    f"the {what} is sent over plain http to {parts.hostname}; use https",
                     InsecureTransportWarning,
                     stacklevel=4,
                 )
@@ -363,6 +382,9 @@ class Config:
             kwargs["base_url"] = url
         if env.get("WEAVIATE_API_KEY"):
             kwargs["api_key"] = env["WEAVIATE_API_KEY"]
+        auth = _auth_from_env(env)
+        if auth is not None:
+            kwargs["auth"] = auth
         if env.get("WEAVIATE_FALLBACK_URLS"):
             kwargs["fallback_urls"] = tuple(
                 u.strip() for u in env["WEAVIATE_FALLBACK_URLS"].split(",") if u.strip()
@@ -405,6 +427,47 @@ class Config:
         if "base_url" not in kwargs:
             raise ConfigError("missing WEAVIATE_URL: expected an http(s) URL of the server")
         return cls.build(**kwargs)
+
+
+def _auth_from_env(env: Mapping[str, str]) -> Credentials | None:
+    """OIDC credentials from ``WEAVIATE_*`` variables (docs/authentication.md lists them)."""
+    secret = env.get("WEAVIATE_CLIENT_SECRET") or None
+    user, password = env.get("WEAVIATE_USERNAME"), env.get("WEAVIATE_PASSWORD")
+    token = env.get("WEAVIATE_BEARER_TOKEN")
+    scope = env.get("WEAVIATE_OIDC_SCOPE") or None
+    client_id = env.get("WEAVIATE_OIDC_CLIENT_ID") or None
+    chosen = [
+        name
+        for name, given in (
+            ("WEAVIATE_API_KEY", env.get("WEAVIATE_API_KEY")),
+            ("WEAVIATE_USERNAME/WEAVIATE_PASSWORD", user or password),
+            ("WEAVIATE_BEARER_TOKEN", token),
+        )
+        if given
+    ]
+    if secret and not (user or password or token):
+        chosen.append("WEAVIATE_CLIENT_SECRET")
+    if len(chosen) > 1:
+        raise ConfigError(
+            f"conflicting credentials in the environment: {', '.join(chosen)}; set one method"
+        )
+    if user or password:
+        if not (user and password):
+            raise ConfigError("WEAVIATE_USERNAME and WEAVIATE_PASSWORD go together; set both")
+        return Auth.client_password(
+            user, password, scope, client_id=client_id, client_secret=secret
+        )
+    if token:
+        expires = (
+            _env_float(env, "WEAVIATE_BEARER_EXPIRES_IN")
+            if env.get("WEAVIATE_BEARER_EXPIRES_IN")
+            else 60.0
+        )
+        refresh = env.get("WEAVIATE_REFRESH_TOKEN") or None
+        return BearerToken(token, expires, refresh, client_id, secret)
+    if secret:
+        return Auth.client_credentials(secret, scope, client_id=client_id)
+    return None
 
 
 def _env_float(env: Mapping[str, str], name: str) -> float:

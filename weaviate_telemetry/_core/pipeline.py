@@ -31,6 +31,7 @@ import orjson
 
 from . import events as _bus
 from . import fork, retry
+from .auth import AUTH_PREFIX, REFUSED_TOKEN_HINT, TokenSource
 from .config import NO_RETRY, Config, Timeouts
 from .endpoints import Endpoint, EndpointPool
 from .errors import (
@@ -157,6 +158,10 @@ class Pipeline:
         if config.api_key is not None:
             rpc_meta.append(("authorization", f"Bearer {config.api_key}"))
         self.rpc_metadata: tuple[tuple[str, str], ...] = tuple(rpc_meta)
+        # OIDC: the current access token is added to each attempt (docs/authentication.md).
+        self.auth: TokenSource | None = None
+        if config.auth is not None and config.api_key is None:
+            self.auth = TokenSource(config.auth, self._fetch)  # type: ignore[arg-type]
         self._grpc: GrpcTransport | None = None
         self._grpc_lock = fork.lock()
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
@@ -164,11 +169,17 @@ class Pipeline:
         _bus.register_state(self.telemetry_state)
 
     def telemetry_state(self) -> dict[str, Any]:
-        """Pool use and resting endpoints, sampled by metric handlers (nothing once closed)."""
+        """Pool use, resting endpoints and the OIDC token's seconds to expiry, sampled by
+        metric handlers (nothing once closed)."""
         if self.closed:
             return {}
         resting = set(self.endpoints.resting())
+        auth = self.auth
+        expires_in = auth.expires_in() if auth is not None else None
         return {
+            "auth_tokens": []
+            if auth is None or expires_in is None
+            else [(auth.provider.issuer if auth.provider else "", expires_in)],
             "connections": self.transport.pool_use(),
             "endpoints": [
                 (endpoint.address, endpoint.port, index in resting)
@@ -386,6 +397,8 @@ class Pipeline:
         try:
             # Encoded once per call, not once per attempt (retried batches are large).
             payload = self._http_payload(request)
+            if self.auth is not None and _needs_token(request):
+                self.auth.token()  # obtained or renewed when due (an identity provider call)
             if not policy.enabled:
                 return self._attempt_at(request, payload, pinned, index, deadline, 1, meta)
         except WeaviateError as err:
@@ -475,9 +488,9 @@ class Pipeline:
     ) -> Response:
         """One attempt at the pinned endpoint or pool entry ``index``; keeps the pool's health."""
         if pinned is not None:
-            return self._attempt(request, payload, pinned, deadline, number, meta)
+            return self._authorized_attempt(request, payload, pinned, deadline, number, meta)
         try:
-            response = self._attempt(
+            response = self._authorized_attempt(
                 request, payload, self.endpoints[index], deadline, number, meta
             )
         except WeaviateError as err:
@@ -487,7 +500,7 @@ class Pipeline:
         self.endpoints.mark_alive(index)
         return response
 
-    def _attempt(
+    def _authorized_attempt(
         self,
         request: Request,
         payload: _Payload | None,
@@ -496,12 +509,51 @@ class Pipeline:
         number: int,
         call_meta: dict[str, Any] | None,
     ) -> Response:
+        """One attempt with the current access token; an expired one is renewed and resent once."""
+        auth = self.auth
+        if auth is None or not _needs_token(request):
+            return self._attempt(request, payload, endpoint, deadline, number, call_meta)
+        sent = auth.current()
+        try:
+            return self._attempt(request, payload, endpoint, deadline, number, call_meta, sent)
+        except WeaviateError as err:
+            if err.kind is not ErrorKind.UNAUTHORIZED or not auth.recover(sent, err):
+                raise
+        try:
+            return self._attempt(
+                request, payload, endpoint, deadline, number, call_meta, auth.current()
+            )
+        except WeaviateError as err:
+            if err.kind is ErrorKind.UNAUTHORIZED:  # refused although just renewed
+                err.hint = REFUSED_TOKEN_HINT
+            raise
+
+    def _fetch(
+        self, request: Request, endpoint: Endpoint | None, parse: Callable[[Response], T]
+    ) -> T:
+        """A call of the token source: to Weaviate's pool, or pinned to the identity provider."""
+        return self.execute(request, parse, endpoint)
+
+    def _attempt(
+        self,
+        request: Request,
+        payload: _Payload | None,
+        endpoint: Endpoint,
+        deadline: float,
+        number: int,
+        call_meta: dict[str, Any] | None,
+        token: str | None = None,
+    ) -> Response:
         """Send one HTTP (or gRPC) attempt, emitting attempt events when observed."""
         if payload is None:  # a gRPC call
             assert request.rpc is not None
-            return self._rpc_attempt(request, request.rpc, endpoint, deadline, number, call_meta)
+            return self._rpc_attempt(
+                request, request.rpc, endpoint, deadline, number, call_meta, token
+            )
         url = request.url_at(endpoint.base_url)
         body, headers = payload
+        if token is not None and not _sets_authorization(request):
+            headers = {**headers, "Authorization": f"Bearer {token}"}
         timeouts = request.timeouts or self.config.timeouts
         remaining = deadline - _monotonic()
         if remaining <= 0:
@@ -596,12 +648,16 @@ class Pipeline:
 
         size = DEFAULT_MAX_MESSAGE_SIZE
         timeouts = self.config.timeouts
+        headers = self.base_headers
+        token = self.auth.current() if self.auth is not None else None
+        if token is not None:
+            headers = {**headers, "Authorization": f"Bearer {token}"}
         try:
             raw = self.transport.send(
                 "GET",
                 endpoint.base_url + "/v1/meta",
                 None,
-                self.base_headers,
+                headers,
                 min(timeouts.connect, remaining),
                 min(timeouts.read, remaining),
                 min(timeouts.pool, remaining),
@@ -634,6 +690,7 @@ class Pipeline:
         deadline: float,
         number: int,
         call_meta: dict[str, Any] | None,
+        token: str | None = None,
     ) -> Response:
         target = endpoint.grpc_target
         if target is None:
@@ -652,6 +709,8 @@ class Pipeline:
             self._open_channel(transport, endpoint, remaining)
             remaining = deadline - _monotonic()
         metadata: tuple[tuple[str, str], ...] | list[tuple[str, str]] = self.rpc_metadata
+        if token is not None:
+            metadata = (*metadata, ("authorization", f"Bearer {token}"))
         if request.headers:  # they replace the client's, as over REST (gRPC keys: lower case)
             merged = merge_headers(dict(metadata), request.headers)
             metadata = [(k.lower(), val) for k, val in merged.items()]
@@ -853,6 +912,19 @@ class Pipeline:
 def _rpc_url(endpoint: Endpoint, rpc: RpcCall) -> str:
     scheme = "grpcs" if endpoint.secure else "grpc"
     return f"{scheme}://{endpoint.grpc_target}/{rpc.full_method}"
+
+
+def _needs_token(request: Request) -> bool:
+    """Calls that carry the OIDC token: not the token source's own, nor health probes
+    (Weaviate's ``/v1/.well-known/*`` are public, and an identity provider that is
+    down must not make Weaviate look down)."""
+    return not request.probe and not request.operation.startswith(AUTH_PREFIX)
+
+
+def _sets_authorization(request: Request) -> bool:
+    """Whether the call's own headers replace the client's ``Authorization``."""
+    headers = request.headers
+    return headers is not None and any(k.lower() == "authorization" for k in headers)
 
 
 def _has_errors(body: Any) -> bool:

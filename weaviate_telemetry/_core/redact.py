@@ -119,3 +119,18 @@ def redact_url(url: str) -> str:
             [(k, REDACTED if _SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*"
         )
     return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def forget_secret(value: str | None) -> None:
+    """Stop scrubbing a secret that is no longer in use (a replaced access token).
+
+    Short-lived tokens are registered one after the other; forgetting the old
+    ones keeps the scrubbing pattern small in a long-running process.
+    """
+    global _known, _pattern
+    if not value or value not in _known:
+        return
+    with _lock:
+        _known = _known - {value}
+        ordered = sorted(_known, key=len, reverse=True)
+        _pattern = re.compile("|".join(re.escape(s) for s in ordered)) if ordered else None

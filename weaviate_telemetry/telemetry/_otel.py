@@ -318,6 +318,12 @@ class _Bridge:
             unit="{endpoint}",
             description="1 while an endpoint rests after failures (fallback endpoints), else 0.",
         )
+        meter.create_observable_gauge(
+            "weaviate.client.auth.token.expires_in",
+            callbacks=[_observe_token_expiry],
+            unit="s",
+            description="Seconds until the OIDC access token expires (renewed before it does).",
+        )
         self.dispatch = {
             (*prefix, "request", "start"): self.request_start,
             (*prefix, "request", "stop"): self.request_stop,
@@ -767,6 +773,15 @@ def _observe_resting(options: CallbackOptions) -> Iterable[Observation]:
             resting[(address, port)] = max(resting.get((address, port), 0), int(rests))
     for (address, port), value in resting.items():
         yield Observation(value, {"server.address": address, "server.port": port})
+
+
+def _observe_token_expiry(options: CallbackOptions) -> Iterable[Observation]:
+    soonest: dict[str, float] = {}
+    for state in _bus.states():
+        for issuer, seconds in state.get("auth_tokens", ()):
+            soonest[issuer] = min(seconds, soonest.get(issuer, seconds))
+    for issuer, seconds in soonest.items():
+        yield Observation(seconds, {"weaviate.auth.issuer": issuer})
 
 
 def _error_text(meta: Mapping[str, Any]) -> str:
