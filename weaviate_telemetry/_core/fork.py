@@ -66,13 +66,19 @@ def _run_hooks_in_child() -> None:
     for held in list(_locks):
         release_in_child(held)
     live: list[weakref.WeakMethod[Callable[[], None]] | Callable[[], None]] = []
+    failed: Exception | None = None
     for entry in _hooks:
         hook = entry() if isinstance(entry, weakref.WeakMethod) else entry
         if hook is None:
             continue
         live.append(entry)
-        hook()
+        try:
+            hook()
+        except Exception as exc:  # the other owners must still drop what they hold
+            failed = failed or exc
     _hooks[:] = live
+    if failed is not None:
+        raise failed  # Python reports it ("Exception ignored in ...") and the child goes on
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
