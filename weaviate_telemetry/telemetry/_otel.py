@@ -846,6 +846,16 @@ _EXPORTER_LOGGERS = (
     "opentelemetry.exporter.otlp.proto.grpc.metric_exporter",
     "opentelemetry.exporter.otlp.proto.grpc._log_exporter",
 )
+#: The SDK's export processors: an exporter that raises (older exporters do when the
+#: collector refuses the connection) is logged there with its traceback. Only those
+#: lines are condensed; the processors' other warnings pass.
+_PROCESSOR_LOGGERS = (
+    "opentelemetry.sdk._shared_internal",
+    "opentelemetry.sdk.trace.export",
+    "opentelemetry.sdk.metrics._internal.export",
+    "opentelemetry.sdk._logs._internal",
+    "opentelemetry.sdk._logs._internal.export",
+)
 #: After one export-failure line, further ones are dropped for this long.
 EXPORT_WARNING_INTERVAL = 300.0
 _SIGNALS = ("traces", "metrics", "logs")
@@ -876,13 +886,22 @@ class _ExportFailureFilter:
 
         if record.levelno < logging.WARNING:
             return True
+        if record.name in _PROCESSOR_LOGGERS and not str(record.msg).startswith(
+            "Exception while exporting"
+        ):
+            return True
         now = time.monotonic()
         with self.lock:
             if self.last is not None and now - self.last < self.interval:
                 self.dropped += 1
                 return False
             self.last = now
-        text = redact_text(record.getMessage())
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            # One line, not a traceback: the reason is the exception's own message.
+            text = f"{text} {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+            record.exc_info, record.exc_text = None, None
+        text = redact_text(text)
         record.msg = (
             "OpenTelemetry export failed: %s (weaviate_telemetry: further export errors "
             "are not logged for %d s)"
@@ -898,7 +917,7 @@ _export_filter = _ExportFailureFilter()
 def _condense_export_logs() -> None:
     import logging
 
-    for name in _EXPORTER_LOGGERS:
+    for name in (*_EXPORTER_LOGGERS, *_PROCESSOR_LOGGERS):
         log = logging.getLogger(name)
         if _export_filter not in log.filters:
             log.addFilter(_export_filter)
