@@ -719,10 +719,7 @@ class Pipeline:
         timeout = max(min(timeouts.read, remaining), 0.001)
         if call_meta is None:
             started = _monotonic()
-            try:
-                reply = transport.call(target, rpc, metadata, timeout)
-            except WeaviateError as err:
-                raise as_caller_mistake(err, request.operation) from err.__cause__
+            reply = _send_rpc(transport, target, rpc, metadata, timeout, request.operation)
             return Response(200, {}, reply, b"", url, _monotonic() - started, number)
         attempt_meta = {
             **call_meta,
@@ -740,10 +737,7 @@ class Pipeline:
         if carrier:
             metadata = [*metadata, *((k.lower(), str(val)) for k, val in carrier.items())]
         try:
-            try:
-                reply = transport.call(target, rpc, metadata, timeout)
-            except WeaviateError as failed:
-                raise as_caller_mistake(failed, request.operation) from failed.__cause__
+            reply = _send_rpc(transport, target, rpc, metadata, timeout, request.operation)
         except WeaviateError as err:
             _bus.execute(
                 self.ev_attempt[2],
@@ -907,6 +901,21 @@ class Pipeline:
         self.transport.close()
         if self._grpc is not None:
             self._grpc.close()
+
+
+def _send_rpc(
+    transport: GrpcTransport,
+    target: str,
+    rpc: RpcCall,
+    metadata: Any,
+    timeout: float,
+    operation: str,
+) -> Any:
+    """One RPC; a failure the caller caused gets the kind it has on every transport."""
+    try:
+        return transport.call(target, rpc, metadata, timeout)
+    except WeaviateError as err:
+        raise as_caller_mistake(err, operation) from err.__cause__
 
 
 def _rpc_url(endpoint: Endpoint, rpc: RpcCall) -> str:
