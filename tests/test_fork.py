@@ -323,14 +323,19 @@ def test_telemetry_of_forked_children_is_their_own(
             if s["attrs"].get("db.operation.name") == "meta"
         }
         assert len(instances) == 3, instances  # one per process
-        # The children's metrics are exported under their own instance too.
-        scraped = collector.scrape()
-        meta_counts = [
-            line
-            for line in scraped.splitlines()
-            if line.startswith("db_client_operation_duration_seconds_count")
-            and 'db_operation_name="meta"' in line
-        ]
-        assert len({line.split('instance="')[1].split('"')[0] for line in meta_counts}) == 3
+        # The children's metrics are exported under their own instance too. The
+        # collector hands them to its Prometheus exporter asynchronously: poll.
+        metric_instances: set[str] = set()
+        while time.monotonic() < deadline + 10:
+            metric_instances = {
+                line.split('instance="')[1].split('"')[0]
+                for line in collector.scrape().splitlines()
+                if line.startswith("db_client_operation_duration_seconds_count")
+                and 'db_operation_name="meta"' in line
+            }
+            if len(metric_instances) >= 3:
+                break
+            time.sleep(0.2)
+        assert metric_instances == instances, (metric_instances, instances)
     logged = Counter(line.split(" ", 1)[0] for line in log_file.read_text().splitlines())
     assert {int(pid) for pid in logged} == pids, logged
