@@ -15,12 +15,13 @@ overrides (``options=`` or ``timeout=``, ``retry=``, ``headers=``,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Generic
 
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.models import Call, Request, found, quote_segment
 from .._core.options import resolve
+from .._query.results import P
 from .collection_aggregate import _AggregateCollection
 from .collection_batch import _BatchCollection
 from .collection_data import _DataCollection
@@ -146,12 +147,14 @@ def _current(tenant: Tenant) -> Tenant:
     return tenant
 
 
-class Collection:
+class Collection(Generic[P]):
     """One collection: ``data``, ``query``, ``aggregate``, ``batch``, ``tenants``, ``config``.
 
     Get one with ``client.collections.use(name)`` (or ``.get(name)``, or
     from ``create``). :meth:`with_tenant` and :meth:`with_consistency_level`
     return new handles; a handle is cheap and safe to share between threads.
+    ``Collection[P]`` is generic in its properties: ``use(name, data_model=Article)``
+    (a ``TypedDict``) types every result's ``properties`` as ``Article``.
     """
 
     def __init__(
@@ -167,7 +170,7 @@ class Collection:
         self._ctx = ctx
         self.data = _DataCollection(ctx)
         """Insert, replace, update, delete, exists, references."""
-        self.query = _QueryCollection(ctx)
+        self.query: _QueryCollection[P] = _QueryCollection(ctx)
         """fetch_objects, fetch_object_by_id, near_vector, near_object, near_text, bm25, hybrid."""
         self.aggregate = _AggregateCollection(ctx)
         """over_all, near_vector: counts and property metrics."""
@@ -193,7 +196,7 @@ class Collection:
         """The consistency level of this handle's calls, if set."""
         return self._ctx.consistency_level
 
-    def with_tenant(self, tenant: str | Tenant | None = None) -> Collection:
+    def with_tenant(self, tenant: str | Tenant | None = None) -> Collection[P]:
         """The same collection, reading and writing ``tenant`` (None: no tenant)."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
         ctx = self._ctx
@@ -201,7 +204,7 @@ class Collection:
             ctx.call, ctx.name, ctx.schemas, v.optional_tenant(name), ctx.consistency_level, ctx.rpc
         )
 
-    def with_consistency_level(self, consistency_level: Any = None) -> Collection:
+    def with_consistency_level(self, consistency_level: Any = None) -> Collection[P]:
         """The same collection at ``ConsistencyLevel.ONE``/``QUORUM``/``ALL`` (None: default)."""
         level = v.consistency(plain(consistency_level))
         ctx = self._ctx
@@ -228,7 +231,7 @@ class Collection:
         *,
         options: RequestOptions | None = None,
         **overrides: Any,
-    ) -> Iterator[Object]:
+    ) -> Iterator[Object[P]]:
         """Every object in id order, fetched ``cache_size`` at a time with the ``after`` cursor.
 
         Memory stays at one page; each page is one call (``collection.iterator``).
@@ -243,7 +246,7 @@ class Collection:
             resolve(options, overrides),
         )
 
-    def __iter__(self) -> Iterator[Object]:
+    def __iter__(self) -> Iterator[Object[P]]:
         return self.iterator()
 
     def __len__(self) -> int:

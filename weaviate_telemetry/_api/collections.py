@@ -43,6 +43,7 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
+    from .._query.results import DefaultProperties as Properties
     from .collection import Collection
 
 _NOT_FOUND = frozenset({404})
@@ -99,7 +100,7 @@ class Collections:
         inverted_index_config: InvertedIndexConfig | None = None,
         options: RequestOptions | None = None,
         **overrides: Any,
-    ) -> Collection:
+    ) -> Collection[Properties]:
         """Create a collection and return its handle (v4's keywords).
 
         ``properties`` are :class:`Property` values, ``references``
@@ -142,7 +143,7 @@ class Collections:
 
     def create_from_dict(
         self, config: Mapping[str, Any], *, options: RequestOptions | None = None, **overrides: Any
-    ) -> Collection:
+    ) -> Collection[Properties]:
         """Create a collection from Weaviate's class dict (e.g. one read from a backup)."""
         if not isinstance(config, Mapping):
             raise v.invalid("config", config, "a Weaviate class dict")
@@ -150,13 +151,13 @@ class Collections:
 
     def create_from_config(
         self, config: CollectionConfig, *, options: RequestOptions | None = None, **overrides: Any
-    ) -> Collection:
+    ) -> Collection[Properties]:
         """Create a collection from a :class:`CollectionConfig` (e.g. ``export_config``'s)."""
         if not isinstance(config, CollectionConfig):
             raise v.invalid("config", config, "a CollectionConfig")
         return self._create(definition(config), resolve(options, overrides))
 
-    def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Collection:
+    def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Collection[Properties]:
         request = Request(
             "POST",
             "/v1/schema",
@@ -169,7 +170,7 @@ class Collections:
         self._schemas.put(stored)
         return self.use(stored.name)
 
-    def use(self, name: str) -> Collection:
+    def use(self, name: str) -> Collection[Properties]:
         """The handle of collection ``name`` (no request is sent; the collection may not exist).
 
         Example::
@@ -181,7 +182,7 @@ class Collections:
 
         return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
 
-    def get(self, name: str) -> Collection:
+    def get(self, name: str) -> Collection[Properties]:
         """The same as :meth:`use` (v4 accepts both); the schema is :meth:`export_config`."""
         return self.use(name)
 
