@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -377,6 +377,28 @@ class _AggregateCollection:
             _properties(metrics, group), (group.count or 0) if total_count else None
         )
 
+    @overload
+    def over_all(
+        self,
+        *,
+        filters: Filter | None = None,
+        group_by: None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> AggregateReturn: ...
+    @overload
+    def over_all(
+        self,
+        *,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> AggregateGroupByReturn: ...
     def over_all(
         self,
         *,
@@ -386,7 +408,7 @@ class _AggregateCollection:
         return_metrics: Any = None,
         options: RequestOptions | None = None,
         **overrides: Any,
-    ) -> Any:
+    ) -> AggregateReturn | AggregateGroupByReturn:
         """Count and measure every (matching) object; :class:`AggregateReturn`, or
         :class:`AggregateGroupByReturn` with ``group_by``."""
         metrics = _metrics(return_metrics)
@@ -395,6 +417,38 @@ class _AggregateCollection:
             query, group_by is not None, total_count, metrics, resolve(options, overrides)
         )
 
+    @overload
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> AggregateReturn: ...
+    @overload
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> AggregateGroupByReturn: ...
     def near_vector(
         self,
         near_vector: Sequence[float],
@@ -409,7 +463,7 @@ class _AggregateCollection:
         return_metrics: Any = None,
         options: RequestOptions | None = None,
         **overrides: Any,
-    ) -> Any:
+    ) -> AggregateReturn | AggregateGroupByReturn:
         """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
         metrics = _metrics(return_metrics)
         query = self._query("near_vector", filters, group_by, total_count, metrics).near_vector(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -44,6 +44,7 @@ from .schema import (
 
 if TYPE_CHECKING:
     from .._query.results import DefaultProperties as Properties
+    from .._query.results import P
     from .collection import Collection
 
 _NOT_FOUND = frozenset({404})
@@ -170,8 +171,16 @@ class Collections:
         self._schemas.put(stored)
         return self.use(stored.name)
 
-    def use(self, name: str) -> Collection[Properties]:
+    @overload
+    def use(self, name: str, data_model: None = None) -> Collection[Properties]: ...
+    @overload
+    def use(self, name: str, data_model: type[P]) -> Collection[P]: ...
+    def use(self, name: str, data_model: type[Any] | None = None) -> Collection[Any]:
         """The handle of collection ``name`` (no request is sent; the collection may not exist).
+
+        ``data_model`` (a ``TypedDict``, as in the official client) only types the
+        results: ``obj.properties`` is then that ``TypedDict`` under mypy; nothing is
+        checked at run time.
 
         Example::
 
@@ -182,9 +191,13 @@ class Collections:
 
         return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
 
-    def get(self, name: str) -> Collection[Properties]:
+    @overload
+    def get(self, name: str, data_model: None = None) -> Collection[Properties]: ...
+    @overload
+    def get(self, name: str, data_model: type[P]) -> Collection[P]: ...
+    def get(self, name: str, data_model: type[Any] | None = None) -> Collection[Any]:
         """The same as :meth:`use` (v4 accepts both); the schema is :meth:`export_config`."""
-        return self.use(name)
+        return self.use(name, data_model)
 
     def export_config(
         self, name: str, *, options: RequestOptions | None = None, **overrides: Any
