@@ -51,6 +51,9 @@ def typed(client: wt.Client) -> None:
     for each in articles.iterator():
         assert_type(each.properties["year"], int)
     assert_type(articles.with_tenant("t1"), wt.Collection[Article])
+    # per-call keywords are typed (CallOverrides): timeout, retry, headers, idempotent, metadata
+    articles.query.near_vector([0.1], timeout=5, metadata={"request": "r1"}, headers={"X-A": "1"})
+    articles.data.delete_by_id(uuid.uuid4(), retry=wt.RetryPolicy(enabled=True), idempotent=True)
 
 
 def untyped(client: wt.Client) -> None:

@@ -15,7 +15,7 @@ overrides (``options=`` or ``timeout=``, ``retry=``, ``headers=``,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -31,6 +31,11 @@ from .handle import HandleContext, SchemaCache
 from .schema import CollectionConfig, Property, property_dict
 from .tenants import Tenant, Tenants
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
+
 __all__ = ["Collection", "SchemaCache"]
 
 
@@ -40,18 +45,28 @@ class _ConfigCollection:
     def __init__(self, ctx: HandleContext) -> None:
         self._ctx = ctx
 
-    def get(self, *, options: RequestOptions | None = None, **overrides: Any) -> CollectionConfig:
+    def get(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> CollectionConfig:
         """The definition as the server stores it (``not_found`` when absent)."""
         return self._ctx.fetch_config(resolve(options, overrides))
 
     def add_property(
-        self, prop: Property, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        prop: Property,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a property (existing objects have no value for it)."""
         self._add("add_property", prop, resolve(options, overrides))
 
     def add_reference(
-        self, ref: ReferenceProperty, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        ref: ReferenceProperty,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a cross-reference property."""
         self._add("add_reference", ref, resolve(options, overrides))
@@ -84,7 +99,7 @@ class _TenantsCollection:
         tenants: str | Tenant | Sequence[str | Tenant],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Create tenants (names or :class:`Tenant` values; existing ones are left alone)."""
         self._tenants("create").add(self._ctx.name, tenants, options=options, **overrides)
@@ -94,20 +109,26 @@ class _TenantsCollection:
         tenants: str | Tenant | Sequence[str | Tenant],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Delete tenants and their data (unknown names are ignored)."""
         items = [tenants] if isinstance(tenants, (str, Tenant)) else list(tenants)
         names = [t.name if isinstance(t, Tenant) else t for t in items]
         self._tenants("remove").remove(self._ctx.name, names, options=options, **overrides)
 
-    def get(self, *, options: RequestOptions | None = None, **overrides: Any) -> dict[str, Tenant]:
+    def get(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> dict[str, Tenant]:
         """Every tenant by name."""
         found_ = self._tenants("get").list(self._ctx.name, options=options, **overrides)
         return {t.name: _current(t) for t in found_}
 
     def get_by_name(
-        self, tenant: str | Tenant, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        tenant: str | Tenant,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> Tenant | None:
         """One tenant, or None when it does not exist."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
@@ -119,13 +140,17 @@ class _TenantsCollection:
         tenants: Tenant | Sequence[Tenant],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Change activity status: ``update(Tenant("t1", TenantActivityStatus.INACTIVE))``."""
         self._tenants("update").update(self._ctx.name, tenants, options=options, **overrides)
 
     def exists(
-        self, tenant: str | Tenant, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        tenant: str | Tenant,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> bool:
         """True when the tenant exists."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
@@ -210,7 +235,9 @@ class Collection(Generic[P]):
         ctx = self._ctx
         return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level, ctx.rpc)
 
-    def exists(self, *, options: RequestOptions | None = None, **overrides: Any) -> bool:
+    def exists(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> bool:
         """True when the collection exists."""
         request = Request(
             "GET",
@@ -230,7 +257,7 @@ class Collection(Generic[P]):
         cache_size: int = 100,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Iterator[Object[P]]:
         """Every object in id order, fetched ``cache_size`` at a time with the ``after`` cursor.
 

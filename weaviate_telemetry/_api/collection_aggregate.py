@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -24,6 +24,11 @@ from .._query.builders import AggregateGroup as _Group
 from .._query.builders import AggregateQuery, PropertyMetrics
 from .._query.filters import Filter
 from .handle import HandleContext
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 # -- inputs -----------------------------------------------------------------------------
 
@@ -386,7 +391,7 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn: ...
     @overload
     def over_all(
@@ -397,7 +402,7 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
     def over_all(
         self,
@@ -407,7 +412,7 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn | AggregateGroupByReturn:
         """Count and measure every (matching) object; :class:`AggregateReturn`, or
         :class:`AggregateGroupByReturn` with ``group_by``."""
@@ -431,7 +436,7 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn: ...
     @overload
     def near_vector(
@@ -447,7 +452,7 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
     def near_vector(
         self,
@@ -462,7 +467,7 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn | AggregateGroupByReturn:
         """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
         metrics = _metrics(return_metrics)

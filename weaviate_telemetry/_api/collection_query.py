@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid as _uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Generic, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, cast, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -44,6 +44,11 @@ from .configure import HybridFusion, plain
 from .handle import HandleContext
 from .objects import Objects, WeaviateObject
 from .schema import CollectionConfig, Property
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 __all__ = [
     "DEFAULT_VECTOR",
@@ -330,7 +335,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]:
         """Objects without a search: filtered, sorted, paged by ``offset`` or cursor ``after``."""
         opts = resolve(options, overrides)
@@ -374,7 +379,7 @@ class _QueryCollection(Generic[P]):
         include_vector: bool = False,
         return_properties: str | Sequence[str] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Object[P] | None:
         """One object by id, or None when absent (all its vectors with ``include_vector``)."""
         ctx = self._ctx
@@ -423,7 +428,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]: ...
     @overload
     def near_vector(
@@ -442,7 +447,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
     def near_vector(
         self,
@@ -460,7 +465,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P] | GroupByReturn[P]:
         """Objects nearest to a vector (``target_vector`` names a named vector).
 
@@ -491,7 +496,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]: ...
     @overload
     def near_object(
@@ -510,7 +515,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
     def near_object(
         self,
@@ -528,7 +533,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P] | GroupByReturn[P]:
         """Objects nearest to a stored object's vector (the object itself included)."""
         opts = resolve(options, overrides)
@@ -556,7 +561,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]: ...
     @overload
     def near_text(
@@ -575,7 +580,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
     def near_text(
         self,
@@ -593,7 +598,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P] | GroupByReturn[P]:
         """Objects nearest to text; needs a text vectorizer module on the server."""
         opts = resolve(options, overrides)
@@ -617,7 +622,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]:
         """Keyword (BM25) search; ``query_properties`` limits and boosts (``"title^2"``)."""
         opts = resolve(options, overrides)
@@ -646,7 +651,7 @@ class _QueryCollection(Generic[P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]:
         """Keyword and vector search fused (``alpha``: 1 = vector only, 0 = keyword only).
 

@@ -43,6 +43,9 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
     from .._query.results import DefaultProperties as Properties
     from .._query.results import P
     from .collection import Collection
@@ -100,7 +103,7 @@ class Collections:
         replication_config: ReplicationConfig | None = None,
         inverted_index_config: InvertedIndexConfig | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Collection[Properties]:
         """Create a collection and return its handle (v4's keywords).
 
@@ -143,7 +146,11 @@ class Collections:
         return self._create(body, resolve(options, overrides))
 
     def create_from_dict(
-        self, config: Mapping[str, Any], *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        config: Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> Collection[Properties]:
         """Create a collection from Weaviate's class dict (e.g. one read from a backup)."""
         if not isinstance(config, Mapping):
@@ -151,7 +158,11 @@ class Collections:
         return self._create(definition(config), resolve(options, overrides))
 
     def create_from_config(
-        self, config: CollectionConfig, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        config: CollectionConfig,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> Collection[Properties]:
         """Create a collection from a :class:`CollectionConfig` (e.g. ``export_config``'s)."""
         if not isinstance(config, CollectionConfig):
@@ -200,20 +211,30 @@ class Collections:
         return self.use(name, data_model)
 
     def export_config(
-        self, name: str, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> CollectionConfig:
         """The collection's definition (``GET /v1/schema/{name}``); absent: ``not_found``."""
         ctx = HandleContext(self._call, v.collection_name(name), self._schemas)
         return ctx.fetch_config(resolve(options, overrides), "collections.export_config")
 
-    def exists(self, name: str, *, options: RequestOptions | None = None, **overrides: Any) -> bool:
+    def exists(
+        self,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> bool:
         """True when the collection exists (404 is an answer: False)."""
         name = v.collection_name(name)
         request = self._request("GET", "collections.exists", name, ok_statuses=_NOT_FOUND)
         return self._call(request, resolve(options, overrides), found)
 
     def list(
-        self, *, options: RequestOptions | None = None, **overrides: Any
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
     ) -> list[CollectionConfig]:
         """Every collection's definition (``GET /v1/schema``)."""
         request = self._request("GET", "collections.list", None)
@@ -225,7 +246,7 @@ class Collections:
         changes: Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> CollectionConfig:
         """Change mutable settings: read the definition, deep-merge ``changes``, PUT it back.
 
@@ -254,7 +275,13 @@ class Collections:
         self._schemas.forget(name)
         return result
 
-    def delete(self, name: str, *, options: RequestOptions | None = None, **overrides: Any) -> None:
+    def delete(
+        self,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> None:
         """Drop a collection and all its objects.
 
         Deleting a collection that does not exist is not an error (Weaviate
@@ -271,7 +298,7 @@ class Collections:
         prop: Property | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Property:
         """Add one property to an existing collection; returns it as stored."""
         name = v.collection_name(name)
@@ -291,7 +318,7 @@ class Collections:
         *,
         tenant: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> builtins.list[Shard]:
         """The collection's shards and their status (``READY``/``READONLY``/…)."""
         name = v.collection_name(name)
@@ -313,7 +340,7 @@ class Collections:
         status: str,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> str:
         """Set a shard's status to ``READY`` or ``READONLY``; returns the new status."""
         name = v.collection_name(name)

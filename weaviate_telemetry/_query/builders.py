@@ -6,7 +6,7 @@ query can be shared and refined. Nothing is sent until ``do()``::
     base = client.query.get("Article").fields("title", "year").limit(5)
     hits = base.near_vector([0.1, 0.2, 0.3], distance=0.4).additional("id", "distance").do()
     for obj in hits:
-        print(obj.metadata.id, obj.metadata.distance, obj.properties["title"])
+        print(obj.uuid, obj.metadata.distance, obj.properties["title"])
 
     stats = (
         client.query.aggregate("Article")
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -41,6 +41,11 @@ from .filters import Filter, as_filter, gql_string
 from .graphql import gql_list, near_vector_args, render_fields, render_get, section, send
 from .search import Result, over_grpc, plan
 from .spec import GetSpec
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 METRICS = (
     "count",
@@ -390,7 +395,7 @@ class GetQuery:
         *,
         transport: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Result:
         """Run the query: a :class:`QueryReturn` (a :class:`GroupByReturn` with ``group_by``).
 
@@ -508,7 +513,9 @@ class AggregateQuery:
         head = f"{self.collection}({rendered})" if rendered else self.collection
         return f"{{ Aggregate {{ {head} {{ {' '.join(selection)} }} }} }}"
 
-    def do(self, *, options: RequestOptions | None = None, **overrides: Any) -> AggregateResult:
+    def do(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> AggregateResult:
         """Run the aggregation (``POST /v1/graphql``) and return an :class:`AggregateResult`."""
         return send(
             self._call,
@@ -557,7 +564,7 @@ class Query:
         variables: Mapping[str, Any] | None = None,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> GraphQLResult:
         """Send a GraphQL document as is; ``errors`` in the answer raise ``graphql_error``.
 
