@@ -1,7 +1,8 @@
 """``collection.aggregate``: counts and property metrics in the official client v4's shape.
 
-Built on the ``Aggregate`` query builder; each method is one logical call
-(``collection.aggregate.<method>``)::
+Each method is one logical call (``collection.aggregate.<method>``): the
+``Aggregate`` builder renders the GraphQL document, and the answer goes
+straight to :class:`AggregateReturn` / :class:`AggregateGroupByReturn`::
 
     stats = articles.aggregate.over_all(
         total_count=True,

@@ -1,9 +1,11 @@
 """``collection.query``: searches in the official client v4's shape.
 
 Each method is one logical call (``collection.query.<method>`` in
-telemetry) built on the ``Get`` query builder, so whichever transport the
-builder uses serves it. Results are :class:`QueryReturn` (or
-:class:`GroupByReturn` with ``group_by=``) holding :class:`Object` values::
+telemetry): it checks its arguments into a :class:`GetSpec`, lets
+:func:`plan` choose gRPC or GraphQL, and makes one pipeline call whose
+answer is decoded straight into :class:`QueryReturn` (or
+:class:`GroupByReturn` with ``group_by=``) holding :class:`Object` values
+(docs/architecture.md, "The path of one search")::
 
     hits = articles.query.near_vector(
         [0.1, 0.2, 0.3],
