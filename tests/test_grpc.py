@@ -551,3 +551,46 @@ def test_handle_without_return_properties_reads_no_schema_over_grpc(
     by_id = {str(o.uuid): o.properties for o in over_grpc}
     assert by_id[IDS[4]] == {**_props(4), "loc": pytest.approx(_props(4)["loc"])}
     assert by_id[IDS[12]]["note"] is None  # not stored: None either way
+
+
+def test_every_property_over_grpc_reads_as_the_graphql_selection_of_the_schema(
+    grpc_client: wt.Client,
+) -> None:
+    """Without return_properties, gRPC returns every non-reference property unnamed; blobs
+    are left out and phone numbers cut to the sub-fields GraphQL selects, as the schema's
+    GraphQL selection (the path without gRPC) reads them."""
+    name = "P" + uuid.uuid4().hex[:10]
+    grpc_client.collections.create_from_dict(
+        {
+            "class": name,
+            "vectorizer": "none",
+            "properties": [
+                {"name": "title", "dataType": ["text"]},
+                {"name": "phone", "dataType": ["phoneNumber"]},
+                {"name": "data", "dataType": ["blob"]},
+            ],
+        }
+    )
+    try:
+        grpc_client.collections.use(name).data.insert(
+            {
+                "title": "a",
+                "phone": {"input": "020 1234567", "defaultCountry": "nl"},
+                "data": "aGVsbG8=",
+            },
+            uuid=IDS[0],
+        )
+        with wt.Client(grpc_client.config.base_url) as plain:  # no grpc_port: GraphQL
+            over_graphql = plain.collections.use(name).query.fetch_objects()
+        with wt.telemetry.capture() as events:
+            over_grpc = grpc_client.collections.use(name).query.fetch_objects()
+        assert {e.metadata["transport"] for e in events.of("request", "stop")} == {"grpc"}
+        assert over_grpc == over_graphql
+        props = over_grpc.objects[0].properties
+        assert set(props) == {"title", "phone"}  # the blob is not returned
+        assert set(props["phone"]) == {
+            "input", "internationalFormatted", "countryCode", "national", "nationalFormatted"
+        }  # fmt: skip
+        assert props["phone"]["countryCode"] == 31
+    finally:
+        grpc_client.collections.delete(name)
