@@ -24,6 +24,8 @@ Variants:
 - ``graphql-raw``: the same GraphQL text through ``client.raw.request``
   (the pipeline without query building and result parsing)
 - ``graphql-prebuilt``: ``graphql`` with the builder made once (parsing only)
+- ``handle``: ``collection.query.near_vector(...)`` with the same selection over GraphQL
+  (the documented way: build the search, send, parse into ``QueryReturn``)
 """
 
 from __future__ import annotations
@@ -80,6 +82,12 @@ def graphql_query(client: wt.Client) -> Any:
         .limit(10)
         .fields("title", "n")
         .additional("id", "distance")
+    )
+
+
+def handle_query(client: wt.Client) -> Any:
+    return client.collections.use("Bench").query.near_vector(
+        VECTOR, limit=10, return_properties=["title", "n"], return_metadata=["distance"]
     )
 
 
@@ -169,6 +177,7 @@ def variants(client: wt.Client) -> dict[str, tuple[Callable[[], object], Any, by
         "graphql": (lambda: graphql_query(client).do(), contextlib.nullcontext, HITS),
         "graphql-raw": (raw_graphql, contextlib.nullcontext, HITS),
         "graphql-prebuilt": (query.do, contextlib.nullcontext, HITS),
+        "handle": (lambda: handle_query(client), contextlib.nullcontext, HITS),
     }
 
 

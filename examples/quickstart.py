@@ -34,6 +34,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 import weaviate_telemetry as wt
+import weaviate_telemetry.classes as wvc
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 DIM = 8
@@ -200,8 +201,8 @@ def workload(client: wt.Client, fault: str) -> None:
     rng = random.Random(1)
     client.collections.create(
         name,
-        properties=[wt.Property(name="title", data_type=wt.DataType.TEXT)],
-        vector_config=wt.Configure.Vectors.self_provided(),
+        properties=[wvc.config.Property(name="title", data_type=wvc.config.DataType.TEXT)],
+        vector_config=wvc.config.Configure.Vectors.self_provided(),
     )
     try:
 

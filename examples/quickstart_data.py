@@ -18,16 +18,8 @@ import uuid
 from collections.abc import Iterator
 
 import weaviate_telemetry as wt
-from weaviate_telemetry import (
-    Configure,
-    DataType,
-    Filter,
-    MetadataQuery,
-    Metrics,
-    Property,
-    Sort,
-    Tokenization,
-)
+from weaviate_telemetry.classes.config import Configure, DataType, Property, Tokenization
+from weaviate_telemetry.classes.query import Filter, MetadataQuery, Metrics, Sort
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 BOOKS = [

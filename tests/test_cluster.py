@@ -129,7 +129,7 @@ def test_every_consistency_level_on_writes_reads_batch_and_queries(
                     # in every replica's index when the write returns.
                     _check(
                         level == "ALL",
-                        lambda q=query, want=want: sorted(r.metadata.id for r in q.do()) == want,
+                        lambda q=query, want=want: sorted(str(r.uuid) for r in q.do()) == want,
                     )
         count = clients[2].query.aggregate(name).meta_count().do()
         assert count.count == 90

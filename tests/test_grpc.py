@@ -220,8 +220,8 @@ QUERIES: dict[str, Callable[[wt.Client, str], Any]] = {
 }
 
 
-def _comparable(result: wt.QueryResult) -> list[tuple[Any, ...]]:
-    return [(o.properties, o.metadata) for o in result]
+def _comparable(result: wt.QueryReturn[Any]) -> list[tuple[Any, ...]]:
+    return [(o.uuid, o.properties, o.metadata, o.vector, o.collection) for o in result]
 
 
 @pytest.mark.parametrize("case", list(QUERIES))
@@ -237,13 +237,13 @@ def test_query_same_result_over_grpc_and_graphql(
     over_graphql = query.do(transport="graphql")
     assert len(over_grpc) > 0
     assert _comparable(over_grpc) == _comparable(over_graphql)
-    assert over_grpc.collection == over_graphql.collection == data
-    assert over_grpc.raw == over_graphql.raw or case.startswith("hybrid")
+    assert {o.collection for o in over_grpc} == {data}
+    assert over_grpc == over_graphql
 
 
 def test_typed_values_over_grpc(grpc_client: wt.Client, data: str) -> None:
     hit = QUERIES["fetch all fields, ids, times, named vectors"](grpc_client, data).do()[4]
-    assert hit.metadata.id == IDS[4]
+    assert str(hit.uuid) == IDS[4]
     p = hit.properties
     assert p["year"] == 2004 and isinstance(p["year"], int)
     assert p["scores"] == [4, 5] and all(isinstance(x, int) for x in p["scores"])
@@ -252,8 +252,8 @@ def test_typed_values_over_grpc(grpc_client: wt.Client, data: str) -> None:
     assert p["loc"] == {"latitude": 52.04, "longitude": 4.0}
     assert p["meta"] == {"source": "s0", "rank": 4}
     assert p["note"] == "has a note" and p["published"] is True
-    assert hit.metadata.vectors == {"a": pytest.approx(_va(4)), "b": pytest.approx(_vb(4))}
-    assert isinstance(hit.metadata.creation_time, int)
+    assert hit.vector == {"a": pytest.approx(_va(4)), "b": pytest.approx(_vb(4))}
+    assert isinstance(hit.metadata.creation_time, datetime)
 
 
 def test_graphql_only_queries_and_forcing(grpc_client: wt.Client, data: str) -> None:
@@ -313,10 +313,9 @@ def test_batch_same_result_over_grpc_and_rest(grpc_client: wt.Client, data: str)
             .sort("year")
             .do()
         )
-        assert [o.metadata.id for o in stored] == list(result.successful_ids)
+        assert [str(o.uuid) for o in stored] == list(result.successful_ids)
         outcomes[transport] = [
-            ({k: v for k, v in o.properties.items() if k != "title"}, o.metadata.vectors)
-            for o in stored
+            ({k: v for k, v in o.properties.items() if k != "title"}, o.vector) for o in stored
         ]
         for f in result.failures:
             assert grpc_client.objects.exists(data, f.id) is False  # type: ignore[arg-type]
@@ -526,3 +525,72 @@ def test_doctor_checks_grpc_health(weaviate_server: EmbeddedWeaviate) -> None:
     assert "grpc health" in down.stdout and "connection_error" in down.stdout
     plain = _doctor("--url", weaviate_server.url)
     assert "grpc health" not in plain.stdout
+
+
+def test_handle_without_return_properties_reads_no_schema_over_grpc(
+    grpc_client: wt.Client, data: str
+) -> None:
+    """gRPC returns every non-reference property unnamed: no schema read first, and the
+    objects are the ones the GraphQL path (which must name them) gives."""
+    ours = F.by_id().contains_any(IDS)  # other tests of this module add objects too
+    with wt.Client(grpc_client.config.base_url) as plain:  # no grpc_port: GraphQL
+        over_graphql = plain.collections.use(data).query.fetch_objects(
+            filters=ours, sort=wt.Sort.by_property("year"), return_metadata=["creation_time"]
+        )
+    fresh = wt.Client(grpc_client.config.base_url, grpc_port=grpc_client.config.grpc_port)
+    with fresh, wt.telemetry.capture() as events:
+        over_grpc = fresh.collections.use(data).query.fetch_objects(
+            filters=ours, sort=wt.Sort.by_property("year"), return_metadata=["creation_time"]
+        )
+    stops = events.of("request", "stop")
+    assert [(e.metadata["transport"], e.metadata["operation"]) for e in stops] == [
+        ("grpc", "collection.query.fetch_objects")
+    ]
+    assert len(over_grpc.objects) == N
+    assert over_grpc == over_graphql
+    by_id = {str(o.uuid): o.properties for o in over_grpc}
+    assert by_id[IDS[4]] == {**_props(4), "loc": pytest.approx(_props(4)["loc"])}
+    assert by_id[IDS[12]]["note"] is None  # not stored: None either way
+
+
+def test_every_property_over_grpc_reads_as_the_graphql_selection_of_the_schema(
+    grpc_client: wt.Client,
+) -> None:
+    """Without return_properties, gRPC returns every non-reference property unnamed; blobs
+    are left out and phone numbers cut to the sub-fields GraphQL selects, as the schema's
+    GraphQL selection (the path without gRPC) reads them."""
+    name = "P" + uuid.uuid4().hex[:10]
+    grpc_client.collections.create_from_dict(
+        {
+            "class": name,
+            "vectorizer": "none",
+            "properties": [
+                {"name": "title", "dataType": ["text"]},
+                {"name": "phone", "dataType": ["phoneNumber"]},
+                {"name": "data", "dataType": ["blob"]},
+            ],
+        }
+    )
+    try:
+        grpc_client.collections.use(name).data.insert(
+            {
+                "title": "a",
+                "phone": {"input": "020 1234567", "defaultCountry": "nl"},
+                "data": "aGVsbG8=",
+            },
+            uuid=IDS[0],
+        )
+        with wt.Client(grpc_client.config.base_url) as plain:  # no grpc_port: GraphQL
+            over_graphql = plain.collections.use(name).query.fetch_objects()
+        with wt.telemetry.capture() as events:
+            over_grpc = grpc_client.collections.use(name).query.fetch_objects()
+        assert {e.metadata["transport"] for e in events.of("request", "stop")} == {"grpc"}
+        assert over_grpc == over_graphql
+        props = over_grpc.objects[0].properties
+        assert set(props) == {"title", "phone"}  # the blob is not returned
+        assert set(props["phone"]) == {
+            "input", "internationalFormatted", "countryCode", "national", "nationalFormatted"
+        }  # fmt: skip
+        assert props["phone"]["countryCode"] == 31
+    finally:
+        grpc_client.collections.delete(name)

@@ -67,7 +67,7 @@ def test_any_text_round_trips_through_equal_and_bm25(
         .limit(10_000)
         .do()
     )
-    ids = {o.metadata.id for o in found}
+    ids = {str(o.uuid) for o in found}
     if text.strip():
         assert object_id in ids, f"{text!r} not found by Equal"
 

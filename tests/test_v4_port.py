@@ -69,9 +69,9 @@ with weaviate.connect_to_local() as client:
 
 OUR_PROGRAM = """\
 import weaviate_telemetry as wt
-from weaviate_telemetry import Configure, DataType, Property, VectorDistances
-from weaviate_telemetry import Filter, MetadataQuery, Metrics
-from weaviate_telemetry import Tenant, TenantActivityStatus
+from weaviate_telemetry.classes.config import Configure, DataType, Property, VectorDistances
+from weaviate_telemetry.classes.query import Filter, MetadataQuery, Metrics
+from weaviate_telemetry.classes.tenants import Tenant, TenantActivityStatus
 
 with wt.Client(URL) as client:
     articles = client.collections.create(
@@ -139,9 +139,9 @@ def test_only_the_import_and_connect_lines_differ() -> None:
     ]
     assert added == [
         "import weaviate_telemetry as wt",
-        "from weaviate_telemetry import Configure, DataType, Property, VectorDistances",
-        "from weaviate_telemetry import Filter, MetadataQuery, Metrics",
-        "from weaviate_telemetry import Tenant, TenantActivityStatus",
+        "from weaviate_telemetry.classes.config import Configure, DataType, Property, VectorDistances",  # noqa: E501
+        "from weaviate_telemetry.classes.query import Filter, MetadataQuery, Metrics",
+        "from weaviate_telemetry.classes.tenants import Tenant, TenantActivityStatus",
         "with wt.Client(URL) as client:",
     ]
     assert len(OUR_PROGRAM.splitlines()) == len(V4_PROGRAM.splitlines())

@@ -1,6 +1,9 @@
 """weaviate_telemetry: a Weaviate client in which every request is observable.
 
-The public API is what this module exports; everything in underscore
+The public API is what this module exports (the client, its configuration, the
+errors, telemetry) and the namespaces ``weaviate_telemetry.classes`` (inputs:
+``classes.config``, ``classes.query`` …) and ``weaviate_telemetry.outputs``
+(results), which mirror the official client's; everything in underscore
 modules is private.
 """
 
@@ -8,20 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import telemetry
-from ._api.configure import (
-    Configure,
-    ConsistencyLevel,
-    DataType,
-    HybridFusion,
-    ReferenceProperty,
-    TenantActivityStatus,
-    Tokenization,
-    VectorDistances,
-)
 from ._api.health import EndpointHealth, HealthReport
-from ._api.info import Meta, NodeStatus, ShardStatus
-from ._api.schema import CollectionConfig, NamedVector, Property, Shard
-from ._api.tenants import Tenant
+from ._api.info import Meta
 from ._client import Client
 from ._core.config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
 from ._core.credentials import Auth
@@ -48,103 +39,43 @@ from ._core.models import Response
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._api.batch import BatchDeleteItem, BatchDeleteResult
+    from . import classes, outputs
     from ._api.collection import Collection
-    from ._api.collection_aggregate import (
-        AggregateBoolean,
-        AggregateDate,
-        AggregateGroup,
-        AggregateGroupByReturn,
-        AggregateInteger,
-        AggregateNumber,
-        AggregateReturn,
-        AggregateText,
-        GroupByAggregate,
-        GroupedBy,
-        Metrics,
-        TopOccurrence,
-    )
-    from ._api.collection_batch import BatchContext
-    from ._api.collection_data import (
-        BatchObjectReturn,
-        BatchReferenceReturn,
-        DataObject,
-        DataReference,
-        ErrorObject,
-        ErrorReference,
-    )
-    from ._api.collection_query import (
-        Group,
-        GroupBy,
-        GroupByObject,
-        GroupByReturn,
-        MetadataQuery,
-        MetadataReturn,
-        Object,
-        QueryReturn,
-        Sort,
-    )
-    from ._query.builders import GraphQLResult
-    from ._query.filters import Filter, FilterOn, GeoRange
 
-# The data-plane modules (handles, queries, batches) are imported on first use: they are
-# most of the package, and an application that only probes health should not pay for them.
-_LAZY = {
-    **dict.fromkeys(("BatchDeleteItem", "BatchDeleteResult"), "._api.batch"),
-    **dict.fromkeys(("Collection",), "._api.collection"),
-    **dict.fromkeys(
-        (
-            "AggregateBoolean",
-            "AggregateDate",
-            "AggregateGroup",
-            "AggregateGroupByReturn",
-            "AggregateInteger",
-            "AggregateNumber",
-            "AggregateReturn",
-            "AggregateText",
-            "GroupByAggregate",
-            "GroupedBy",
-            "Metrics",
-            "TopOccurrence",
-        ),
-        "._api.collection_aggregate",
-    ),
-    **dict.fromkeys(("BatchContext",), "._api.collection_batch"),
-    **dict.fromkeys(
-        (
-            "BatchObjectReturn",
-            "BatchReferenceReturn",
-            "DataObject",
-            "DataReference",
-            "ErrorObject",
-            "ErrorReference",
-        ),
-        "._api.collection_data",
-    ),
-    **dict.fromkeys(
-        (
-            "Group",
-            "GroupBy",
-            "GroupByObject",
-            "GroupByReturn",
-            "MetadataQuery",
-            "MetadataReturn",
-            "Object",
-            "QueryReturn",
-            "Sort",
-        ),
-        "._api.collection_query",
-    ),
-    **dict.fromkeys(("GraphQLResult",), "._query.builders"),
-    **dict.fromkeys(("Filter", "FilterOn", "GeoRange"), "._query.filters"),
-}
+# Loaded on first use: the handles and the data-plane types are most of the package, and
+# an application that only probes health should not pay for them (docs/performance.md).
+_LAZY = {"Collection": "._api.collection", "classes": ".classes", "outputs": ".outputs"}
+# The data-plane types live in namespaces that mirror the official client's
+# (docs/migrating-from-weaviate-client.md). Their earlier flat names (``wt.Filter``) still
+# resolve, from these namespaces, for programs written before; they are not in __all__.
+_MOVED_TO = (
+    "classes.config",
+    "classes.query",
+    "classes.aggregate",
+    "classes.data",
+    "classes.tenants",
+    "outputs.query",
+    "outputs.aggregate",
+    "outputs.data",
+    "outputs.batch",
+    "outputs.config",
+    "outputs.cluster",
+)
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    if module is not None:
+        found = importlib.import_module(module, __name__)
+        value = found if module.endswith(name) else getattr(found, name)
+    else:
+        for namespace in _MOVED_TO:
+            found = importlib.import_module("." + namespace, __name__)
+            if name in found.__all__:
+                value = getattr(found, name)
+                break
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # later lookups skip this function
     return value
 
@@ -157,84 +88,37 @@ def __dir__() -> list[str]:
 # imported on first use, by _core.events.library_logger, which disables this package's records.
 
 __all__ = [
-    "AggregateBoolean",
-    "AggregateDate",
-    "AggregateGroup",
-    "AggregateGroupByReturn",
-    "AggregateInteger",
-    "AggregateNumber",
-    "AggregateReturn",
-    "AggregateText",
     "Auth",
     "BadRequestError",
-    "BatchContext",
-    "BatchDeleteItem",
-    "BatchDeleteResult",
-    "BatchObjectReturn",
-    "BatchReferenceReturn",
     "Client",
     "Collection",
-    "CollectionConfig",
     "Config",
     "ConfigError",
-    "Configure",
     "ConflictError",
-    "ConsistencyLevel",
-    "DataObject",
-    "DataReference",
-    "DataType",
     "EndpointHealth",
     "ErrorKind",
-    "ErrorObject",
-    "ErrorReference",
-    "Filter",
-    "FilterOn",
     "ForbiddenError",
-    "GeoRange",
     "GraphQLError",
-    "GraphQLResult",
-    "Group",
-    "GroupBy",
-    "GroupByAggregate",
-    "GroupByObject",
-    "GroupByReturn",
-    "GroupedBy",
     "HealthReport",
-    "HybridFusion",
     "InsecureTransportWarning",
     "Meta",
-    "MetadataQuery",
-    "MetadataReturn",
-    "Metrics",
-    "NamedVector",
-    "NodeStatus",
     "NotFoundError",
-    "Object",
-    "Property",
     "ProtocolError",
-    "QueryReturn",
     "RateLimitedError",
-    "ReferenceProperty",
     "RequestOptions",
     "Response",
     "RetryPolicy",
     "ServerError",
-    "Shard",
-    "ShardStatus",
-    "Sort",
-    "Tenant",
-    "TenantActivityStatus",
     "Timeouts",
-    "Tokenization",
-    "TopOccurrence",
     "UnauthorizedError",
     "UnavailableError",
     "ValidationError",
-    "VectorDistances",
     "WeaviateConnectionError",
     "WeaviateError",
     "WeaviateTimeoutError",
     "__version__",
+    "classes",
     "generate_uuid5",
+    "outputs",
     "telemetry",
 ]

@@ -21,7 +21,10 @@ from ._core.options import resolve, with_options
 from ._core.pipeline import Pipeline
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ._api.client_batch import ClientBatch
+    from ._core.config import CallOverrides
     from ._query.builders import Query
 
 
@@ -129,7 +132,9 @@ class Client:
         """Run a namespace's request with the caller's per-call options (a :class:`Call`)."""
         return self._pipeline.execute(with_options(request, options), parse)
 
-    def meta(self, *, options: RequestOptions | None = None, **overrides: Any) -> Meta:
+    def meta(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> Meta:
         """Server version, hostname and modules (``GET /v1/meta``)."""
         return self._call(Request("GET", "/v1/meta", "meta"), resolve(options, overrides), _meta)
 
@@ -139,7 +144,7 @@ class Client:
         collection: str | None = None,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> list[NodeStatus]:
         """Cluster nodes and (with ``output="verbose"``) their shards (``GET /v1/nodes``)."""
         output = v.choice(output, "output", ("minimal", "verbose"))

@@ -15,12 +15,13 @@ overrides (``options=`` or ``timeout=``, ``retry=``, ``headers=``,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.models import Call, Request, found, quote_segment
 from .._core.options import resolve
+from .._query.results import P
 from .collection_aggregate import _AggregateCollection
 from .collection_batch import _BatchCollection
 from .collection_data import _DataCollection
@@ -29,6 +30,11 @@ from .configure import ReferenceProperty, TenantActivityStatus, plain
 from .handle import HandleContext, SchemaCache
 from .schema import CollectionConfig, Property, property_dict
 from .tenants import Tenant, Tenants
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 __all__ = ["Collection", "SchemaCache"]
 
@@ -39,18 +45,28 @@ class _ConfigCollection:
     def __init__(self, ctx: HandleContext) -> None:
         self._ctx = ctx
 
-    def get(self, *, options: RequestOptions | None = None, **overrides: Any) -> CollectionConfig:
+    def get(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> CollectionConfig:
         """The definition as the server stores it (``not_found`` when absent)."""
         return self._ctx.fetch_config(resolve(options, overrides))
 
     def add_property(
-        self, prop: Property, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        prop: Property,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a property (existing objects have no value for it)."""
         self._add("add_property", prop, resolve(options, overrides))
 
     def add_reference(
-        self, ref: ReferenceProperty, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        ref: ReferenceProperty,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a cross-reference property."""
         self._add("add_reference", ref, resolve(options, overrides))
@@ -83,7 +99,7 @@ class _TenantsCollection:
         tenants: str | Tenant | Sequence[str | Tenant],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Create tenants (names or :class:`Tenant` values; existing ones are left alone)."""
         self._tenants("create").add(self._ctx.name, tenants, options=options, **overrides)
@@ -93,20 +109,26 @@ class _TenantsCollection:
         tenants: str | Tenant | Sequence[str | Tenant],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Delete tenants and their data (unknown names are ignored)."""
         items = [tenants] if isinstance(tenants, (str, Tenant)) else list(tenants)
         names = [t.name if isinstance(t, Tenant) else t for t in items]
         self._tenants("remove").remove(self._ctx.name, names, options=options, **overrides)
 
-    def get(self, *, options: RequestOptions | None = None, **overrides: Any) -> dict[str, Tenant]:
+    def get(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> dict[str, Tenant]:
         """Every tenant by name."""
         found_ = self._tenants("get").list(self._ctx.name, options=options, **overrides)
         return {t.name: _current(t) for t in found_}
 
     def get_by_name(
-        self, tenant: str | Tenant, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        tenant: str | Tenant,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> Tenant | None:
         """One tenant, or None when it does not exist."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
@@ -118,13 +140,17 @@ class _TenantsCollection:
         tenants: Tenant | Sequence[Tenant],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Change activity status: ``update(Tenant("t1", TenantActivityStatus.INACTIVE))``."""
         self._tenants("update").update(self._ctx.name, tenants, options=options, **overrides)
 
     def exists(
-        self, tenant: str | Tenant, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        tenant: str | Tenant,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> bool:
         """True when the tenant exists."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
@@ -146,12 +172,14 @@ def _current(tenant: Tenant) -> Tenant:
     return tenant
 
 
-class Collection:
+class Collection(Generic[P]):
     """One collection: ``data``, ``query``, ``aggregate``, ``batch``, ``tenants``, ``config``.
 
     Get one with ``client.collections.use(name)`` (or ``.get(name)``, or
     from ``create``). :meth:`with_tenant` and :meth:`with_consistency_level`
     return new handles; a handle is cheap and safe to share between threads.
+    ``Collection[P]`` is generic in its properties: ``use(name, data_model=Article)``
+    (a ``TypedDict``) types every result's ``properties`` as ``Article``.
     """
 
     def __init__(
@@ -167,7 +195,7 @@ class Collection:
         self._ctx = ctx
         self.data = _DataCollection(ctx)
         """Insert, replace, update, delete, exists, references."""
-        self.query = _QueryCollection(ctx)
+        self.query: _QueryCollection[P] = _QueryCollection(ctx)
         """fetch_objects, fetch_object_by_id, near_vector, near_object, near_text, bm25, hybrid."""
         self.aggregate = _AggregateCollection(ctx)
         """over_all, near_vector: counts and property metrics."""
@@ -193,7 +221,7 @@ class Collection:
         """The consistency level of this handle's calls, if set."""
         return self._ctx.consistency_level
 
-    def with_tenant(self, tenant: str | Tenant | None = None) -> Collection:
+    def with_tenant(self, tenant: str | Tenant | None = None) -> Collection[P]:
         """The same collection, reading and writing ``tenant`` (None: no tenant)."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
         ctx = self._ctx
@@ -201,13 +229,15 @@ class Collection:
             ctx.call, ctx.name, ctx.schemas, v.optional_tenant(name), ctx.consistency_level, ctx.rpc
         )
 
-    def with_consistency_level(self, consistency_level: Any = None) -> Collection:
+    def with_consistency_level(self, consistency_level: Any = None) -> Collection[P]:
         """The same collection at ``ConsistencyLevel.ONE``/``QUORUM``/``ALL`` (None: default)."""
         level = v.consistency(plain(consistency_level))
         ctx = self._ctx
         return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level, ctx.rpc)
 
-    def exists(self, *, options: RequestOptions | None = None, **overrides: Any) -> bool:
+    def exists(
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> bool:
         """True when the collection exists."""
         request = Request(
             "GET",
@@ -227,8 +257,8 @@ class Collection:
         cache_size: int = 100,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Iterator[Object]:
+        **overrides: Unpack[CallOverrides],
+    ) -> Iterator[Object[P]]:
         """Every object in id order, fetched ``cache_size`` at a time with the ``after`` cursor.
 
         Memory stays at one page; each page is one call (``collection.iterator``).
@@ -243,7 +273,7 @@ class Collection:
             resolve(options, overrides),
         )
 
-    def __iter__(self) -> Iterator[Object]:
+    def __iter__(self) -> Iterator[Object[P]]:
         return self.iterator()
 
     def __len__(self) -> int:

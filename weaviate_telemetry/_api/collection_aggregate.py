@@ -1,7 +1,8 @@
 """``collection.aggregate``: counts and property metrics in the official client v4's shape.
 
-Built on the ``Aggregate`` query builder; each method is one logical call
-(``collection.aggregate.<method>``)::
+Each method is one logical call (``collection.aggregate.<method>``): the
+``Aggregate`` builder renders the GraphQL document, and the answer goes
+straight to :class:`AggregateReturn` / :class:`AggregateGroupByReturn`::
 
     stats = articles.aggregate.over_all(
         total_count=True,
@@ -14,16 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
+from .._core.models import Response
 from .._core.options import resolve
 from .._core.results import JsonResult
-from .._query.builders import AggregateGroup as _Group
-from .._query.builders import AggregateQuery, PropertyMetrics
+from .._query.builders import AggregateQuery
 from .._query.filters import Filter
+from .._query.graphql import answer_of, graphql_request, section
 from .handle import HandleContext
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 # -- inputs -----------------------------------------------------------------------------
 
@@ -277,28 +284,76 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _convert(metric: _Metric, m: PropertyMetrics) -> AggregateMetric:
+def _convert(metric: _Metric, m: Mapping[str, Any]) -> AggregateMetric:
+    """One property's metrics, straight from its GraphQL answer object."""
+    count = _int(m.get("count"))
     if metric.kind == "integer":
-        return AggregateInteger(m.count, _int(m.maximum), m.mean, m.median, _int(m.minimum),
-                                _int(m.mode), _int(m.sum))  # fmt: skip
+        return AggregateInteger(count, _int(m.get("maximum")), _num(m.get("mean")),
+                                _num(m.get("median")), _int(m.get("minimum")),
+                                _int(m.get("mode")), _int(m.get("sum")))  # fmt: skip
     if metric.kind == "number":
-        return AggregateNumber(m.count, _num(m.maximum), m.mean, m.median, _num(m.minimum),
-                               _num(m.mode), m.sum)  # fmt: skip
+        return AggregateNumber(count, _num(m.get("maximum")), _num(m.get("mean")),
+                               _num(m.get("median")), _num(m.get("minimum")),
+                               _num(m.get("mode")), _num(m.get("sum")))  # fmt: skip
     if metric.kind == "boolean":
-        return AggregateBoolean(m.count, m.percentage_false, m.percentage_true, m.total_false,
-                                m.total_true)  # fmt: skip
+        return AggregateBoolean(count, _num(m.get("percentageFalse")),
+                                _num(m.get("percentageTrue")), _int(m.get("totalFalse")),
+                                _int(m.get("totalTrue")))  # fmt: skip
     if metric.kind == "date":
-        return AggregateDate(m.count, _str(m.maximum), _str(m.median), _str(m.minimum),
-                             _str(m.mode))  # fmt: skip
-    top = tuple(TopOccurrence(o.occurs, o.value) for o in m.top_occurrences or ())
-    return AggregateText(m.count, top)
+        return AggregateDate(count, _str(m.get("maximum")), _str(m.get("median")),
+                             _str(m.get("minimum")), _str(m.get("mode")))  # fmt: skip
+    top = m.get("topOccurrences")
+    occurrences = tuple(
+        TopOccurrence(_int(o.get("occurs")) or 0, o.get("value"))
+        for o in (top if isinstance(top, list) else ())
+        if isinstance(o, Mapping)
+    )
+    return AggregateText(count, occurrences)
 
 
-def _properties(metrics: Sequence[_Metric], group: _Group) -> dict[str, AggregateMetric]:
-    return {
-        m.property: _convert(m, group.properties.get(m.property, PropertyMetrics()))
-        for m in metrics
-    }
+def _properties(metrics: Sequence[_Metric], row: Mapping[str, Any]) -> dict[str, AggregateMetric]:
+    out: dict[str, AggregateMetric] = {}
+    for m in metrics:
+        data = row.get(m.property)
+        out[m.property] = _convert(m, data if isinstance(data, Mapping) else {})
+    return out
+
+
+def _count(row: Mapping[str, Any]) -> int | None:
+    meta = row.get("meta")
+    return _int(meta.get("count")) if isinstance(meta, Mapping) else None
+
+
+def _shaped(
+    rows: Sequence[Mapping[str, Any]],
+    grouped: bool,
+    total_count: bool,
+    metrics: Sequence[_Metric],
+) -> AggregateReturn | AggregateGroupByReturn:
+    """The GraphQL ``Aggregate`` rows as v4 results (no intermediate representation)."""
+    if grouped:
+        groups = []
+        for row in rows:
+            by = row.get("groupedBy")
+            path = by.get("path") if isinstance(by, Mapping) else None
+            groups.append(
+                AggregateGroup(
+                    GroupedBy(
+                        str(path[0]) if isinstance(path, list) and path else "",
+                        by.get("value") if isinstance(by, Mapping) else None,
+                    ),
+                    _properties(metrics, row),
+                    _count(row) if total_count else None,
+                )
+            )
+        return AggregateGroupByReturn(tuple(groups))
+    row = rows[0] if rows else {}
+    return AggregateReturn(_properties(metrics, row), (_count(row) or 0) if total_count else None)
+
+
+def _rows(response: Response, collection: str) -> list[Mapping[str, Any]]:
+    rows = section(answer_of(response), "Aggregate", collection)
+    return [r for r in rows if isinstance(r, Mapping)]
 
 
 def _metrics(value: Any) -> tuple[_Metric, ...]:
@@ -328,7 +383,7 @@ class _AggregateCollection:
         metrics: tuple[_Metric, ...],
     ) -> AggregateQuery:
         ctx = self._ctx
-        query = AggregateQuery(ctx.op("aggregate." + operation), ctx.name)
+        query = AggregateQuery(ctx.call, ctx.name)  # rendered only: sent by _run
         if ctx.tenant is not None:
             query = query.tenant(ctx.tenant)
         if filters is not None:
@@ -351,32 +406,46 @@ class _AggregateCollection:
 
     def _run(
         self,
+        operation: str,
         query: AggregateQuery,
         grouped: bool,
         total_count: bool,
         metrics: tuple[_Metric, ...],
         opts: RequestOptions | None,
     ) -> AggregateReturn | AggregateGroupByReturn:
-        result = query.do(options=opts)
-        if grouped:
-            return AggregateGroupByReturn(
-                tuple(
-                    AggregateGroup(
-                        GroupedBy(
-                            g.grouped_by.path[0] if g.grouped_by and g.grouped_by.path else "",
-                            None if g.grouped_by is None else g.grouped_by.value,
-                        ),
-                        _properties(metrics, g),
-                        g.count if total_count else None,
-                    )
-                    for g in result.groups
-                )
-            )
-        group = result.groups[0] if result.groups else _Group(0, {})
-        return AggregateReturn(
-            _properties(metrics, group), (group.count or 0) if total_count else None
+        """One GraphQL call; its answer goes straight to the v4 results."""
+        ctx = self._ctx
+        request = graphql_request(
+            "collection.aggregate." + operation, {"query": query.to_graphql()}, ctx.name, ctx.tenant
+        )
+        return ctx.call(
+            request,
+            opts,
+            lambda response: _shaped(_rows(response, ctx.name), grouped, total_count, metrics),
         )
 
+    @overload
+    def over_all(
+        self,
+        *,
+        filters: Filter | None = None,
+        group_by: None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> AggregateReturn: ...
+    @overload
+    def over_all(
+        self,
+        *,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> AggregateGroupByReturn: ...
     def over_all(
         self,
         *,
@@ -385,16 +454,49 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Any:
+        **overrides: Unpack[CallOverrides],
+    ) -> AggregateReturn | AggregateGroupByReturn:
         """Count and measure every (matching) object; :class:`AggregateReturn`, or
         :class:`AggregateGroupByReturn` with ``group_by``."""
         metrics = _metrics(return_metrics)
         query = self._query("over_all", filters, group_by, total_count, metrics)
         return self._run(
-            query, group_by is not None, total_count, metrics, resolve(options, overrides)
-        )
+            "over_all", query, group_by is not None, total_count, metrics,
+            resolve(options, overrides),
+        )  # fmt: skip
 
+    @overload
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> AggregateReturn: ...
+    @overload
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> AggregateGroupByReturn: ...
     def near_vector(
         self,
         near_vector: Sequence[float],
@@ -408,8 +510,8 @@ class _AggregateCollection:
         total_count: bool = True,
         return_metrics: Any = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Any:
+        **overrides: Unpack[CallOverrides],
+    ) -> AggregateReturn | AggregateGroupByReturn:
         """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
         metrics = _metrics(return_metrics)
         query = self._query("near_vector", filters, group_by, total_count, metrics).near_vector(
@@ -418,12 +520,21 @@ class _AggregateCollection:
         if object_limit is not None:
             query = query.object_limit(object_limit)
         return self._run(
-            query, group_by is not None, total_count, metrics, resolve(options, overrides)
-        )
+            "near_vector", query, group_by is not None, total_count, metrics,
+            resolve(options, overrides),
+        )  # fmt: skip
 
     def count(self, opts: RequestOptions | None) -> int:
         """``len(collection)``: how many objects (of the handle's tenant) are stored."""
-        query = AggregateQuery(self._ctx.op("len"), self._ctx.name).meta_count()
-        if self._ctx.tenant is not None:
-            query = query.tenant(self._ctx.tenant)
-        return query.do(options=opts).count or 0
+        ctx = self._ctx
+        query = AggregateQuery(ctx.call, ctx.name).meta_count()
+        if ctx.tenant is not None:
+            query = query.tenant(ctx.tenant)
+        request = graphql_request(
+            "collection.len", {"query": query.to_graphql()}, ctx.name, ctx.tenant
+        )
+        return ctx.call(request, opts, lambda response: _count_of(_rows(response, ctx.name)))
+
+
+def _count_of(rows: Sequence[Mapping[str, Any]]) -> int:
+    return (_count(rows[0]) or 0) if len(rows) == 1 else 0

@@ -12,7 +12,7 @@ import time
 import uuid as _uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -24,6 +24,11 @@ from .._query.filters import Filter
 from .batch import Batch, BatchDeleteResult, BatchFailure, BatchReference, BatchResult
 from .handle import HandleContext
 from .objects import Objects
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 Vector = Sequence[float] | Mapping[str, Any]
 UUID = str | _uuid.UUID
@@ -202,7 +207,7 @@ class _DataCollection:
         vector: Vector | None = None,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> _uuid.UUID:
         """Store one object and return its uuid (random unless given; an existing uuid
         raises ``validation_error`` — use :meth:`replace` to overwrite)."""
@@ -226,7 +231,7 @@ class _DataCollection:
         objects: Sequence[DataObject | Mapping[str, Any]],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchObjectReturn:
         """Store many objects in one request per 100 (never reported stored unless they are).
 
@@ -265,7 +270,7 @@ class _DataCollection:
         vector: Vector | None = None,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Overwrite an object (properties not given are removed); missing: ``not_found``."""
         ctx = self._ctx
@@ -289,7 +294,7 @@ class _DataCollection:
         vector: Vector | None = None,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Merge properties (and replace given vectors) into an object; missing: ``not_found``."""
         ctx = self._ctx
@@ -306,7 +311,11 @@ class _DataCollection:
         )
 
     def delete_by_id(
-        self, uuid: UUID, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        uuid: UUID,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Delete one object; deleting one that does not exist is not an error.
 
@@ -329,7 +338,7 @@ class _DataCollection:
         verbose: bool = False,
         dry_run: bool = False,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchDeleteResult:
         """Delete every object matching ``where``; ``dry_run=True`` only counts them.
 
@@ -348,7 +357,11 @@ class _DataCollection:
         )
 
     def exists(
-        self, uuid: UUID, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        uuid: UUID,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> bool:
         """True when the object exists."""
         ctx = self._ctx
@@ -367,7 +380,7 @@ class _DataCollection:
         to: UUID | Sequence[UUID],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a reference from ``from_uuid.from_property`` to ``to`` (one uuid or several)."""
         ctx = self._ctx
@@ -398,7 +411,7 @@ class _DataCollection:
         to: UUID,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Remove the reference from ``from_uuid.from_property`` to ``to``."""
         ctx = self._ctx
@@ -417,7 +430,7 @@ class _DataCollection:
         refs: Sequence[DataReference],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchReferenceReturn:
         """Add many references (in chunks of 100); failures are listed, not raised."""
         if isinstance(refs, (str, bytes, Mapping)) or not isinstance(refs, Sequence):

@@ -1,9 +1,11 @@
 """``collection.query``: searches in the official client v4's shape.
 
 Each method is one logical call (``collection.query.<method>`` in
-telemetry) built on the ``Get`` query builder, so whichever transport the
-builder uses serves it. Results are :class:`QueryReturn` (or
-:class:`GroupByReturn` with ``group_by=``) holding :class:`Object` values::
+telemetry): it checks its arguments into a :class:`GetSpec`, lets
+:func:`plan` choose gRPC or GraphQL, and makes one pipeline call whose
+answer is decoded straight into :class:`QueryReturn` (or
+:class:`GroupByReturn` with ``group_by=``) holding :class:`Object` values
+(docs/architecture.md, "The path of one search")::
 
     hits = articles.query.near_vector(
         [0.1, 0.2, 0.3],
@@ -17,22 +19,51 @@ builder uses serves it. Results are :class:`QueryReturn` (or
 
 from __future__ import annotations
 
-import datetime as _dt
 import uuid as _uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, Generic, cast, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.options import resolve
-from .._core.results import JsonResult
-from .._query.builders import GetQuery, QueryMetadata, QueryObject, QueryResult
-from .._query.filters import Filter
-from .configure import DEFAULT_VECTOR, HybridFusion, plain
+from .._query import spec as s
+from .._query.filters import Filter, as_filter
+from .._query.results import (
+    DEFAULT_VECTOR,
+    Group,
+    GroupByObject,
+    GroupByReturn,
+    MetadataReturn,
+    Object,
+    P,
+    QueryReturn,
+    time_from_millis,
+    vectors,
+)
+from .._query.search import Result, over_grpc, plan
+from .configure import HybridFusion, plain
 from .handle import HandleContext
 from .objects import Objects, WeaviateObject
 from .schema import CollectionConfig, Property
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
+
+__all__ = [
+    "DEFAULT_VECTOR",
+    "Group",
+    "GroupBy",
+    "GroupByObject",
+    "GroupByReturn",
+    "MetadataQuery",
+    "MetadataReturn",
+    "Object",
+    "QueryReturn",
+    "Sort",
+]
 
 # MetadataQuery field -> GraphQL ``_additional`` field.
 _ADDITIONAL = {
@@ -108,170 +139,20 @@ class Sort:
         return Sort((*self.keys, key))
 
 
-# -- results ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MetadataReturn(JsonResult):
-    """An object's metadata; fields not asked for (``return_metadata=``) are None."""
-
-    creation_time: _dt.datetime | None = None
-    last_update_time: _dt.datetime | None = None
-    distance: float | None = None
-    certainty: float | None = None
-    score: float | None = None
-    explain_score: str | None = None
-    is_consistent: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Object(JsonResult):
-    """One object: ``uuid``, ``properties``, ``metadata``, ``vector`` and ``collection``.
-
-    ``vector`` maps vector names to vectors (``vector["default"]`` for a
-    collection's one unnamed vector) and is empty unless asked for with
-    ``include_vector=``.
-    """
-
-    uuid: _uuid.UUID
-    properties: Mapping[str, Any]
-    metadata: MetadataReturn
-    vector: Mapping[str, Any]
-    collection: str
-    references: None = None
-
-
-@dataclass(frozen=True, slots=True)
-class QueryReturn(JsonResult):
-    """The objects a query found, in the server's order."""
-
-    objects: tuple[Object, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupByObject(JsonResult):
-    """An :class:`Object` of a grouped search, with the group it ``belongs_to_group``."""
-
-    uuid: _uuid.UUID
-    properties: Mapping[str, Any]
-    metadata: MetadataReturn
-    vector: Mapping[str, Any]
-    collection: str
-    belongs_to_group: str
-    references: None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Group(JsonResult):
-    """One group of a grouped search: its ``name`` (the property value) and ``objects``."""
-
-    name: str
-    min_distance: float | None
-    max_distance: float | None
-    number_of_objects: int
-    objects: tuple[GroupByObject, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupByReturn(JsonResult):
-    """A grouped search: every object (in group order) and the ``groups`` by name."""
-
-    objects: tuple[GroupByObject, ...]
-    groups: Mapping[str, Group] = field(default_factory=dict)
-
-
 # -- conversions --------------------------------------------------------------------------
 
 
-def _time(millis: int | None) -> _dt.datetime | None:
-    if millis is None:
-        return None
-    return _dt.datetime.fromtimestamp(millis / 1000, tz=_dt.timezone.utc)
-
-
-def _metadata(meta: QueryMetadata) -> MetadataReturn:
-    consistent = meta.raw.get("isConsistent")
-    return MetadataReturn(
-        creation_time=_time(meta.creation_time),
-        last_update_time=_time(meta.last_update_time),
-        distance=meta.distance,
-        certainty=meta.certainty,
-        score=meta.score,
-        explain_score=meta.explain_score,
-        is_consistent=consistent if isinstance(consistent, bool) else None,
-    )
-
-
-def _vectors(default: Sequence[float] | None, named: Mapping[str, Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if default:
-        out[DEFAULT_VECTOR] = list(default)
-    for name, vec in (named or {}).items():
-        if vec:
-            out[name] = vec
-    return out
-
-
-def _object(hit: QueryObject, collection: str) -> Object:
-    meta = hit.metadata
-    return Object(
-        uuid=_uuid.UUID(meta.id) if meta.id else _uuid.UUID(int=0),
-        properties=hit.properties,
-        metadata=_metadata(meta),
-        vector=_vectors(meta.vector, meta.vectors),
-        collection=collection,
-    )
-
-
-def _grouped(result: QueryResult, collection: str) -> GroupByReturn:
-    groups: dict[str, Group] = {}
-    everything: list[GroupByObject] = []
-    for row in result.objects:
-        raw = row.metadata.raw.get("group")
-        if not isinstance(raw, Mapping):
-            continue
-        by = raw.get("groupedBy")
-        name = str(by.get("value")) if isinstance(by, Mapping) else str(raw.get("id"))
-        members = []
-        for hit in raw.get("hits") or ():
-            if isinstance(hit, Mapping):
-                o = _object(QueryObject.from_dict(hit), collection)
-                members.append(
-                    GroupByObject(
-                        o.uuid,
-                        o.properties,
-                        o.metadata,
-                        o.vector,
-                        collection,
-                        belongs_to_group=name,
-                    )
-                )
-        count = raw.get("count")
-        groups[name] = Group(
-            name=name,
-            min_distance=_opt_float(raw.get("minDistance")),
-            max_distance=_opt_float(raw.get("maxDistance")),
-            number_of_objects=count if isinstance(count, int) else len(members),
-            objects=tuple(members),
-        )
-        everything += members
-    return GroupByReturn(tuple(everything), groups)
-
-
-def _opt_float(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def from_stored(obj: WeaviateObject) -> Object:
+def from_stored(obj: WeaviateObject) -> Object[Any]:
     """A REST object (``GET /v1/objects/…``) as an :class:`Object`."""
     props = {k: val for k, val in obj.properties.items() if not _is_reference(val)}
     return Object(
         uuid=_uuid.UUID(obj.id),
         properties=props,
         metadata=MetadataReturn(
-            creation_time=_time(obj.creation_time), last_update_time=_time(obj.last_update_time)
+            creation_time=time_from_millis(obj.creation_time),
+            last_update_time=time_from_millis(obj.last_update_time),
         ),
-        vector=_vectors(obj.vector, obj.vectors),
+        vector=vectors(obj.vector, obj.vectors),
         collection=obj.collection,
     )
 
@@ -325,103 +206,124 @@ def _metadata_names(return_metadata: Any) -> tuple[str, ...]:
     return tuple(_ADDITIONAL[v.choice(i, "return_metadata", tuple(_ADDITIONAL))] for i in items)
 
 
+# -- building the spec (pure) -------------------------------------------------------------
+
+
+def _paged(
+    limit: int | None, offset: int | None, auto_limit: int | None, filters: Filter | None
+) -> dict[str, Any]:
+    return {
+        "where": None if filters is None else as_filter(filters),
+        "limit": None if limit is None else s.count(limit, "limit", 1),
+        "offset": None if offset is None else s.count(offset, "offset"),
+        "autocut": None if auto_limit is None else s.count(auto_limit, "autocut", 1),
+    }
+
+
+def _grouping(group_by: GroupBy | None) -> tuple[str, int, int] | None:
+    if group_by is None:
+        return None
+    if not isinstance(group_by, GroupBy):
+        raise v.invalid("group_by", group_by, "a GroupBy(prop, objects_per_group, ...)")
+    return (
+        v.property_name(group_by.prop, "group_by property"),
+        s.count(group_by.number_of_groups, "groups", 1),
+        s.count(group_by.objects_per_group, "objects_per_group", 1),
+    )
+
+
+def _selection(return_properties: Any) -> tuple[Any, ...] | None:
+    """The properties asked for (None: every non-reference property)."""
+    if return_properties is None:
+        return None
+    if isinstance(return_properties, str):
+        props: tuple[Any, ...] = (return_properties,)
+    elif isinstance(return_properties, Sequence):
+        props = tuple(return_properties)
+    else:
+        raise v.invalid(
+            "return_properties", return_properties, "a property name, a list, or None (all)"
+        )
+    from .._query.graphql import render_fields
+
+    render_fields(props)  # checked now, before any I/O
+    return props
+
+
 # -- the namespace --------------------------------------------------------------------------
 
 
-class _QueryCollection:
-    """``collection.query``: fetch, vector, keyword and hybrid searches."""
+class _QueryCollection(Generic[P]):
+    """``collection.query``: fetch, vector, keyword and hybrid searches.
+
+    Each method checks its arguments into a :class:`GetSpec` (pure), lets
+    :func:`plan` pick the request and the parser (pure) and makes one
+    pipeline call; a schema read happens only when the search needs one
+    (GraphQL without ``return_properties``, ``include_vector=True``, a
+    consistency level).
+    """
 
     def __init__(self, ctx: HandleContext) -> None:
         self._ctx = ctx
 
-    def _select(
+    def _run(
         self,
         operation: str,
         opts: RequestOptions | None,
+        search: s.Search | None,
+        paging: dict[str, Any],
         return_properties: Any,
         return_metadata: Any,
         include_vector: bool | str | Sequence[str],
-        refine: Callable[[GetQuery], GetQuery],
-        group_by: GroupBy | None = None,
-    ) -> GetQuery:
-        """The query with its search and paging (``refine``, checked first, before any
-        I/O), then the selection; the schema is read (once) only when needed."""
+        group_by: tuple[str, int, int] | None = None,
+        sort: tuple[tuple[str, bool], ...] = (),
+        after: str | None = None,
+    ) -> Any:
+        """Check everything (before any I/O), read the schema if needed, send once."""
         ctx = self._ctx
         name = operation if operation == "iterator" else "query." + operation
-        call = ctx.op(name)
         called = "collection." + name
-        query = refine(GetQuery(call, ctx.name, _rpc=ctx.rpc))
-        if group_by is not None:
-            if not isinstance(group_by, GroupBy):
-                raise v.invalid("group_by", group_by, "a GroupBy(prop, objects_per_group, ...)")
-            query = query.group_by(
-                group_by.prop,
-                groups=group_by.number_of_groups,
-                objects_per_group=group_by.objects_per_group,
-            )
-        if ctx.tenant is not None:
-            query = query.tenant(ctx.tenant)
-        config: CollectionConfig | None = None
+        metadata = ("id", *_metadata_names(return_metadata))
+        named: tuple[str, ...] = ()
+        want_legacy = False
+        if include_vector is True:
+            want_legacy = True
+        elif isinstance(include_vector, (str, list, tuple)):
+            named = s.names(include_vector, "vector name")
+        elif include_vector is not False:
+            raise v.invalid("include_vector", include_vector, "True, False or vector name(s)")
+        spec = s.GetSpec(
+            ctx.name,
+            properties=_selection(return_properties),
+            metadata=metadata,
+            vectors=named,
+            search=search,
+            sort=sort,
+            after=after,
+            tenant=ctx.tenant,
+            group_by=group_by,
+            **paging,
+        )
+        grpc = over_grpc(spec, ctx.rpc, None)
+        changes: dict[str, Any] = {}
         if ctx.consistency_level is not None:
             # Weaviate's GraphQL has the argument only for replicated collections; with
             # one replica every read is consistent, so there is nothing to ask for.
-            config = ctx.config(opts, called)
-            factor = (config.replication_config or {}).get("factor", 1)
+            factor = (ctx.config(opts, called).replication_config or {}).get("factor", 1)
             if isinstance(factor, int) and factor > 1:
-                query = query.consistency_level(ctx.consistency_level)
-        if return_properties is None:
-            config = ctx.config(opts, called)
-            props: Sequence[Any] = schema_fields(config.properties)
-        elif isinstance(return_properties, str):
-            props = [return_properties]
-        elif isinstance(return_properties, Sequence):
-            props = list(return_properties)
-        else:
-            raise v.invalid(
-                "return_properties", return_properties, "a property name, a list, or None (all)"
-            )
-        if props:
-            query = query.fields(*props)
-        extra = ("id", *_metadata_names(return_metadata))
-        named: Sequence[str] = ()
-        if include_vector is True:
-            legacy, named = _vector_names(config or ctx.config(opts, called))
+                changes["consistency_level"] = ctx.consistency_level
+        if spec.properties is None and not grpc:
+            # GraphQL must name what it returns; gRPC returns every non-reference property.
+            changes["properties"] = tuple(schema_fields(ctx.config(opts, called).properties))
+        if want_legacy:
+            legacy, all_named = _vector_names(ctx.config(opts, called))
+            changes["vectors"] = all_named
             if legacy:
-                extra += ("vector",)
-        elif isinstance(include_vector, (str, list, tuple)):
-            named = [include_vector] if isinstance(include_vector, str) else list(include_vector)
-        elif include_vector is not False:
-            raise v.invalid("include_vector", include_vector, "True, False or vector name(s)")
-        return query.additional(*extra, vectors=named)
-
-    @staticmethod
-    def _page(
-        query: GetQuery,
-        limit: int | None,
-        offset: int | None,
-        auto_limit: int | None,
-        filters: Filter | None,
-    ) -> GetQuery:
-        if filters is not None:
-            query = query.where(filters)
-        if limit is not None:
-            query = query.limit(limit)
-        if offset is not None:
-            query = query.offset(offset)
-        if auto_limit is not None:
-            query = query.autocut(auto_limit)
-        return query
-
-    def _run(self, query: GetQuery, group_by: GroupBy | None, opts: RequestOptions | None) -> Any:
-        """Send ``query`` (its group-by applied by :meth:`_select`); the v4 shape is built
-        inside the call's telemetry, so an answer it cannot take fails the call's span."""
-        name = self._ctx.name
-        if group_by is not None:
-            return query._do_into(lambda result: _grouped(result, name), options=opts)
-        return query._do_into(
-            lambda result: QueryReturn(tuple(_object(o, name) for o in result.objects)),
-            options=opts,
-        )
+                changes["metadata"] = (*metadata, "vector")
+        if changes:
+            spec = s.evolve_spec(spec, changes)
+        request, parse = plan(spec, called, grpc)
+        return ctx.call(request, opts, parse)
 
     def fetch_objects(
         self,
@@ -435,8 +337,8 @@ class _QueryCollection:
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> QueryReturn:
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P]:
         """Objects without a search: filtered, sorted, paged by ``offset`` or cursor ``after``."""
         opts = resolve(options, overrides)
         return self._fetch(
@@ -456,22 +358,20 @@ class _QueryCollection:
         include_vector: Any,
         return_metadata: Any,
         return_properties: Any,
-    ) -> QueryReturn:
+    ) -> QueryReturn[P]:
         if sort is not None and not isinstance(sort, Sort):
             raise v.invalid("sort", sort, "a Sort, e.g. Sort.by_property('year')")
-
-        def refine(query: GetQuery) -> GetQuery:
-            query = self._page(query, limit, offset, None, filters)
-            if after is not None:
-                query = query.after(after)
-            for path, ascending in () if sort is None else sort.keys:
-                query = query.sort(path, ascending=ascending)
-            return query
-
-        query = self._select(
-            operation, opts, return_properties, return_metadata, include_vector, refine
+        result: QueryReturn[P] = self._run(
+            operation,
+            opts,
+            None,
+            _paged(limit, offset, None, filters),
+            return_properties,
+            return_metadata,
+            include_vector,
+            sort=() if sort is None else tuple(s.sort_key(p, up) for p, up in sort.keys),
+            after=None if after is None else v.object_id(after, "after"),
         )
-        result: QueryReturn = self._run(query, None, opts)
         return result
 
     def fetch_object_by_id(
@@ -481,8 +381,8 @@ class _QueryCollection:
         include_vector: bool = False,
         return_properties: str | Sequence[str] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Object | None:
+        **overrides: Unpack[CallOverrides],
+    ) -> Object[P] | None:
         """One object by id, or None when absent (all its vectors with ``include_vector``)."""
         ctx = self._ctx
         if not isinstance(include_vector, bool):
@@ -511,8 +411,46 @@ class _QueryCollection:
                 obj.vector,
                 obj.collection,
             )
-        return obj
+        return cast("Object[P]", obj)
 
+    @overload
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P]: ...
+    @overload
+    def near_vector(
+        self,
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: GroupBy,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> GroupByReturn[P]: ...
     def near_vector(
         self,
         near_vector: Sequence[float],
@@ -529,25 +467,58 @@ class _QueryCollection:
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Any:
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P] | GroupByReturn[P]:
         """Objects nearest to a vector (``target_vector`` names a named vector).
 
         Returns :class:`QueryReturn`, or :class:`GroupByReturn` with ``group_by``.
         """
         opts = resolve(options, overrides)
-        query = self._select(
-            "near_vector", opts, return_properties, return_metadata, include_vector,
-            lambda q: self._page(
-                q.near_vector(
-                    near_vector, distance=distance, certainty=certainty, target_vector=target_vector
-                ),
-                limit, offset, auto_limit, filters,
-            ),
-            group_by,
+        search = s.near_vector(near_vector, distance, certainty, target_vector)
+        result: Result = self._run(
+            "near_vector", opts, search, _paged(limit, offset, auto_limit, filters),
+            return_properties, return_metadata, include_vector, _grouping(group_by),
         )  # fmt: skip
-        return self._run(query, group_by, opts)
+        return result
 
+    @overload
+    def near_object(
+        self,
+        near_object: str | _uuid.UUID,
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P]: ...
+    @overload
+    def near_object(
+        self,
+        near_object: str | _uuid.UUID,
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: GroupBy,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> GroupByReturn[P]: ...
     def near_object(
         self,
         near_object: str | _uuid.UUID,
@@ -564,22 +535,55 @@ class _QueryCollection:
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Any:
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P] | GroupByReturn[P]:
         """Objects nearest to a stored object's vector (the object itself included)."""
         opts = resolve(options, overrides)
-        query = self._select(
-            "near_object", opts, return_properties, return_metadata, include_vector,
-            lambda q: self._page(
-                q.near_object(
-                    near_object, distance=distance, certainty=certainty, target_vector=target_vector
-                ),
-                limit, offset, auto_limit, filters,
-            ),
-            group_by,
+        search = s.near_object(near_object, distance, certainty, target_vector)
+        result: Result = self._run(
+            "near_object", opts, search, _paged(limit, offset, auto_limit, filters),
+            return_properties, return_metadata, include_vector, _grouping(group_by),
         )  # fmt: skip
-        return self._run(query, group_by, opts)
+        return result
 
+    @overload
+    def near_text(
+        self,
+        query: str | Sequence[str],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P]: ...
+    @overload
+    def near_text(
+        self,
+        query: str | Sequence[str],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: GroupBy,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> GroupByReturn[P]: ...
     def near_text(
         self,
         query: str | Sequence[str],
@@ -596,21 +600,16 @@ class _QueryCollection:
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Any:
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P] | GroupByReturn[P]:
         """Objects nearest to text; needs a text vectorizer module on the server."""
         opts = resolve(options, overrides)
-        built = self._select(
-            "near_text", opts, return_properties, return_metadata, include_vector,
-            lambda q: self._page(
-                q.near_text(
-                    query, distance=distance, certainty=certainty, target_vector=target_vector
-                ),
-                limit, offset, auto_limit, filters,
-            ),
-            group_by,
+        search = s.near_text(query, distance, certainty, target_vector)
+        result: Result = self._run(
+            "near_text", opts, search, _paged(limit, offset, auto_limit, filters),
+            return_properties, return_metadata, include_vector, _grouping(group_by),
         )  # fmt: skip
-        return self._run(built, group_by, opts)
+        return result
 
     def bm25(
         self,
@@ -625,17 +624,15 @@ class _QueryCollection:
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> QueryReturn:
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P]:
         """Keyword (BM25) search; ``query_properties`` limits and boosts (``"title^2"``)."""
         opts = resolve(options, overrides)
-        built = self._select(
-            "bm25", opts, return_properties, return_metadata, include_vector,
-            lambda q: self._page(
-                q.bm25(query, properties=query_properties), limit, offset, auto_limit, filters
-            ),
+        search = s.bm25(query, query_properties)
+        result: QueryReturn[P] = self._run(
+            "bm25", opts, search, _paged(limit, offset, auto_limit, filters),
+            return_properties, return_metadata, include_vector,
         )  # fmt: skip
-        result: QueryReturn = self._run(built, None, opts)
         return result
 
     def hybrid(
@@ -656,30 +653,22 @@ class _QueryCollection:
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> QueryReturn:
+        **overrides: Unpack[CallOverrides],
+    ) -> QueryReturn[P]:
         """Keyword and vector search fused (``alpha``: 1 = vector only, 0 = keyword only).
 
         Give ``vector`` unless the collection has a vectorizer module;
         ``fusion_type`` is ``HybridFusion.RANKED`` or ``HybridFusion.RELATIVE_SCORE``.
         """
         opts = resolve(options, overrides)
-        built = self._select(
-            "hybrid", opts, return_properties, return_metadata, include_vector,
-            lambda q: self._page(
-                q.hybrid(
-                    query,
-                    alpha=alpha,
-                    vector=vector,
-                    fusion_type=plain(fusion_type),
-                    properties=query_properties,
-                    target_vector=target_vector,
-                    max_vector_distance=max_vector_distance,
-                ),
-                limit, offset, auto_limit, filters,
-            ),
+        search = s.hybrid(
+            query, alpha, vector, plain(fusion_type), query_properties, target_vector,
+            max_vector_distance,
         )  # fmt: skip
-        result: QueryReturn = self._run(built, None, opts)
+        result: QueryReturn[P] = self._run(
+            "hybrid", opts, search, _paged(limit, offset, auto_limit, filters),
+            return_properties, return_metadata, include_vector,
+        )  # fmt: skip
         return result
 
     def iterate(
@@ -690,7 +679,7 @@ class _QueryCollection:
         return_metadata: Any,
         return_properties: Any,
         opts: RequestOptions | None,
-    ) -> Iterator[Object]:
+    ) -> Iterator[Object[P]]:
         """Every object in id order, one ``after``-cursor page at a time."""
         after: _uuid.UUID | None = None
         while True:

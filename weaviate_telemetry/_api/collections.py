@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -43,6 +43,11 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
+    from .._query.results import DefaultProperties as Properties
+    from .._query.results import P
     from .collection import Collection
 
 _NOT_FOUND = frozenset({404})
@@ -98,8 +103,8 @@ class Collections:
         replication_config: ReplicationConfig | None = None,
         inverted_index_config: InvertedIndexConfig | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Collection:
+        **overrides: Unpack[CallOverrides],
+    ) -> Collection[Properties]:
         """Create a collection and return its handle (v4's keywords).
 
         ``properties`` are :class:`Property` values, ``references``
@@ -141,22 +146,30 @@ class Collections:
         return self._create(body, resolve(options, overrides))
 
     def create_from_dict(
-        self, config: Mapping[str, Any], *, options: RequestOptions | None = None, **overrides: Any
-    ) -> Collection:
+        self,
+        config: Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Collection[Properties]:
         """Create a collection from Weaviate's class dict (e.g. one read from a backup)."""
         if not isinstance(config, Mapping):
             raise v.invalid("config", config, "a Weaviate class dict")
         return self._create(definition(config), resolve(options, overrides))
 
     def create_from_config(
-        self, config: CollectionConfig, *, options: RequestOptions | None = None, **overrides: Any
-    ) -> Collection:
+        self,
+        config: CollectionConfig,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Collection[Properties]:
         """Create a collection from a :class:`CollectionConfig` (e.g. ``export_config``'s)."""
         if not isinstance(config, CollectionConfig):
             raise v.invalid("config", config, "a CollectionConfig")
         return self._create(definition(config), resolve(options, overrides))
 
-    def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Collection:
+    def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Collection[Properties]:
         request = Request(
             "POST",
             "/v1/schema",
@@ -169,8 +182,16 @@ class Collections:
         self._schemas.put(stored)
         return self.use(stored.name)
 
-    def use(self, name: str) -> Collection:
+    @overload
+    def use(self, name: str, data_model: None = None) -> Collection[Properties]: ...
+    @overload
+    def use(self, name: str, data_model: type[P]) -> Collection[P]: ...
+    def use(self, name: str, data_model: type[Any] | None = None) -> Collection[Any]:
         """The handle of collection ``name`` (no request is sent; the collection may not exist).
+
+        ``data_model`` (a ``TypedDict``, as in the official client) only types the
+        results: ``obj.properties`` is then that ``TypedDict`` under mypy; nothing is
+        checked at run time.
 
         Example::
 
@@ -181,25 +202,39 @@ class Collections:
 
         return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
 
-    def get(self, name: str) -> Collection:
+    @overload
+    def get(self, name: str, data_model: None = None) -> Collection[Properties]: ...
+    @overload
+    def get(self, name: str, data_model: type[P]) -> Collection[P]: ...
+    def get(self, name: str, data_model: type[Any] | None = None) -> Collection[Any]:
         """The same as :meth:`use` (v4 accepts both); the schema is :meth:`export_config`."""
-        return self.use(name)
+        return self.use(name, data_model)
 
     def export_config(
-        self, name: str, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> CollectionConfig:
         """The collection's definition (``GET /v1/schema/{name}``); absent: ``not_found``."""
         ctx = HandleContext(self._call, v.collection_name(name), self._schemas)
         return ctx.fetch_config(resolve(options, overrides), "collections.export_config")
 
-    def exists(self, name: str, *, options: RequestOptions | None = None, **overrides: Any) -> bool:
+    def exists(
+        self,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> bool:
         """True when the collection exists (404 is an answer: False)."""
         name = v.collection_name(name)
         request = self._request("GET", "collections.exists", name, ok_statuses=_NOT_FOUND)
         return self._call(request, resolve(options, overrides), found)
 
     def list(
-        self, *, options: RequestOptions | None = None, **overrides: Any
+        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
     ) -> list[CollectionConfig]:
         """Every collection's definition (``GET /v1/schema``)."""
         request = self._request("GET", "collections.list", None)
@@ -211,7 +246,7 @@ class Collections:
         changes: Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> CollectionConfig:
         """Change mutable settings: read the definition, deep-merge ``changes``, PUT it back.
 
@@ -240,7 +275,13 @@ class Collections:
         self._schemas.forget(name)
         return result
 
-    def delete(self, name: str, *, options: RequestOptions | None = None, **overrides: Any) -> None:
+    def delete(
+        self,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> None:
         """Drop a collection and all its objects.
 
         Deleting a collection that does not exist is not an error (Weaviate
@@ -257,7 +298,7 @@ class Collections:
         prop: Property | Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Property:
         """Add one property to an existing collection; returns it as stored."""
         name = v.collection_name(name)
@@ -277,7 +318,7 @@ class Collections:
         *,
         tenant: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> builtins.list[Shard]:
         """The collection's shards and their status (``READY``/``READONLY``/…)."""
         name = v.collection_name(name)
@@ -299,7 +340,7 @@ class Collections:
         status: str,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> str:
         """Set a shard's status to ``READY`` or ``READONLY``; returns the new status."""
         name = v.collection_name(name)

@@ -9,7 +9,7 @@ import builtins
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -27,6 +27,11 @@ from .._core.models import (
 )
 from .._core.options import resolve
 from .._core.results import JsonResult
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 _NOT_FOUND = frozenset({404})
 INCLUDE_VALUES = ("vector", "classification", "interpretation", "featureProjection")
@@ -201,7 +206,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> WeaviateObject:
         """Create one object and return it as stored.
 
@@ -241,7 +246,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> WeaviateObject | None:
         """One object, or None when it does not exist (404 is an answer).
 
@@ -276,7 +281,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> bool:
         """True when the object exists (``HEAD``; 404 is an answer: False)."""
         collection = v.collection_name(collection)
@@ -306,7 +311,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> WeaviateObject:
         """Overwrite an object's properties and vector(s) (``PUT``); returns it as stored.
 
@@ -338,7 +343,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Merge ``properties`` (and replace given vectors) into an object (``PATCH``).
 
@@ -366,7 +371,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Delete one object; deleting one that does not exist is not an error."""
         collection = v.collection_name(collection)
@@ -397,7 +402,7 @@ class Objects:
         include: str | Sequence[str] = (),
         tenant: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> ObjectPage:
         """One page of a collection's objects (``GET /v1/objects?class=…``).
 
@@ -448,7 +453,7 @@ class Objects:
         include_vector: bool = False,
         tenant: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Iterator[WeaviateObject]:
         """Every object of a collection, fetched page by page with the ``after`` cursor.
 
@@ -501,7 +506,7 @@ class Objects:
         vectors: Mapping[str, Any] | None = None,
         tenant: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Ask the server whether an object would be accepted, without storing it.
 
@@ -566,7 +571,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a cross-reference from ``collection/id.property`` to object ``to``.
 
@@ -597,7 +602,7 @@ class Objects:
         tenant: str | None = None,
         consistency_level: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Remove one cross-reference.
 

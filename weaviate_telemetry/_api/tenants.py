@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -21,6 +21,11 @@ from .._core.models import (
 )
 from .._core.options import resolve
 from .._core.results import JsonResult
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 # Current names first; HOT/COLD/FROZEN are the older names the server still accepts
 # (and maps to ACTIVE/INACTIVE/OFFLOADED).
@@ -126,7 +131,11 @@ class Tenants:
         )
 
     def list(
-        self, collection: str, *, options: RequestOptions | None = None, **overrides: Any
+        self,
+        collection: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
     ) -> list[Tenant]:
         """Every tenant of ``collection`` with its activity status."""
         collection = v.collection_name(collection)
@@ -140,7 +149,7 @@ class Tenants:
         name: str,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Tenant | None:
         """One tenant, or None when it does not exist (404 is an answer)."""
         collection = v.collection_name(collection)
@@ -154,7 +163,7 @@ class Tenants:
         name: str,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> bool:
         """True when the tenant exists (``HEAD``; 404 is an answer: False)."""
         collection = v.collection_name(collection)
@@ -171,7 +180,7 @@ class Tenants:
         *,
         activity_status: str | None = None,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> builtins.list[Tenant]:
         """Create tenants (names or :class:`Tenant` values); returns them as created.
 
@@ -194,7 +203,7 @@ class Tenants:
         activity_status: str | None = None,
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> builtins.list[Tenant]:
         """Change activity status, e.g. ``update("Docs", "acme", "INACTIVE")``.
 
@@ -220,7 +229,7 @@ class Tenants:
         names: str | Iterable[str],
         *,
         options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> None:
         """Delete tenants and their data. Names that do not exist are ignored by the server."""
         collection = v.collection_name(collection)

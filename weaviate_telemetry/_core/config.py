@@ -15,7 +15,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -491,6 +491,20 @@ def _env_bool(env: Mapping[str, str], name: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise _fail(name, env[name], "one of true/false/1/0/yes/no/on/off")
+
+
+class CallOverrides(TypedDict, total=False):
+    """The per-call keywords every call takes (``timeout=5``, ``retry=…``), typed.
+
+    The same fields as :class:`RequestOptions`; a type checker flags a misspelt or
+    mistyped keyword (``timout=5``) in user code.
+    """
+
+    timeout: Timeouts | float | None
+    retry: RetryPolicy | None
+    headers: Mapping[str, str] | None
+    idempotent: bool | None
+    metadata: Mapping[str, str | int | float | bool] | None
 
 
 @dataclass(frozen=True, slots=True)

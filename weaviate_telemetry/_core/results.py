@@ -1,8 +1,8 @@
 """JSON for typed results, through dataclasses-json, loaded on first use.
 
 Every result type (``Meta``, ``WeaviateObject``, ``BatchResult``,
-``QueryResult`` …) is a frozen dataclass that keeps the server's answer
-in ``raw``; this base adds ``to_dict()``/``to_json()`` without making
+``QueryReturn`` …) is a frozen dataclass (most keep the server's answer
+in ``raw``); this base adds ``to_dict()``/``to_json()`` without making
 ``import weaviate_telemetry`` pay for importing dataclasses-json and
 marshmallow (the import budget of docs/performance.md).
 """

@@ -1,33 +1,41 @@
-"""A ``Get`` query as a gRPC ``Search`` request, and its reply as the GraphQL-shaped answer.
+"""A :class:`GetSpec` as a gRPC ``Search`` request, and its reply as typed results.
 
-:meth:`GetQuery.do` uses this module (imported on first use) when the
-client knows a gRPC port and the query is expressible in gRPC. The reply
-is turned into exactly the dict a GraphQL ``Get`` would have answered
-(``{"data": {"Get": {collection: [rows]}}}``, ``_additional`` included),
-and the builder's own result step builds the :class:`QueryResult` from it,
-so both paths give the same typed values by construction:
+The handles (and ``client.query.get``) use this module (imported on first
+use) when the client knows a gRPC port and the spec is expressible in
+gRPC. The reply is decoded straight into :class:`Object` values
+(:mod:`.results`), the same values the GraphQL parser builds from the
+same search:
 
 - ints stay ints, dates stay the RFC 3339 strings GraphQL returns, geo
   coordinates are ``{latitude, longitude}`` and phone numbers the GraphQL
   camelCase dict, each cut to the sub-fields that were asked for;
 - float32 values (vectors, distances, scores, geo) are the shortest
   decimal that round-trips in float32, as Weaviate's JSON writes them;
-- ``creationTimeUnix``/``lastUpdateTimeUnix`` are strings, as in GraphQL.
+- without a property selection (``properties=None``) the server returns
+  every non-reference property (``return_all_nonref_properties``): blobs
+  are left out and phone numbers cut, as the GraphQL selection of the
+  same schema would.
 """
 
 from __future__ import annotations
 
 import struct
+import uuid as _uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._core.grpc_stubs.v1 import base_pb2, base_search_pb2, properties_pb2, search_get_pb2
 from .._core.models import RpcCall
 from .filters import Filter, GeoRange
-
-# The builder module imports this one (lazily); a GetQuery is typed as Any
-# here so the two do not form an import cycle.
-GetQuery = Any
+from .results import (
+    DEFAULT_VECTOR,
+    ZERO_UUID,
+    MetadataReturn,
+    Object,
+    QueryReturn,
+    time_from_millis,
+)
+from .spec import GetSpec, Search
 
 GEO_FIELDS = frozenset({"latitude", "longitude"})
 PHONE_FIELDS = {
@@ -65,6 +73,14 @@ _OPERATORS = {
     "ContainsAll": base_pb2.Filters.OPERATOR_CONTAINS_ALL,
     "ContainsNone": base_pb2.Filters.OPERATOR_CONTAINS_NONE,
 }
+#: The phone sub-fields a handle selects over GraphQL when it returns every property.
+SCHEMA_PHONE_FIELDS = (
+    "input",
+    "internationalFormatted",
+    "countryCode",
+    "national",
+    "nationalFormatted",
+)
 _SINGLE = base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32
 #: Weaviate's default page size for GraphQL (``QUERY_DEFAULTS_LIMIT_GRAPHQL``).
 GRAPHQL_DEFAULT_LIMIT = 100
@@ -74,18 +90,18 @@ _F32 = struct.Struct("<f")
 # -- what gRPC can express ----------------------------------------------------------------
 
 
-def unsupported(query: GetQuery) -> str | None:
-    """Why ``query`` needs GraphQL (None when gRPC can serve it)."""
-    search = query._search
-    if search is not None and search.params is None:
-        return f"{search.name} is sent over GraphQL only"
-    if query._group_by is not None:
+def unsupported(spec: GetSpec) -> str | None:
+    """Why ``spec`` needs GraphQL (None when gRPC can serve it)."""
+    search = spec.search
+    if search is not None and search.kind == "nearText":
+        return f"{search.kind} is sent over GraphQL only"
+    if spec.group_by is not None:
         return "group_by is sent over GraphQL only"
-    reason = _fields_unsupported(query._fields)
+    reason = _fields_unsupported(spec.properties or ())
     if reason is not None:
         return reason
-    if query._where is not None:
-        return _filter_unsupported(query._where)
+    if spec.where is not None:
+        return _filter_unsupported(spec.where)
     return None
 
 
@@ -121,27 +137,27 @@ def _filter_unsupported(node: Filter) -> str | None:
 # -- request ------------------------------------------------------------------------------
 
 
-def search_call(query: GetQuery) -> RpcCall:
-    """The ``Search`` RPC for ``query`` (which :func:`unsupported` accepted)."""
-    req = search_get_pb2.SearchRequest(collection=query.collection, uses_127_api=True)
-    if query._tenant is not None:
-        req.tenant = query._tenant
-    if query._consistency is not None:
-        req.consistency_level = _CONSISTENCY[query._consistency]
+def search_call(spec: GetSpec) -> RpcCall:
+    """The ``Search`` RPC for ``spec`` (which :func:`unsupported` accepted)."""
+    req = search_get_pb2.SearchRequest(collection=spec.collection, uses_127_api=True)
+    if spec.tenant is not None:
+        req.tenant = spec.tenant
+    if spec.consistency_level is not None:
+        req.consistency_level = _CONSISTENCY[spec.consistency_level]
     # Without a limit the server's defaults differ per API (QUERY_DEFAULTS_LIMIT_GRAPHQL
     # 100, QUERY_DEFAULTS_LIMIT 10 for gRPC); send GraphQL's so both paths agree.
-    req.limit = query._limit if query._limit is not None else GRAPHQL_DEFAULT_LIMIT
-    if query._offset is not None:
-        req.offset = query._offset
-    if query._after is not None:
-        req.after = query._after
-    if query._autocut is not None:
-        req.autocut = query._autocut
-    for path, ascending in query._sort:
+    req.limit = spec.limit if spec.limit is not None else GRAPHQL_DEFAULT_LIMIT
+    if spec.offset is not None:
+        req.offset = spec.offset
+    if spec.after is not None:
+        req.after = spec.after
+    if spec.autocut is not None:
+        req.autocut = spec.autocut
+    for path, ascending in spec.sort:
         req.sort_by.append(search_get_pb2.SortBy(ascending=ascending, path=[path]))
-    if query._where is not None:
-        req.filters.CopyFrom(to_filters(query._where))
-    additional = query._additional
+    if spec.where is not None:
+        req.filters.CopyFrom(to_filters(spec.where))
+    additional = spec.metadata
     req.metadata.CopyFrom(
         search_get_pb2.MetadataRequest(
             uuid=True,
@@ -154,17 +170,21 @@ def search_call(query: GetQuery) -> RpcCall:
             score="score" in additional,
             explain_score="explainScore" in additional,
             is_consistent="isConsistent" in additional,
-            vectors=list(query._vectors),
+            vectors=list(spec.vectors),
         )
     )
-    primitive, objects = _properties_request(query._fields)
-    # An explicit (possibly empty) list: without one the server returns every property.
-    req.properties.CopyFrom(
-        search_get_pb2.PropertiesRequest(non_ref_properties=primitive, object_properties=objects)
-    )
-    search = query._search
-    if search is not None:
-        _set_search(req, search.name, search.params or {})
+    if spec.properties is None:
+        req.properties.CopyFrom(search_get_pb2.PropertiesRequest(return_all_nonref_properties=True))
+    else:
+        primitive, objects = _properties_request(spec.properties)
+        # An explicit (possibly empty) list: without one the server returns every property.
+        req.properties.CopyFrom(
+            search_get_pb2.PropertiesRequest(
+                non_ref_properties=primitive, object_properties=objects
+            )
+        )
+    if spec.search is not None:
+        _set_search(req, spec.search)
     return RpcCall("Search", req, search_get_pb2.SearchReply, True)
 
 
@@ -199,13 +219,18 @@ def vector_bytes(vector: Sequence[float]) -> bytes:
     return struct.pack(f"<{len(vector)}f", *vector)
 
 
-def _near_vector(params: Mapping[str, Any]) -> base_search_pb2.NearVector:
+def _near_vector(
+    vector: Sequence[float],
+    targets: Sequence[str] | None,
+    distance: float | None = None,
+    certainty: float | None = None,
+) -> base_search_pb2.NearVector:
     near = base_search_pb2.NearVector()
-    _vector_into(near, params["vector"], params.get("targets"))
-    if params.get("distance") is not None:
-        near.distance = params["distance"]
-    if params.get("certainty") is not None:
-        near.certainty = params["certainty"]
+    _vector_into(near, vector, targets)
+    if distance is not None:
+        near.distance = distance
+    if certainty is not None:
+        near.certainty = certainty
     return near
 
 
@@ -226,47 +251,44 @@ def _vector_into(message: Any, vector: Sequence[float], targets: Sequence[str] |
         )
 
 
-def _set_search(req: search_get_pb2.SearchRequest, name: str, params: Mapping[str, Any]) -> None:
-    targets = params.get("targets")
-    if name == "nearVector":
-        req.near_vector.CopyFrom(_near_vector(params))
-    elif name == "nearObject":
-        near = base_search_pb2.NearObject(id=params["id"])
+def _set_search(req: search_get_pb2.SearchRequest, search: Search) -> None:
+    kind, targets = search.kind, search.targets
+    if kind == "nearVector":
+        assert search.vector is not None
+        req.near_vector.CopyFrom(
+            _near_vector(search.vector, targets, search.distance, search.certainty)
+        )
+    elif kind == "nearObject":
+        near = base_search_pb2.NearObject(id=search.object_id)
         if targets:
             near.targets.CopyFrom(base_search_pb2.Targets(target_vectors=list(targets)))
-        if params.get("distance") is not None:
-            near.distance = params["distance"]
-        if params.get("certainty") is not None:
-            near.certainty = params["certainty"]
+        if search.distance is not None:
+            near.distance = search.distance
+        if search.certainty is not None:
+            near.certainty = search.certainty
         req.near_object.CopyFrom(near)
-    elif name == "bm25":
+    elif kind == "bm25":
         req.bm25_search.CopyFrom(
-            base_search_pb2.BM25(
-                query=params["query"], properties=list(params.get("properties") or ())
-            )
+            base_search_pb2.BM25(query=search.query, properties=list(search.properties or ()))
         )
-    elif name == "hybrid":
+    elif kind == "hybrid":
         # use_alpha_param: without it the server reads the deprecated `alpha` (0 = keyword only).
         hybrid = base_search_pb2.Hybrid(
-            query=params["query"],
-            properties=list(params.get("properties") or ()),
-            use_alpha_param=True,
+            query=search.query, properties=list(search.properties or ()), use_alpha_param=True
         )
-        if params.get("alpha") is not None:
-            hybrid.alpha_param = params["alpha"]
-        if params.get("fusion_type") is not None:
-            hybrid.fusion_type = _FUSION[params["fusion_type"]]
-        if params.get("vector") is not None:
-            hybrid.near_vector.CopyFrom(
-                _near_vector({"vector": params["vector"], "targets": targets})
-            )
+        if search.alpha is not None:
+            hybrid.alpha_param = search.alpha
+        if search.fusion_type is not None:
+            hybrid.fusion_type = _FUSION[search.fusion_type]
+        if search.vector is not None:
+            hybrid.near_vector.CopyFrom(_near_vector(search.vector, targets))
         if targets:
             hybrid.targets.CopyFrom(base_search_pb2.Targets(target_vectors=list(targets)))
-        if params.get("max_vector_distance") is not None:
-            hybrid.vector_distance = params["max_vector_distance"]
+        if search.max_vector_distance is not None:
+            hybrid.vector_distance = search.max_vector_distance
         req.hybrid_search.CopyFrom(hybrid)
     else:  # pragma: no cover - unsupported() keeps other operators on GraphQL
-        raise AssertionError(f"no gRPC form for {name}")
+        raise AssertionError(f"no gRPC form for {kind}")
 
 
 def to_filters(node: Filter) -> base_pb2.Filters:
@@ -332,21 +354,46 @@ def _floats(data: bytes) -> list[float]:
     return [f32(x) for x in struct.unpack(f"<{len(data) // 4}f", data)]
 
 
-def answer_from_reply(query: GetQuery, reply: search_get_pb2.SearchReply) -> dict[str, Any]:
-    """The GraphQL ``Get`` answer dict the same query would have received."""
-    fields = query._fields
-    wanted = list(query._additional)
-    if query._vectors:
-        wanted.append("vectors")
-    if not wanted and not fields:
-        wanted = ["id"]
-    rows = []
+def decode(spec: GetSpec, reply: search_get_pb2.SearchReply) -> QueryReturn[Any]:
+    """The reply as the :class:`QueryReturn` the GraphQL parser gives for the same spec."""
+    fields = spec.properties
+    wanted = spec.metadata
+    with_id = "id" in wanted or not (wanted or spec.vectors or fields)
+    collection = spec.collection
+    out = []
     for result in reply.results:
-        row = _properties_row(fields, result.properties.non_ref_props)
-        if wanted:
-            row["_additional"] = _additional(wanted, result.metadata)
-        rows.append(row)
-    return {"data": {"Get": {query.collection: rows}}}
+        props = result.properties.non_ref_props
+        meta = result.metadata
+        out.append(
+            Object(
+                uuid=_uuid.UUID(meta.id) if with_id and meta.id else ZERO_UUID,
+                properties=_all_properties(props)
+                if fields is None
+                else _properties_row(fields, props),
+                metadata=_metadata(wanted, meta) if wanted else _NO_METADATA,
+                vector=_vectors(wanted, spec.vectors, meta),
+                collection=collection,
+            )
+        )
+    return QueryReturn(tuple(out))
+
+
+_NO_METADATA = MetadataReturn()
+
+
+def _all_properties(props: properties_pb2.Properties) -> dict[str, Any]:
+    """Every non-reference property the server sent, as a GraphQL selection of all
+    of them would read (blobs left out, phone numbers cut to the selected sub-fields)."""
+    row: dict[str, Any] = {}
+    for key, value in props.fields.items():
+        kind = value.WhichOneof("kind")
+        if kind == "blob_value":
+            continue
+        converted = convert(value)
+        if kind == "phone_value":
+            converted = {k: converted[k] for k in SCHEMA_PHONE_FIELDS}
+        row[key] = converted
+    return row
 
 
 def _properties_row(fields: Sequence[Any], props: properties_pb2.Properties) -> dict[str, Any]:
@@ -436,38 +483,49 @@ def _list(values: properties_pb2.ListValue) -> list[Any]:
     return []
 
 
-def _additional(wanted: Sequence[str], meta: search_get_pb2.MetadataResult) -> dict[str, Any]:
+def _metadata(wanted: Sequence[str], meta: search_get_pb2.MetadataResult) -> MetadataReturn:
+    distance = certainty = score = None
+    if "distance" in wanted and meta.distance_present:
+        distance = f32(meta.distance)
+    if "certainty" in wanted:
+        if meta.distance_present and meta.certainty_present:
+            # GraphQL computes 1 - d/2 in float64 from the float32 distance.
+            certainty = 1.0 - meta.distance / 2.0
+        elif meta.certainty_present:
+            certainty = f32(meta.certainty)
+    if "score" in wanted and meta.score_present:
+        score = f32(meta.score)
+    created = updated = None
+    if "creationTimeUnix" in wanted and meta.creation_time_unix_present:
+        created = meta.creation_time_unix
+    if "lastUpdateTimeUnix" in wanted and meta.last_update_time_unix_present:
+        updated = meta.last_update_time_unix
+    return MetadataReturn(
+        creation_time=time_from_millis(created),
+        last_update_time=time_from_millis(updated),
+        distance=distance,
+        certainty=certainty,
+        score=score,
+        explain_score=(
+            meta.explain_score if "explainScore" in wanted and meta.explain_score_present else None
+        ),
+        is_consistent=(
+            meta.is_consistent if "isConsistent" in wanted and meta.is_consistent_present else None
+        ),
+    )
+
+
+def _vectors(
+    wanted: Sequence[str], named: Sequence[str], meta: search_get_pb2.MetadataResult
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name in wanted:
-        if name == "id":
-            out["id"] = meta.id
-        elif name == "vector":
-            if meta.vector_bytes:
-                out["vector"] = _floats(meta.vector_bytes)
-            else:
-                out["vector"] = [f32(x) for x in meta.vector] if meta.vector else None
-        elif name == "vectors":
-            out["vectors"] = {
-                v.name: _floats(v.vector_bytes) for v in meta.vectors if v.vector_bytes
-            }
-        elif name == "distance":
-            out["distance"] = f32(meta.distance) if meta.distance_present else None
-        elif name == "certainty":
-            if meta.distance_present and meta.certainty_present:
-                # GraphQL computes 1 - d/2 in float64 from the float32 distance.
-                out["certainty"] = 1.0 - meta.distance / 2.0
-            else:
-                out["certainty"] = f32(meta.certainty) if meta.certainty_present else None
-        elif name == "score":
-            out["score"] = str(f32(meta.score)) if meta.score_present else None
-        elif name == "explainScore":
-            out["explainScore"] = meta.explain_score if meta.explain_score_present else None
-        elif name == "creationTimeUnix":
-            present = meta.creation_time_unix_present
-            out["creationTimeUnix"] = str(meta.creation_time_unix) if present else None
-        elif name == "lastUpdateTimeUnix":
-            present = meta.last_update_time_unix_present
-            out["lastUpdateTimeUnix"] = str(meta.last_update_time_unix) if present else None
-        elif name == "isConsistent":
-            out["isConsistent"] = meta.is_consistent if meta.is_consistent_present else None
+    if "vector" in wanted:
+        if meta.vector_bytes:
+            out[DEFAULT_VECTOR] = _floats(meta.vector_bytes)
+        elif meta.vector:
+            out[DEFAULT_VECTOR] = [f32(x) for x in meta.vector]
+    if named:
+        for vec in meta.vectors:
+            if vec.vector_bytes:
+                out[vec.name] = _floats(vec.vector_bytes)
     return out

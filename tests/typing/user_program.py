@@ -1,0 +1,75 @@
+"""A user's program, checked by ``mypy --strict`` (tests/test_typing.py): every handle
+search, fetch, aggregate and batch call has a concrete result type, and a ``data_model``
+(a TypedDict) types the properties. Never run: the calls only need to type-check."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypedDict
+
+from typing_extensions import assert_type
+
+import weaviate_telemetry as wt
+from weaviate_telemetry.classes.aggregate import GroupByAggregate, Metrics
+from weaviate_telemetry.classes.data import DataObject
+from weaviate_telemetry.classes.query import Filter, GroupBy, MetadataQuery, Sort
+from weaviate_telemetry.outputs.aggregate import AggregateGroupByReturn, AggregateReturn
+from weaviate_telemetry.outputs.batch import BatchContext
+from weaviate_telemetry.outputs.data import BatchObjectReturn
+from weaviate_telemetry.outputs.query import GroupByReturn, Object, QueryReturn
+
+
+class Article(TypedDict):
+    title: str
+    year: int
+
+
+def typed(client: wt.Client) -> None:
+    articles = client.collections.use("Article", data_model=Article)
+    assert_type(articles, wt.Collection[Article])
+    hits = articles.query.near_vector(
+        [0.1, 0.2], limit=3, return_metadata=MetadataQuery(distance=True)
+    )
+    assert_type(hits, QueryReturn[Article])
+    for obj in hits.objects:
+        assert_type(obj, Object[Article])
+        assert_type(obj.properties["title"], str)
+        assert_type(obj.properties["year"], int)
+        assert_type(obj.uuid, uuid.UUID)
+        assert_type(obj.metadata.distance, float | None)
+    grouped = articles.query.near_vector([0.1], group_by=GroupBy("year", 2, 3))
+    assert_type(grouped, GroupByReturn[Article])
+    assert_type(grouped.groups["2020"].objects[0].properties["title"], str)
+    assert_type(
+        articles.query.bm25("x", filters=Filter.by_property("year").equal(1)), QueryReturn[Article]
+    )
+    assert_type(articles.query.hybrid("x", alpha=0.5), QueryReturn[Article])
+    assert_type(articles.query.near_object(uuid.uuid4()), QueryReturn[Article])
+    assert_type(articles.query.near_text("x"), QueryReturn[Article])
+    assert_type(articles.query.fetch_objects(sort=Sort.by_property("year")), QueryReturn[Article])
+    assert_type(articles.query.fetch_object_by_id(uuid.uuid4()), Object[Article] | None)
+    for each in articles.iterator():
+        assert_type(each.properties["year"], int)
+    assert_type(articles.with_tenant("t1"), wt.Collection[Article])
+    # per-call keywords are typed (CallOverrides): timeout, retry, headers, idempotent, metadata
+    articles.query.near_vector([0.1], timeout=5, metadata={"request": "r1"}, headers={"X-A": "1"})
+    articles.data.delete_by_id(uuid.uuid4(), retry=wt.RetryPolicy(enabled=True), idempotent=True)
+
+
+def untyped(client: wt.Client) -> None:
+    articles = client.collections.use("Article")
+    assert_type(articles, wt.Collection[dict[str, Any]])
+    hits = articles.query.fetch_objects(limit=2)
+    assert_type(hits, QueryReturn[dict[str, Any]])
+    assert_type(hits.objects[0].properties, dict[str, Any])
+    stats = articles.aggregate.over_all(return_metrics=[Metrics("year").integer(mean=True)])
+    assert_type(stats, AggregateReturn)
+    assert_type(stats.total_count, int | None)
+    by_year = articles.aggregate.over_all(group_by=GroupByAggregate(prop="year"))
+    assert_type(by_year, AggregateGroupByReturn)
+    assert_type(articles.aggregate.near_vector([0.1], object_limit=5), AggregateReturn)
+    assert_type(articles.data.insert({"title": "x"}), uuid.UUID)
+    assert_type(articles.data.insert_many([DataObject({"title": "x"})]), BatchObjectReturn)
+    with articles.batch.dynamic() as batch:
+        assert_type(batch, BatchContext)
+    assert_type(client.query.get("Article").limit(1).do(), QueryReturn[Any] | GroupByReturn[Any])

@@ -1,0 +1,5 @@
+"""Cluster state: what ``client.nodes()`` reports."""
+
+from .._api.info import NodeStatus, ShardStatus
+
+__all__ = ["NodeStatus", "ShardStatus"]
