@@ -84,12 +84,15 @@ if TYPE_CHECKING:
         QueryReturn,
         Sort,
     )
+    from ._async_client import AsyncClient
     from ._query.builders import GraphQLResult
     from ._query.filters import Filter, FilterOn, GeoRange
 
 # The data-plane modules (handles, queries, batches) are imported on first use: they are
 # most of the package, and an application that only probes health should not pay for them.
 _LAZY = {
+    # AsyncClient imports asyncio (and aiohttp on first use): only when asked for.
+    **dict.fromkeys(("AsyncClient",), "._async_client"),
     **dict.fromkeys(("BatchDeleteItem", "BatchDeleteResult"), "._api.batch"),
     **dict.fromkeys(("Collection",), "._api.collection"),
     **dict.fromkeys(
@@ -165,6 +168,7 @@ __all__ = [
     "AggregateNumber",
     "AggregateReturn",
     "AggregateText",
+    "AsyncClient",
     "Auth",
     "BadRequestError",
     "BatchContext",

@@ -18,7 +18,8 @@ from .._core.models import Request, Response
 from .._core.options import resolve, with_options
 
 if TYPE_CHECKING:
-    from .._core.pipeline import Pipeline
+    from .._core.async_driver import AsyncPipeline
+    from .._core.sync_driver import SyncPipeline
 
 _METHOD = re.compile(r"[A-Z]{3,10}")
 _PATH = re.compile(r"/(?!/)[^\s?#]*")
@@ -35,7 +36,7 @@ def path_template(path: str) -> str:
 class Raw:
     """The escape hatch for endpoints the SDK does not wrap (yet)."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: SyncPipeline) -> None:
         self._pipeline = pipeline
 
     def request(
@@ -61,35 +62,69 @@ class Raw:
             r = client.raw.request("GET", "/v1/schema", params={"consistency": "true"})
             r.status, r.json()
         """
-        if (
-            not isinstance(method, str)
-            or not method.isascii()
-            or not _METHOD.fullmatch(method.upper())
-        ):
-            raise v.invalid(
-                "method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE"
-            )
-        if not isinstance(path, str) or not _PATH.fullmatch(path):
-            # Never echo a query string: it is where credentials get pasted.
-            shown = path.split("?", 1)[0] + "?…" if isinstance(path, str) and "?" in path else path
-            raise v.invalid(
-                "path",
-                shown,
-                "an absolute path such as /v1/meta, without query (use params=) or spaces",
-            )
-        params = v.query_params(params)
-        if not isinstance(raise_for_status, bool):
-            raise v.invalid("raise_for_status", raise_for_status, "True or False")
-        checked_headers = validate_headers("headers", headers) if headers is not None else None
-        request = Request(
-            method.upper(),
-            path,
-            "raw",
-            path_template=path_template(path),
-            params=params,
-            body=body,
-            headers=checked_headers,
-            raise_for_status=raise_for_status,
+        request = raw_request(
+            method, path, params, body, headers, raise_for_status, resolve(options, overrides)
         )
-        request = with_options(request, resolve(options, overrides))
         return self._pipeline.execute(request)
+
+
+class AsyncRaw:
+    """``client.raw`` of :class:`AsyncClient`: :class:`Raw`'s request, awaited."""
+
+    def __init__(self, pipeline: AsyncPipeline) -> None:
+        self._pipeline = pipeline
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        raise_for_status: bool = True,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> Response:
+        """Send ``method path`` below the base URL (as :meth:`Raw.request`)."""
+        request = raw_request(
+            method, path, params, body, headers, raise_for_status, resolve(options, overrides)
+        )
+        return await self._pipeline.execute(request)
+
+
+def raw_request(
+    method: str,
+    path: str,
+    params: Mapping[str, Any] | None,
+    body: Any,
+    headers: Mapping[str, str] | None,
+    raise_for_status: bool,
+    options: RequestOptions | None,
+) -> Request:
+    """The checked :class:`Request` of a raw call (shared by the sync and async clients)."""
+    if not isinstance(method, str) or not method.isascii() or not _METHOD.fullmatch(method.upper()):
+        raise v.invalid("method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE")
+    if not isinstance(path, str) or not _PATH.fullmatch(path):
+        # Never echo a query string: it is where credentials get pasted.
+        shown = path.split("?", 1)[0] + "?…" if isinstance(path, str) and "?" in path else path
+        raise v.invalid(
+            "path",
+            shown,
+            "an absolute path such as /v1/meta, without query (use params=) or spaces",
+        )
+    params = v.query_params(params)
+    if not isinstance(raise_for_status, bool):
+        raise v.invalid("raise_for_status", raise_for_status, "True or False")
+    checked_headers = validate_headers("headers", headers) if headers is not None else None
+    request = Request(
+        method.upper(),
+        path,
+        "raw",
+        path_template=path_template(path),
+        params=params,
+        body=body,
+        headers=checked_headers,
+        raise_for_status=raise_for_status,
+    )
+    return with_options(request, options)

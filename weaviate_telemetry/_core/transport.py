@@ -24,15 +24,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from . import fork
 from .config import Config
 from .errors import ErrorKind, WeaviateError
+from .models import RawResponse
 
-
-@dataclass(frozen=True, slots=True)
-class RawResponse:
-    """Bytes as received, before decoding."""
-
-    status: int
-    headers: Mapping[str, str]
-    data: bytes
+__all__ = ["PoolUse", "RawResponse", "Urllib3Transport", "map_exception", "split_origin"]
 
 
 def _failure(kind: ErrorKind, message: str, cause: BaseException) -> WeaviateError:

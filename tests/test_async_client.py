@@ -1,0 +1,158 @@
+"""AsyncClient on the real Weaviate: the same pipeline as the sync client, driven by asyncio.
+
+Coroutines run with ``asyncio.run`` (no pytest plugin).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import weaviate_telemetry as wt
+from weaviate_telemetry.embedded import EmbeddedWeaviate
+
+
+def grpc_port(server: EmbeddedWeaviate) -> int:
+    assert server.ports is not None
+    return server.ports.grpc
+
+
+def _client(server: EmbeddedWeaviate, **kwargs: Any) -> wt.AsyncClient:
+    return wt.AsyncClient(server.url, grpc_port=grpc_port(server), **kwargs)
+
+
+def test_health_meta_nodes_and_raw_agree_with_the_sync_client(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    async def main() -> tuple[Any, ...]:
+        async with _client(weaviate_server) as client:
+            waited = await client.health.wait_until_ready(timeout=30)
+            return (
+                await client.health.ready(),
+                await client.health.live(),
+                await client.health.grpc(),
+                (await client.meta()).version,
+                [n.name for n in await client.nodes()],
+                (await client.raw.request("GET", "/v1/schema")).status,
+                waited >= 0,
+            )
+
+    with wt.Client(weaviate_server.url, grpc_port=grpc_port(weaviate_server)) as sync:
+        expected = (
+            sync.health.ready(),
+            sync.health.live(),
+            sync.health.grpc(),
+            sync.meta().version,
+            [n.name for n in sync.nodes()],
+            sync.raw.request("GET", "/v1/schema").status,
+            True,
+        )
+    assert asyncio.run(main()) == expected
+
+
+def test_errors_have_the_sync_kinds(weaviate_server: EmbeddedWeaviate) -> None:
+    async def main() -> list[str]:
+        kinds = []
+        async with _client(weaviate_server) as client:
+            for call in (
+                client.raw.request("GET", "/v1/schema/NoSuchClass"),
+                client.raw.request("POST", "/v1/objects", body={"class": 7}),
+            ):
+                try:
+                    await call
+                except wt.WeaviateError as err:
+                    kinds.append(err.kind.value)
+        no_retry = wt.RetryPolicy(enabled=False)
+        async with wt.AsyncClient("http://127.0.0.1:9", retry=no_retry) as down:
+            try:
+                await down.meta()
+            except wt.WeaviateError as err:
+                kinds.append(err.kind.value)
+        return kinds
+
+    sync_kinds = []
+    with wt.Client(weaviate_server.url) as sync:
+        for call in (
+            lambda: sync.raw.request("GET", "/v1/schema/NoSuchClass"),
+            lambda: sync.raw.request("POST", "/v1/objects", body={"class": 7}),
+        ):
+            with pytest.raises(wt.WeaviateError) as info:
+                call()
+            sync_kinds.append(info.value.kind.value)
+    with wt.Client("http://127.0.0.1:9", retry=wt.RetryPolicy(enabled=False)) as down_sync:
+        with pytest.raises(wt.WeaviateError) as info:
+            down_sync.meta()
+        sync_kinds.append(info.value.kind.value)
+    assert asyncio.run(main()) == sync_kinds
+
+
+def test_a_thousand_concurrent_tasks_get_their_own_answers(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    async def main() -> int:
+        async with _client(weaviate_server) as client:
+
+            async def one(i: int) -> bool:
+                answer = await client.raw.request(
+                    "GET", "/v1/.well-known/ready", headers={"X-Task": str(i)}
+                )
+                meta = await client.meta()
+                return answer.status == 200 and meta.version == version
+
+            version = (await client.meta()).version
+            results = await asyncio.gather(*(one(i) for i in range(1000)))
+            idle = client._pipeline.pool_use()
+            assert all(use.in_use == 0 for use in idle)
+            return sum(1 for ok in results if not ok)
+
+    assert asyncio.run(main()) == 0
+
+
+def test_same_events_as_sync_and_cancellation_closes_the_call(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    def names(events: list[Any]) -> list[tuple[str, ...]]:
+        return [tuple(e.name) for e in events]
+
+    with wt.telemetry.capture() as sync_cap, wt.Client(weaviate_server.url) as sync:
+        sync.meta()
+
+    async def main() -> tuple[list[Any], list[Any]]:
+        async with _client(weaviate_server) as client:
+            with wt.telemetry.capture() as cap:
+                await client.meta()
+            with wt.telemetry.capture() as cancelled_cap:
+                # Cancelled while its attempt is in flight.
+                task = asyncio.ensure_future(
+                    client.raw.request("GET", "/v1/.well-known/ready", timeout=30)
+                )
+                await asyncio.sleep(0)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            assert all(use.in_use == 0 for use in client._pipeline.pool_use())
+        return cap.events, cancelled_cap.events
+
+    events, cancelled = asyncio.run(main())
+    assert names(events) == names(sync_cap.events)
+    ends = [e for e in cancelled if e.name[-1] in ("stop", "exception")]
+    starts = [e for e in cancelled if e.name[-1] == "start"]
+    assert len(starts) == len(ends)
+    assert all(e.metadata["error_kind"] == "cancelled" for e in ends if e.name[-1] == "exception")
+
+
+def test_close_is_idempotent_and_later_calls_fail(weaviate_server: EmbeddedWeaviate) -> None:
+    async def main() -> str:
+        client = _client(weaviate_server)
+        await client.meta()
+        await client.close()
+        await client.close()
+        try:
+            await client.meta()
+        except wt.WeaviateError as err:
+            return err.kind.value
+        return "no error"
+
+    assert asyncio.run(main()) == "connection_error"

@@ -1,0 +1,90 @@
+"""What a call asks its driver to do: the only I/O in the life of one call.
+
+The pipeline (:mod:`.pipeline`) runs a call as a generator that yields these
+values and receives their outcomes; it never touches a socket or a clock's
+sleep. A driver performs them: :mod:`.sync_driver` with urllib3, grpcio and
+``time.sleep``, :mod:`.async_driver` with aiohttp, ``grpc.aio`` and
+``asyncio.sleep``. Everything else (events, deadline, retries, endpoint
+choice, decoding, error mapping, the shape check) is decided once, in the
+pipeline, for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias, TypeVar
+
+from .models import RpcCall
+
+T = TypeVar("T")
+
+#: Weaviate's default ``GRPC_MAX_MESSAGE_SIZE``, used when ``/v1/meta`` does not say.
+DEFAULT_MAX_MESSAGE_SIZE = 104_858_000
+
+
+@dataclass(slots=True)
+class Send:
+    """Send one HTTP attempt; the outcome is a ``RawResponse`` (or a raised WeaviateError).
+
+    ``connect``/``read`` None keep the transport's configured timeouts;
+    ``deadline`` (``time.monotonic()``) bounds the whole exchange. The driver
+    writes ``pool_wait`` (seconds waited for a pooled connection) before it
+    returns or raises, for the attempt's events.
+    """
+
+    method: str
+    url: str
+    body: bytes | None
+    headers: Mapping[str, str]
+    connect: float | None
+    read: float | None
+    pool: float
+    deadline: float
+    pool_wait: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SendRpc:
+    """Send one unary RPC on ``target``'s channel; the outcome is the decoded reply."""
+
+    target: str
+    rpc: RpcCall
+    metadata: Sequence[tuple[str, str]]
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class HasChannel:
+    """Whether ``target``'s gRPC channel exists in this process (the outcome, a bool)."""
+
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenChannel:
+    """Create ``target``'s gRPC channel (idempotent), sized to ``max_message_size``."""
+
+    target: str
+    secure: bool
+    max_message_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class RpcHealth:
+    """``grpc.health.v1.Health/Check`` on ``target``; the outcome is the status name."""
+
+    target: str
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait ``seconds`` (a retry's backoff, a readiness poll); cancellable in the async driver."""
+
+    seconds: float
+
+
+Effect: TypeAlias = Send | SendRpc | HasChannel | OpenChannel | RpcHealth | Sleep
+#: A call (or a part of one) as the pipeline writes it: effects out, outcomes in, ``T`` at the end.
+Steps: TypeAlias = Generator[Effect, Any, T]
