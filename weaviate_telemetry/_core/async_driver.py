@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import events as _bus
 from .config import Config
-from .effects import HasChannel, OpenChannel, RpcHealth, Send, SendRpc, Sleep, Steps
+from .effects import Acquire, HasChannel, OpenChannel, RpcHealth, Send, SendRpc, Sleep, Steps
 from .endpoints import Endpoint
 from .errors import ConfigError, ErrorKind, WeaviateError
 from .models import Request, Response, as_response
@@ -38,12 +38,7 @@ class AsyncPipeline(Pipeline):
     """The pipeline of the async client: aiohttp for REST, ``grpc.aio`` for gRPC."""
 
     def __init__(self, config: Config, clock: Callable[[], float] = time.monotonic) -> None:
-        if config.auth is not None and config.api_key is None:
-            raise ConfigError(
-                "AsyncClient does not support OIDC credentials yet: use api_key=, or the sync "
-                "Client (docs/async.md)"
-            )
-        super().__init__(config, clock)
+        super().__init__(config, clock, new_lock=asyncio.Lock)
         try:
             from .async_transport import AiohttpTransport
         except ImportError as exc:
@@ -64,7 +59,7 @@ class AsyncPipeline(Pipeline):
         return await self.run(self.call(request, parse, endpoint))
 
     async def run(self, steps: Steps[T]) -> T:
-        """Run ``steps`` to their end, awaiting each effect (the async twin of ``drive``)."""
+        """Run ``steps`` to their end, awaiting each effect (:func:`.effects.drive`, awaited)."""
         perform = self._perform
         try:
             effect = next(steps)
@@ -107,6 +102,11 @@ class AsyncPipeline(Pipeline):
             return None
         if type(effect) is RpcHealth:
             return await self._grpc_transport().health(effect.target, effect.timeout)
+        if type(effect) is Acquire:
+            lock: asyncio.Lock = effect.lock
+            if not effect.blocking and lock.locked():
+                return False
+            return await lock.acquire()
         raise TypeError(f"unknown effect {effect!r}")
 
     def _grpc_transport(self) -> GrpcAioTransport:

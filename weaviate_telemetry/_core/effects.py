@@ -11,7 +11,7 @@ pipeline, for both.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
@@ -85,6 +85,46 @@ class Sleep:
     seconds: float
 
 
-Effect: TypeAlias = Send | SendRpc | HasChannel | OpenChannel | RpcHealth | Sleep
+@dataclass(frozen=True, slots=True)
+class Acquire:
+    """Take ``lock`` (a ``threading.Lock`` for the sync driver, an ``asyncio.Lock`` for the
+    async one), waiting unless ``blocking`` is False; the outcome says whether it was taken.
+    The steps release it themselves (``lock.release()`` is the same for both)."""
+
+    lock: Any
+    blocking: bool = True
+
+
+Effect: TypeAlias = Send | SendRpc | HasChannel | OpenChannel | RpcHealth | Sleep | Acquire
 #: A call (or a part of one) as the pipeline writes it: effects out, outcomes in, ``T`` at the end.
 Steps: TypeAlias = Generator[Effect, Any, T]
+
+
+def drive(steps: Steps[T], perform: Callable[[Effect], Any]) -> T:
+    """Run ``steps`` to their end, answering each effect with ``perform(effect)``.
+
+    A failure of ``perform`` is thrown into the steps at the effect that
+    asked for it (outside this ``except``: no ``__context__`` chain). The
+    async driver's loop is the same with ``await perform(effect)``.
+    """
+    try:
+        effect = next(steps)
+        while True:
+            try:
+                outcome = perform(effect)
+            except BaseException as exc:  # the steps decide; KeyboardInterrupt included
+                failure: BaseException | None = exc
+            else:
+                effect = steps.send(outcome)
+                continue
+            assert failure is not None
+            effect, failure = steps.throw(failure), None
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def perform_locks(effect: Effect) -> Any:
+    """Answer the effects of steps that only take thread locks (a token source used directly)."""
+    if type(effect) is Acquire:
+        return effect.lock.acquire(effect.blocking)
+    raise TypeError(f"{effect!r} needs a driver")

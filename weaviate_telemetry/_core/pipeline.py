@@ -27,6 +27,7 @@ import contextlib
 import contextvars
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
@@ -36,7 +37,7 @@ import orjson
 
 from . import events as _bus
 from . import retry
-from .auth import AUTH_PREFIX, REFUSED_TOKEN_HINT, Fetch, TokenSource
+from .auth import AUTH_PREFIX, REFUSED_TOKEN_HINT, TokenSource
 from .config import NO_RETRY, Config, Timeouts
 from .effects import (
     DEFAULT_MAX_MESSAGE_SIZE,
@@ -214,7 +215,7 @@ class Pipeline:
         self,
         config: Config,
         clock: Callable[[], float] = time.monotonic,
-        fetch: Fetch | None = None,
+        new_lock: Callable[[], Any] = threading.Lock,
     ) -> None:
         self.config = config
         # Each endpoint's gRPC address: grpc_host (or the URL's host) for the primary,
@@ -242,8 +243,9 @@ class Pipeline:
         self.rpc_metadata: tuple[tuple[str, str], ...] = tuple(rpc_meta)
         # OIDC: the current access token is added to each attempt (docs/authentication.md).
         self.auth: TokenSource | None = None
-        if config.auth is not None and config.api_key is None and fetch is not None:
-            self.auth = TokenSource(config.auth, fetch)  # type: ignore[arg-type]
+        if config.auth is not None and config.api_key is None:
+            # Its token requests are calls of this pipeline; its lock is the driver's kind.
+            self.auth = TokenSource(config.auth, self._token_call, lock=new_lock())  # type: ignore[arg-type]
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
 
@@ -323,6 +325,12 @@ class Pipeline:
                 **_outcome_facts(request, value),
             }
         return value
+
+    def _token_call(
+        self, request: Request, endpoint: Endpoint | None, parse: Callable[[Response], T]
+    ) -> Steps[T]:
+        """A call of the token source: to Weaviate's pool, or pinned to the identity provider."""
+        return self.call(request, parse, endpoint)
 
     def probe_request(self, path: str, operation: str, timeout: float) -> Request:
         """A health probe of ``path``: one attempt within ``timeout`` s, any status answered.
@@ -451,7 +459,8 @@ class Pipeline:
             # Encoded once per call, not once per attempt (retried batches are large).
             payload = self._http_payload(request)
             if self.auth is not None and _needs_token(request):
-                self.auth.token()  # obtained or renewed when due (an identity provider call)
+                # Obtained or renewed when due (an identity provider call).
+                yield from self.auth.token_steps()
             if not policy.enabled:
                 return (
                     yield from self._attempt_at(request, payload, pinned, index, deadline, 1, meta)
@@ -612,7 +621,9 @@ class Pipeline:
                 )
             )
         except WeaviateError as err:
-            if err.kind is not ErrorKind.UNAUTHORIZED or not auth.recover(sent, err):
+            if err.kind is not ErrorKind.UNAUTHORIZED:
+                raise
+            if not (yield from auth.recover_steps(sent, err)):
                 raise
         try:
             return (

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import events as _bus
 from . import fork
 from .config import Config
-from .effects import HasChannel, OpenChannel, RpcHealth, Send, SendRpc, Sleep, Steps
+from .effects import (
+    Acquire,
+    HasChannel,
+    OpenChannel,
+    RpcHealth,
+    Send,
+    SendRpc,
+    Sleep,
+    Steps,
+    drive,
+)
 from .endpoints import Endpoint
 from .errors import ErrorKind, WeaviateError
 from .models import Request, Response, as_response
@@ -28,28 +38,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def drive(steps: Steps[T], perform: Callable[[Effect], Any]) -> T:
-    """Run ``steps`` to their end, answering each effect with ``perform(effect)``.
-
-    A failure of ``perform`` is thrown into the steps at the effect that
-    asked for it (outside this ``except``: no ``__context__`` chain).
-    """
-    try:
-        effect = next(steps)
-        while True:
-            try:
-                outcome = perform(effect)
-            except BaseException as exc:  # the steps decide; KeyboardInterrupt included
-                failure: BaseException | None = exc
-            else:
-                effect = steps.send(outcome)
-                continue
-            assert failure is not None
-            effect, failure = steps.throw(failure), None
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-
-
 class SyncPipeline(Pipeline):
     """The pipeline of the sync client: urllib3 for REST, grpcio for gRPC, blocking sleeps."""
 
@@ -59,7 +47,7 @@ class SyncPipeline(Pipeline):
         transport: Urllib3Transport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(config, clock, fetch=self._fetch)
+        super().__init__(config, clock, new_lock=fork.lock)
         self.transport = transport or Urllib3Transport(config)
         self._grpc: GrpcTransport | None = None
         self._grpc_lock = fork.lock()
@@ -77,12 +65,6 @@ class SyncPipeline(Pipeline):
     def run(self, steps: Steps[T]) -> T:
         """Run any steps of the pipeline (a logical call, a gRPC health check)."""
         return drive(steps, self._perform)
-
-    def _fetch(
-        self, request: Request, endpoint: Endpoint | None, parse: Callable[[Response], T]
-    ) -> T:
-        """A call of the token source: to Weaviate's pool, or pinned to the identity provider."""
-        return self.execute(request, parse, endpoint)
 
     def _perform(self, effect: Effect) -> Any:
         if type(effect) is Send:
@@ -117,6 +99,8 @@ class SyncPipeline(Pipeline):
             return None
         if type(effect) is RpcHealth:
             return self._grpc_transport().health(effect.target, effect.timeout)
+        if type(effect) is Acquire:
+            return effect.lock.acquire(effect.blocking)
         raise TypeError(f"unknown effect {effect!r}")
 
     def _grpc_transport(self) -> GrpcTransport:
