@@ -28,9 +28,9 @@ class Send:
     """Send one HTTP attempt; the outcome is a ``RawResponse`` (or a raised WeaviateError).
 
     ``connect``/``read`` None keep the transport's configured timeouts;
-    ``deadline`` (``time.monotonic()``) bounds the whole exchange. The driver
-    writes ``pool_wait`` (seconds waited for a pooled connection) before it
-    returns or raises, for the attempt's events.
+    ``deadline`` (``time.monotonic()``) bounds the whole exchange. When
+    ``timed`` (the attempt is observed), the driver writes ``pool_wait``
+    (seconds waited for a pooled connection) before it returns or raises.
     """
 
     method: str
@@ -41,6 +41,7 @@ class Send:
     read: float | None
     pool: float
     deadline: float
+    timed: bool = False
     pool_wait: float = 0.0
 
 

@@ -692,6 +692,7 @@ class Pipeline:
             "attempt": number,
             "propagation_headers": {},
         }
+        send.timed = True
         with _Observed(self.ev_attempt, attempt_meta) as observed:
             observed.send = send
             carrier = attempt_meta["propagation_headers"]

@@ -81,9 +81,11 @@ class SyncPipeline(Pipeline):
                     effect.deadline,
                 )
             except WeaviateError:
-                effect.pool_wait = transport.last_pool_wait()
+                if effect.timed:
+                    effect.pool_wait = transport.last_pool_wait()
                 raise
-            effect.pool_wait = transport.last_pool_wait()
+            if effect.timed:
+                effect.pool_wait = transport.last_pool_wait()
             return raw
         if type(effect) is SendRpc:
             return self._grpc_transport().call(
