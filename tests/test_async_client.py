@@ -156,3 +156,39 @@ def test_close_is_idempotent_and_later_calls_fail(weaviate_server: EmbeddedWeavi
         return "no error"
 
     assert asyncio.run(main()) == "connection_error"
+
+
+def test_tenants_are_the_same_namespace_on_both_clients(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    """client.tenants is one class (methods written once); AsyncClient awaits its plans."""
+    name = "AsyncTenantsDocs"
+    with wt.Client(weaviate_server.url) as sync:
+        if sync.collections.exists(name):
+            sync.collections.delete(name)
+        sync.collections.create(name, multi_tenancy_config=wt.Configure.multi_tenancy(True))
+        sync.tenants.add(name, ["a", "b"])
+
+    async def main() -> tuple[Any, ...]:
+        async with _client(weaviate_server) as client:
+            added = await client.tenants.add(name, ["c"], activity_status="INACTIVE")
+            listed, got, there, gone = await asyncio.gather(
+                client.tenants.list(name),
+                client.tenants.get(name, "c"),
+                client.tenants.exists(name, "a"),
+                client.tenants.exists(name, "zzz"),
+            )
+            await client.tenants.update(name, "c", "ACTIVE")
+            await client.tenants.remove(name, ["b"])
+            after = await client.tenants.list(name)
+            return added, listed, got, there, gone, after
+
+    added, listed, got, there, gone, after = asyncio.run(main())
+    with wt.Client(weaviate_server.url) as sync:
+        assert sorted(t.name for t in sync.tenants.list(name)) == sorted(t.name for t in after)
+        sync.collections.delete(name)
+    assert [t.name for t in added] == ["c"]
+    assert sorted(t.name for t in listed) == ["a", "b", "c"]
+    assert got is not None and not got.active  # the server reports COLD or INACTIVE
+    assert (there, gone) == (True, False)
+    assert sorted(t.name for t in after) == ["a", "c"]

@@ -15,10 +15,9 @@ from typing import Any, TypeVar
 from ._api.health import AsyncHealth
 from ._api.info import META_REQUEST, Meta, NodeStatus, nodes_request, parse_meta, parse_nodes
 from ._api.raw import AsyncRaw
-from ._core import validate as v
+from ._api.tenants import AsyncTenants
 from ._core.async_driver import AsyncPipeline
 from ._core.config import Config, RequestOptions
-from ._core.errors import ConfigError
 from ._core.models import Request, Response
 from ._core.options import resolve, with_options
 
@@ -44,22 +43,15 @@ class AsyncClient:
     def __init__(
         self, base_url: str | None = None, *, config: Config | None = None, **kwargs: Any
     ) -> None:
-        if config is not None:
-            if base_url is not None or kwargs:
-                raise ConfigError("pass either config= or base_url/keyword fields, not both")
-            if not isinstance(config, Config):
-                raise v.invalid("config", config, "a weaviate_telemetry.Config", ConfigError)
-        else:
-            if base_url is not None:
-                kwargs["base_url"] = base_url
-            config = Config.build(**kwargs)
-        config.warn_if_insecure()
+        config = Config.for_client(base_url, config, kwargs)
         self._config = config
         self._pipeline = AsyncPipeline(config)
         self.health = AsyncHealth(self._pipeline)
         """Liveness/readiness probes, awaited (:class:`AsyncHealth`)."""
         self.raw = AsyncRaw(self._pipeline)
         """The raw-request escape hatch, awaited (:class:`AsyncRaw`)."""
+        self.tenants = AsyncTenants(self._call)
+        """Tenants of multi-tenant collections: :class:`Tenants`' methods, awaited."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> AsyncClient:

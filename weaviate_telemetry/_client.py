@@ -13,9 +13,7 @@ from ._api.info import META_REQUEST, Meta, NodeStatus, nodes_request, parse_meta
 from ._api.objects import Objects
 from ._api.raw import Raw
 from ._api.tenants import Tenants
-from ._core import validate as v
 from ._core.config import Config, RequestOptions
-from ._core.errors import ConfigError
 from ._core.models import Request, Response
 from ._core.options import resolve, with_options
 from ._core.sync_driver import SyncPipeline
@@ -48,16 +46,7 @@ class Client:
     def __init__(
         self, base_url: str | None = None, *, config: Config | None = None, **kwargs: Any
     ) -> None:
-        if config is not None:
-            if base_url is not None or kwargs:
-                raise ConfigError("pass either config= or base_url/keyword fields, not both")
-            if not isinstance(config, Config):
-                raise v.invalid("config", config, "a weaviate_telemetry.Config", ConfigError)
-        else:
-            if base_url is not None:
-                kwargs["base_url"] = base_url
-            config = Config.build(**kwargs)
-        config.warn_if_insecure()
+        config = Config.for_client(base_url, config, kwargs)
         self._config = config
         self._pipeline = SyncPipeline(config)
         self.health = Health(self._pipeline)

@@ -26,7 +26,7 @@ import aiohttp
 from .config import Config
 from .errors import ErrorKind, WeaviateError
 from .models import RawResponse
-from .transport import PoolUse
+from .transport import PoolUse, declared_length, too_large
 
 _CHUNK = 1 << 20
 
@@ -74,14 +74,6 @@ def map_exception(exc: BaseException, deadline_passed: bool = False) -> Weaviate
     if isinstance(exc, aiohttp.ClientError | OSError):
         return _failure(ErrorKind.CONNECTION_ERROR, f"{type(exc).__name__}: {exc}", exc)
     return _failure(ErrorKind.PROTOCOL_ERROR, f"{type(exc).__name__}: {exc}", exc)
-
-
-def _too_large(cap: int, status: int, how: str) -> WeaviateError:
-    return WeaviateError.from_kind(
-        ErrorKind.PROTOCOL_ERROR,
-        f"the response is larger than max_response_bytes={cap} ({how}); the connection was closed",
-        status_code=status,
-    )
 
 
 class AiohttpTransport:
@@ -177,23 +169,9 @@ class AiohttpTransport:
 
     async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
         cap = self._max_bytes
-        encoding = resp.headers.get("content-encoding", "").strip().lower()
-        if encoding not in ("", "identity"):
-            raise WeaviateError.from_kind(
-                ErrorKind.PROTOCOL_ERROR,
-                f"the server sent Content-Encoding: {encoding[:40]!r}, which the SDK did not ask "
-                "for (it sends Accept-Encoding: identity); the body was not read",
-                status_code=resp.status,
-            )
-        declared = resp.headers.get("content-length", "")
-        if declared.isdigit():
-            length = int(declared)
-            if length > cap:
-                raise _too_large(cap, resp.status, f"it announced {length} bytes")
-            if not length:
-                return b""
-            data = await resp.content.readexactly(length)
-            return data
+        length = declared_length(resp.headers, resp.status, cap)
+        if length is not None:
+            return await resp.content.readexactly(length) if length else b""
         parts: list[bytes] = []
         size = 0
         while True:
@@ -203,7 +181,7 @@ class AiohttpTransport:
             parts.append(part)
             size += len(part)
             if size > cap:
-                raise _too_large(cap, resp.status, "the body went on past it")
+                raise too_large(cap, resp.status, "the body went on past it")
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def pool_use(self) -> list[PoolUse]:

@@ -17,7 +17,7 @@ import grpc.aio
 
 from .config import Config
 from .errors import Cause, ErrorKind, WeaviateError
-from .grpc_transport import channel_settings, health_status, map_rpc_error
+from .grpc_transport import channel_settings, health_status, map_rpc_error, unary_stub
 from .models import RpcCall
 
 _inherited: list[Any] = []
@@ -57,18 +57,7 @@ class GrpcAioTransport:
         self, target: str, rpc: RpcCall, metadata: Sequence[tuple[str, str]], timeout: float
     ) -> Any:
         """Send one unary RPC; return the decoded reply or raise a WeaviateError (cause set)."""
-        key = (target, rpc.method)
-        stub = self._callables.get(key)
-        if stub is None:
-            channel = self._channels.get(target)
-            if channel is None:
-                raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
-            stub = channel.unary_unary(
-                f"/weaviate.v1.Weaviate/{rpc.method}",
-                request_serializer=type(rpc.message).SerializeToString,
-                response_deserializer=rpc.reply.FromString,
-            )
-            self._callables[key] = stub
+        stub = unary_stub(self._channels, self._callables, target, rpc)
         try:
             return await stub(rpc.message, timeout=timeout, metadata=tuple(metadata))
         except grpc.RpcError as exc:

@@ -223,6 +223,24 @@ def channel_settings(
     return options, grpc.ssl_channel_credentials(root_certificates=roots)
 
 
+def unary_stub(
+    channels: dict[str, Any], stubs: dict[tuple[str, str], Any], target: str, rpc: RpcCall
+) -> Any:
+    """The callable of ``rpc`` on ``target``'s channel (sync or grpc.aio), made once."""
+    key = (target, rpc.method)
+    stub = stubs.get(key)
+    if stub is None:
+        channel = channels.get(target)
+        if channel is None:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+        stub = stubs[key] = channel.unary_unary(
+            f"/weaviate.v1.Weaviate/{rpc.method}",
+            request_serializer=type(rpc.message).SerializeToString,
+            response_deserializer=rpc.reply.FromString,
+        )
+    return stub
+
+
 def health_status(data: bytes) -> str:
     """The status name in a ``HealthCheckResponse`` (encoded by hand: one enum field)."""
     return _health_status(data)
@@ -278,18 +296,7 @@ class GrpcTransport:
         timeout: float,
     ) -> Any:
         """Send one unary RPC; return the decoded reply or raise a WeaviateError (cause set)."""
-        key = (target, rpc.method)
-        stub = self._callables.get(key)
-        if stub is None:
-            channel = self._channels.get(target)
-            if channel is None:
-                raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
-            stub = channel.unary_unary(
-                f"/weaviate.v1.Weaviate/{rpc.method}",
-                request_serializer=type(rpc.message).SerializeToString,
-                response_deserializer=rpc.reply.FromString,
-            )
-            self._callables[key] = stub
+        stub = unary_stub(self._channels, self._callables, target, rpc)
         try:
             with _in_flight:
                 return stub(rpc.message, timeout=timeout, metadata=metadata)
