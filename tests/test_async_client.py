@@ -192,3 +192,36 @@ def test_tenants_are_the_same_namespace_on_both_clients(
     assert got is not None and not got.active  # the server reports COLD or INACTIVE
     assert (there, gone) == (True, False)
     assert sorted(t.name for t in after) == ["a", "c"]
+
+
+def test_cancellation_under_load_leaks_no_connection_and_no_open_call(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    """300 calls, most cut by asyncio.wait_for at every phase of their exchange: afterwards
+    no connection is in use, every request.start has its end, and the pool serves again."""
+
+    async def main() -> tuple[int, int, list[Any], list[str]]:
+        async with _client(weaviate_server, pool_maxsize=8) as client:
+            version = (await client.meta()).version
+
+            async def one(i: int) -> str:
+                try:
+                    meta = await asyncio.wait_for(client.meta(), timeout=0.0005 * (i % 40))
+                except (asyncio.TimeoutError, TimeoutError):
+                    return "cut"
+                return "ok" if meta.version == version else "wrong"
+
+            with wt.telemetry.capture() as cap:
+                outcomes = await asyncio.gather(*(one(i) for i in range(300)))
+            in_use = [use.in_use for use in client._pipeline.pool_use()]
+            again = await asyncio.gather(*(client.meta() for _ in range(50)))
+            assert {m.version for m in again} == {version}
+            return outcomes.count("cut"), outcomes.count("wrong"), in_use, cap.names()
+
+    cut, wrong, in_use, names = asyncio.run(main())
+    assert cut > 0 and wrong == 0
+    assert all(n == 0 for n in in_use), in_use
+    starts = sum(1 for n in names if n[-2:] == ("request", "start"))
+    ends = sum(1 for n in names if n[-2:] in (("request", "stop"), ("request", "exception")))
+    # wait_for(timeout=0) cancels a call before it starts: no events at all for those.
+    assert starts == ends and starts >= 300 - sum(1 for i in range(300) if i % 40 == 0)
