@@ -20,7 +20,9 @@ def grpc_port(server: EmbeddedWeaviate) -> int:
 
 
 def _client(server: EmbeddedWeaviate, **kwargs: Any) -> wt.AsyncClient:
-    return wt.AsyncClient(server.url, grpc_port=grpc_port(server), **kwargs)
+    client: wt.AsyncClient = server.async_client(**kwargs)  # its gRPC port, as client()
+    assert client.config.grpc_port == grpc_port(server)
+    return client
 
 
 def test_health_meta_nodes_and_raw_agree_with_the_sync_client(
@@ -225,3 +227,50 @@ def test_cancellation_under_load_leaks_no_connection_and_no_open_call(
     ends = sum(1 for n in names if n[-2:] in (("request", "stop"), ("request", "exception")))
     # wait_for(timeout=0) cancels a call before it starts: no events at all for those.
     assert starts == ends and starts >= 300 - sum(1 for i in range(300) if i % 40 == 0)
+
+
+def test_collections_shared_operations_agree_with_the_sync_client(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    name = "AsyncCollectionsDocs"
+    with wt.Client(weaviate_server.url) as sync:
+        if sync.collections.exists(name):
+            sync.collections.delete(name)
+        sync.collections.create(name)
+        expected_names = sorted(c.name for c in sync.collections.list())
+        expected_shards = [s.status for s in sync.collections.shards(name)]
+
+    async def main() -> tuple[Any, ...]:
+        async with _client(weaviate_server) as client:
+            there, listed, shards = await asyncio.gather(
+                client.collections.exists(name),
+                client.collections.list(),
+                client.collections.shards(name),
+            )
+            added = await client.collections.add_property(
+                name, wt.Property(name="title", data_type=wt.DataType.TEXT)
+            )
+            await client.collections.delete(name)
+            gone = await client.collections.exists(name)
+            try:
+                await client.collections.shards(name)
+            except wt.WeaviateError as err:
+                missing = err.kind.value
+            return (
+                there,
+                sorted(c.name for c in listed),
+                [s.status for s in shards],
+                added,
+                gone,
+                missing,
+            )
+
+    there, names, shard_statuses, added, gone, missing = asyncio.run(main())
+    assert (there, gone) == (True, False)
+    assert names == expected_names and shard_statuses == expected_shards
+    assert added.name == "title"
+    with wt.Client(weaviate_server.url) as sync:
+        assert not sync.collections.exists(name)
+        with pytest.raises(wt.WeaviateError) as info:
+            sync.collections.shards(name)
+    assert missing == info.value.kind.value

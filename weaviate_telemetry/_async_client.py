@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
+from ._api.collections import AsyncCollections
 from ._api.health import AsyncHealth
 from ._api.info import META_REQUEST, Meta, NodeStatus, nodes_request, parse_meta, parse_nodes
 from ._api.raw import AsyncRaw
@@ -48,8 +49,12 @@ class AsyncClient:
         self._pipeline = AsyncPipeline(config)
         self.health = AsyncHealth(self._pipeline)
         """Liveness/readiness probes, awaited (:class:`AsyncHealth`)."""
-        self.raw = AsyncRaw(self._pipeline)
+        self.raw = AsyncRaw(self._call)
         """The raw-request escape hatch, awaited (:class:`AsyncRaw`)."""
+        self.collections = AsyncCollections(self._call, rpc=config.grpc_port is not None)
+        """Collections' shared operations, awaited: ``exists``, ``list``, ``delete``,
+        ``add_property``, ``shards``, ``update_shard`` (the handles come with docs/async.md's
+        "Not yet on AsyncClient")."""
         self.tenants = AsyncTenants(self._call)
         """Tenants of multi-tenant collections: :class:`Tenants`' methods, awaited."""
 

@@ -51,7 +51,7 @@ class Client:
         self._pipeline = SyncPipeline(config)
         self.health = Health(self._pipeline)
         """Liveness/readiness probes (:class:`Health`)."""
-        self.raw = Raw(self._pipeline)
+        self.raw = Raw(self._call)
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""

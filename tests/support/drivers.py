@@ -24,11 +24,15 @@ class _Blocking:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
-        if inspect.iscoroutinefunction(value):
-            return lambda *args, **kwargs: self._loop.run_until_complete(value(*args, **kwargs))
+        if callable(value) and not isinstance(value, type):
+            return lambda *args, **kwargs: self._settle(value(*args, **kwargs))
         if type(value).__module__.startswith("weaviate_telemetry._api"):
             return _Blocking(value, self._loop)  # a namespace (health, raw, …)
         return value
+
+    def _settle(self, result: Any) -> Any:
+        """An awaitable's result, run on this loop (any other value as it is)."""
+        return self._loop.run_until_complete(result) if inspect.isawaitable(result) else result
 
 
 class BlockingAsyncClient(_Blocking):

@@ -12,6 +12,7 @@ from .._core.errors import ErrorKind, WeaviateError
 from .._core.models import Request, as_response
 from .._core.redact import redact_url
 from .._core.results import JsonResult
+from .operation import Async, M, Namespace, Sync, operation
 
 if TYPE_CHECKING:
     from .._core.async_driver import AsyncPipeline
@@ -54,10 +55,57 @@ class _Probe:
     error: WeaviateError | None
 
 
-class _HealthSteps:
-    """The probes and the wait as pipeline steps, run by :class:`Health` or :class:`AsyncHealth`."""
+class HealthOf(Namespace[M]):
+    """``client.health``: liveness and readiness of the server(s).
 
-    _pipeline: Pipeline
+    Probes try ``/v1/.well-known/{live,ready}`` first, then
+    ``/.well-known/…`` when that answers 404, then each of the
+    ``fallback_urls`` in order. ``ready()`` and ``live()`` never raise for
+    an unreachable server; they return False within ``timeout`` seconds
+    per endpoint. Written once as pipeline steps (:mod:`.operation`): on
+    ``wt.AsyncClient`` every method returns an awaitable (its waits are
+    ``asyncio.sleep``).
+    """
+
+    __slots__ = ("_pipeline",)
+
+    def __init__(self, pipeline: SyncPipeline | AsyncPipeline) -> None:
+        super().__init__(run=pipeline.run)
+        self._pipeline: Pipeline = pipeline
+
+    @operation
+    def ready(self, /, timeout: float = 2.0) -> Steps[bool]:
+        """True when some endpoint is ready to serve requests."""
+        return self._any("ready", timeout)
+
+    @operation
+    def live(self, /, timeout: float = 2.0) -> Steps[bool]:
+        """True when some endpoint's process is alive (it may still be starting)."""
+        return self._any("live", timeout)
+
+    @operation
+    def check(self, /, timeout: float = 2.0) -> Steps[HealthReport]:
+        """Probe every endpoint (live and ready) and report each one."""
+        return self._check(timeout)
+
+    @operation
+    def grpc(self, /, timeout: float = 2.0) -> Steps[str | None]:
+        """The gRPC server's standard health status (``SERVING``, ``NOT_SERVING`` …).
+
+        ``grpc.health.v1.Health/Check`` on the primary endpoint's gRPC
+        address; None when the client has no ``grpc_port``. Raises the mapped
+        ``WeaviateError`` (e.g. ``connection_error``) when it cannot be asked.
+        """
+        return self._grpc(timeout)
+
+    @operation
+    def wait_until_ready(self, /, timeout: float = 60.0, interval: float = 0.5) -> Steps[float]:
+        """Poll until ready (a startup probe); return seconds waited.
+
+        Raises a ``timeout`` :class:`WeaviateError` carrying the last reason
+        when the server is not ready within ``timeout`` seconds.
+        """
+        return self._wait_steps(timeout, interval)
 
     def _probe(self, endpoint: Endpoint, which: str, timeout: float) -> Steps[_Probe]:
         last_status: int | None = None
@@ -143,74 +191,9 @@ class _HealthSteps:
             yield Sleep(min(interval, remaining))
 
 
-class Health(_HealthSteps):
-    """``client.health``: liveness and readiness of the server(s).
-
-    Probes try ``/v1/.well-known/{live,ready}`` first, then
-    ``/.well-known/…`` when that answers 404, then each of the
-    ``fallback_urls`` in order. ``ready()`` and ``live()`` never raise for
-    an unreachable server; they return False within ``timeout`` seconds
-    per endpoint.
-    """
-
-    def __init__(self, pipeline: SyncPipeline) -> None:
-        self._pipeline = self._run = pipeline
-
-    def ready(self, timeout: float = 2.0) -> bool:
-        """True when some endpoint is ready to serve requests."""
-        return self._run.run(self._any("ready", timeout))
-
-    def live(self, timeout: float = 2.0) -> bool:
-        """True when some endpoint's process is alive (it may still be starting)."""
-        return self._run.run(self._any("live", timeout))
-
-    def check(self, timeout: float = 2.0) -> HealthReport:
-        """Probe every endpoint (live and ready) and report each one."""
-        return self._run.run(self._check(timeout))
-
-    def grpc(self, timeout: float = 2.0) -> str | None:
-        """The gRPC server's standard health status (``SERVING``, ``NOT_SERVING`` …).
-
-        ``grpc.health.v1.Health/Check`` on the primary endpoint's gRPC
-        address; None when the client has no ``grpc_port``. Raises the mapped
-        ``WeaviateError`` (e.g. ``connection_error``) when it cannot be asked.
-        """
-        return self._run.run(self._grpc(timeout))
-
-    def wait_until_ready(self, timeout: float = 60.0, interval: float = 0.5) -> float:
-        """Poll until ready (a startup probe); return seconds waited.
-
-        Raises a ``timeout`` :class:`WeaviateError` carrying the last reason
-        when the server is not ready within ``timeout`` seconds.
-        """
-        return self._run.run(self._wait_steps(timeout, interval))
-
-
-class AsyncHealth(_HealthSteps):
-    """``client.health`` of :class:`AsyncClient`: :class:`Health`'s probes, awaited."""
-
-    def __init__(self, pipeline: AsyncPipeline) -> None:
-        self._pipeline = self._run = pipeline
-
-    async def ready(self, timeout: float = 2.0) -> bool:
-        """True when some endpoint is ready to serve requests."""
-        return await self._run.run(self._any("ready", timeout))
-
-    async def live(self, timeout: float = 2.0) -> bool:
-        """True when some endpoint's process is alive (it may still be starting)."""
-        return await self._run.run(self._any("live", timeout))
-
-    async def check(self, timeout: float = 2.0) -> HealthReport:
-        """Probe every endpoint (live and ready) and report each one."""
-        return await self._run.run(self._check(timeout))
-
-    async def grpc(self, timeout: float = 2.0) -> str | None:
-        """The gRPC server's standard health status; None without ``grpc_port``."""
-        return await self._run.run(self._grpc(timeout))
-
-    async def wait_until_ready(self, timeout: float = 60.0, interval: float = 0.5) -> float:
-        """Poll until ready (a startup probe; the waits are ``asyncio.sleep``); seconds waited."""
-        return await self._run.run(self._wait_steps(timeout, interval))
+#: ``client.health`` of ``wt.Client``; ``AsyncHealth`` is the same class for ``wt.AsyncClient``.
+Health = HealthOf[Sync]
+AsyncHealth = HealthOf[Async]
 
 
 def _check_timeout(value: float, name: str = "timeout") -> None:

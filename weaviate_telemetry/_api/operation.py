@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from .._core.config import RequestOptions
+from .._core.effects import Steps
 from .._core.models import Call, Request, Response
 
 P = ParamSpec("P")
@@ -60,18 +61,27 @@ class AsyncCall(Protocol):
 
 
 class Namespace(Generic[M]):
-    """A namespace of either client: ``call`` runs a plan (returns ``T`` or an awaitable)."""
+    """A namespace of either client: ``call`` runs a plan, ``run`` a method's pipeline steps
+    (each returns ``T``, or an awaitable of it on the async client)."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_call", "_run")
 
-    def __init__(self, call: Call | AsyncCall) -> None:
+    def __init__(
+        self, call: Call | AsyncCall | None = None, run: Callable[[Steps[Any]], Any] | None = None
+    ) -> None:
         self._call = call
+        self._run = run
 
 
 class operation(Generic[P, T]):
-    """A namespace method written once (see the module docstring)."""
+    """A namespace method written once (see the module docstring).
 
-    def __init__(self, build: Callable[Concatenate[Any, P], Plan[T]]) -> None:
+    The method returns a :class:`Plan` (one call) or pipeline steps (several
+    calls and waits, e.g. ``health.wait_until_ready``), which the client's
+    driver runs.
+    """
+
+    def __init__(self, build: Callable[Concatenate[Any, P], Plan[T] | Steps[T]]) -> None:
         self._build = build
         functools.update_wrapper(self, build)  # type: ignore[arg-type]
 
@@ -84,11 +94,15 @@ class operation(Generic[P, T]):
     def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
-        build, call = self._build, obj._call
+        build, call, run = self._build, obj._call, obj._run
 
         @functools.wraps(build)
         def bound(*args: Any, **kwargs: Any) -> Any:
-            plan = build(obj, *args, **kwargs)
-            return call(plan.request, plan.options, plan.parse)
+            planned = build(obj, *args, **kwargs)
+            if type(planned) is Plan:
+                assert call is not None
+                return call(planned.request, planned.options, planned.parse)
+            assert run is not None
+            return run(planned)  # type: ignore[arg-type]
 
         return bound

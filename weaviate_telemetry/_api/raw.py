@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions, validate_headers
-from .._core.models import Request, Response
-from .._core.options import resolve, with_options
+from .._core.models import Request, Response, as_response
+from .._core.options import resolve
+from .operation import Async, M, Namespace, Plan, Sync, operation
 
 if TYPE_CHECKING:
-    from .._core.async_driver import AsyncPipeline
-    from .._core.sync_driver import SyncPipeline
+    pass
 
 _METHOD = re.compile(r"[A-Z]{3,10}")
 _PATH = re.compile(r"/(?!/)[^\s?#]*")
@@ -33,14 +33,16 @@ def path_template(path: str) -> str:
     return "/".join(kept) or "/"
 
 
-class Raw:
-    """The escape hatch for endpoints the SDK does not wrap (yet)."""
+class RawOf(Namespace[M]):
+    """The escape hatch for endpoints the SDK does not wrap (yet); one class for both clients
+    (:mod:`.operation`): on ``wt.AsyncClient`` :meth:`request` returns an awaitable."""
 
-    def __init__(self, pipeline: SyncPipeline) -> None:
-        self._pipeline = pipeline
+    __slots__ = ()
 
+    @operation
     def request(
         self,
+        /,
         method: str,
         path: str,
         *,
@@ -50,7 +52,7 @@ class Raw:
         raise_for_status: bool = True,
         options: RequestOptions | None = None,
         **overrides: Any,
-    ) -> Response:
+    ) -> Plan[Response]:
         """Send ``method path`` below the base URL and return the :class:`Response`.
 
         ``body`` is JSON-encoded unless it is ``bytes``. With
@@ -62,35 +64,13 @@ class Raw:
             r = client.raw.request("GET", "/v1/schema", params={"consistency": "true"})
             r.status, r.json()
         """
-        request = raw_request(
-            method, path, params, body, headers, raise_for_status, resolve(options, overrides)
-        )
-        return self._pipeline.execute(request)
+        request = raw_request(method, path, params, body, headers, raise_for_status)
+        return Plan(request, resolve(options, overrides), as_response)
 
 
-class AsyncRaw:
-    """``client.raw`` of :class:`AsyncClient`: :class:`Raw`'s request, awaited."""
-
-    def __init__(self, pipeline: AsyncPipeline) -> None:
-        self._pipeline = pipeline
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        headers: Mapping[str, str] | None = None,
-        raise_for_status: bool = True,
-        options: RequestOptions | None = None,
-        **overrides: Any,
-    ) -> Response:
-        """Send ``method path`` below the base URL (as :meth:`Raw.request`)."""
-        request = raw_request(
-            method, path, params, body, headers, raise_for_status, resolve(options, overrides)
-        )
-        return await self._pipeline.execute(request)
+#: ``client.raw`` of ``wt.Client``; ``AsyncRaw`` is the same class for ``wt.AsyncClient``.
+Raw = RawOf[Sync]
+AsyncRaw = RawOf[Async]
 
 
 def raw_request(
@@ -100,7 +80,6 @@ def raw_request(
     body: Any,
     headers: Mapping[str, str] | None,
     raise_for_status: bool,
-    options: RequestOptions | None,
 ) -> Request:
     """The checked :class:`Request` of a raw call (shared by the sync and async clients)."""
     if not isinstance(method, str) or not method.isascii() or not _METHOD.fullmatch(method.upper()):
@@ -117,7 +96,7 @@ def raw_request(
     if not isinstance(raise_for_status, bool):
         raise v.invalid("raise_for_status", raise_for_status, "True or False")
     checked_headers = validate_headers("headers", headers) if headers is not None else None
-    request = Request(
+    return Request(
         method.upper(),
         path,
         "raw",
@@ -127,4 +106,3 @@ def raw_request(
         headers=checked_headers,
         raise_for_status=raise_for_status,
     )
-    return with_options(request, options)

@@ -17,7 +17,7 @@ import grpc.aio
 
 from .config import Config
 from .errors import Cause, ErrorKind, WeaviateError
-from .grpc_transport import channel_settings, health_status, map_rpc_error, unary_stub
+from .grpc_transport import channel_settings, health_stub, map_rpc_error, unary_stub
 from .models import RpcCall
 
 _inherited: list[Any] = []
@@ -69,14 +69,7 @@ class GrpcAioTransport:
 
     async def health(self, target: str, timeout: float) -> str:
         """The standard ``grpc.health.v1.Health/Check`` status name."""
-        channel = self._channels.get(target)
-        if channel is None:
-            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "no channel for " + target)
-        check = channel.unary_unary(
-            "/grpc.health.v1.Health/Check",
-            request_serializer=lambda _: b"",
-            response_deserializer=health_status,
-        )
+        check = health_stub(self._channels, target)
         try:
             status: str = await check(None, timeout=timeout)
         except grpc.RpcError as exc:

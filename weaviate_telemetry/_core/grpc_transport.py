@@ -241,9 +241,17 @@ def unary_stub(
     return stub
 
 
-def health_status(data: bytes) -> str:
-    """The status name in a ``HealthCheckResponse`` (encoded by hand: one enum field)."""
-    return _health_status(data)
+def health_stub(channels: dict[str, Any], target: str) -> Any:
+    """``grpc.health.v1.Health/Check`` on ``target``'s channel (sync or grpc.aio); the
+    messages are encoded by hand (one enum field), so no health stubs are needed."""
+    channel = channels.get(target)
+    if channel is None:
+        raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "no channel for " + target)
+    return channel.unary_unary(
+        "/grpc.health.v1.Health/Check",
+        request_serializer=lambda _: b"",
+        response_deserializer=_health_status,
+    )
 
 
 class GrpcTransport:
@@ -313,14 +321,7 @@ class GrpcTransport:
 
         The messages are encoded by hand (one enum field), so no health stubs are needed.
         """
-        channel = self._channels.get(target)
-        if channel is None:
-            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "no channel for " + target)
-        check = channel.unary_unary(
-            "/grpc.health.v1.Health/Check",
-            request_serializer=lambda _: b"",
-            response_deserializer=_health_status,
-        )
+        check = health_stub(self._channels, target)
         try:
             with _in_flight:
                 status: str = check(None, timeout=timeout)
