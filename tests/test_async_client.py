@@ -6,6 +6,9 @@ Coroutines run with ``asyncio.run`` (no pytest plugin).
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
+import warnings
 from typing import Any
 
 import pytest
@@ -274,3 +277,31 @@ def test_collections_shared_operations_agree_with_the_sync_client(
         with pytest.raises(wt.WeaviateError) as info:
             sync.collections.shards(name)
     assert missing == info.value.kind.value
+
+
+def test_a_forked_child_makes_its_own_pool(weaviate_server: EmbeddedWeaviate) -> None:
+    """A forked child never reads from the parent's sockets: its calls open their own
+    connections (docs/async.md), and the parent's pool still answers afterwards."""
+
+    async def main() -> tuple[int, bool]:
+        async with weaviate_server.async_client(grpc_port=None) as client:
+            version = (await client.meta()).version
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads running
+                pid = os.fork()
+            if pid == 0:  # the child: a loop of its own, in a thread of its own
+                code = [2]
+
+                def child() -> None:
+                    code[0] = 0 if asyncio.run(client.meta()).version == version else 1
+
+                try:
+                    worker = threading.Thread(target=child)
+                    worker.start()
+                    worker.join(60)
+                finally:
+                    os._exit(code[0])
+            _, status = os.waitpid(pid, 0)
+            return os.waitstatus_to_exitcode(status), (await client.meta()).version == version
+
+    assert asyncio.run(main()) == (0, True)

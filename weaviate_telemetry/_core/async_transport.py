@@ -79,7 +79,8 @@ def map_exception(exc: BaseException, deadline_passed: bool = False) -> Weaviate
 class AiohttpTransport:
     """One aiohttp session per client and process: a bounded pool per origin.
 
-    The session is made on the first call (inside the running loop). A forked
+    The session is made on the first call, in the running loop, and belongs to
+    that loop: a call from another loop gets a session of its own. A forked
     child drops the parent's session without closing it (its sockets are the
     parent's) and makes its own on first use, like the sync transport.
     """
@@ -88,6 +89,7 @@ class AiohttpTransport:
         self._config = config
         self._max_bytes = config.max_response_bytes
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._pid = os.getpid()
         self._closed = False
         self._ssl: ssl.SSLContext | bool | None = None
@@ -102,6 +104,11 @@ class AiohttpTransport:
             raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
         if self._pid != os.getpid():  # forked: the parent's sockets are not ours
             self._session, self._pid = None, os.getpid()
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A session belongs to one event loop (asyncio.run twice, a loop per thread):
+            # the old loop's connections are left to it, this loop gets its own.
+            self._session, self._loop = None, loop
         session = self._session
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(
@@ -207,5 +214,6 @@ class AiohttpTransport:
         """Close every pooled connection (idempotent)."""
         self._closed = True
         session, self._session = self._session, None
-        if session is not None and not session.closed and self._pid == os.getpid():
+        here = self._pid == os.getpid() and self._loop is asyncio.get_running_loop()
+        if session is not None and not session.closed and here:
             await session.close()

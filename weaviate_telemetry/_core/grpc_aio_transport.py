@@ -3,11 +3,13 @@
 Channel settings and the status → error-kind mapping are the sync
 transport's (:mod:`.grpc_transport`); only the call is awaited. A
 ``grpc.aio`` channel belongs to the event loop and process that made it: a
-forked child drops the parent's channels unclosed and opens its own.
+forked child, or a call from another loop, drops them unclosed and opens its
+own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -32,12 +34,17 @@ class GrpcAioTransport:
         self._callables: dict[tuple[str, str], Any] = {}
         self._closed = False
         self._pid = os.getpid()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def has_channel(self, target: str) -> bool:
         """True once :meth:`open` made the channel for ``target`` in this process."""
-        if self._pid != os.getpid():
+        loop = asyncio.get_running_loop()
+        if self._pid != os.getpid() or loop is not self._loop:
+            # Another process (forked) or another event loop: these channels are not usable
+            # here; they are kept referenced, never closed from here.
             _inherited.extend(self._channels.values())
-            self._channels, self._callables, self._pid = {}, {}, os.getpid()
+            self._channels, self._callables = {}, {}
+            self._pid, self._loop = os.getpid(), loop
         return target in self._channels
 
     def open(self, target: str, secure: bool, max_message_size: int) -> None:
@@ -83,6 +90,6 @@ class GrpcAioTransport:
         self._closed = True
         channels, self._channels = self._channels, {}
         self._callables.clear()
-        if self._pid == os.getpid():
+        if self._pid == os.getpid() and self._loop is asyncio.get_running_loop():
             for channel in channels.values():
                 await channel.close()
