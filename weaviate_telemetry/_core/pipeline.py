@@ -190,11 +190,11 @@ class _Observed:
             _bus.execute(
                 self.names[2],
                 measured,
-                {**self.meta, "status_code": None, "error_kind": exit_kind(exc), "error": exc},
+                {**self.meta, "status_code": None, "error_kind": _exit_kind(exc), "error": exc},
             )
 
 
-def exit_kind(exc: BaseException) -> str:
+def _exit_kind(exc: BaseException) -> str:
     """``error_kind`` of a call ended by something other than a WeaviateError."""
     # By name: importing asyncio here would cost every sync client its import time.
     if type(exc).__name__ == "CancelledError":
