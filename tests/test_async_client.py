@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 import warnings
 from typing import Any
 
 import pytest
 
 import weaviate_telemetry as wt
+from tests.support.hostile import GrpcEchoServer, HostileServer
+from weaviate_telemetry._core.grpc_stubs.v1 import search_get_pb2
+from weaviate_telemetry._core.models import Request, Response, RpcCall
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 
@@ -305,3 +309,75 @@ def test_a_forked_child_makes_its_own_pool(weaviate_server: EmbeddedWeaviate) ->
             return os.waitstatus_to_exitcode(status), (await client.meta()).version == version
 
     assert asyncio.run(main()) == (0, True)
+
+
+def _search(collection: str) -> Request:
+    """A ``Search`` RPC (the generated stubs; the async query handle is not there yet)."""
+    message = search_get_pb2.SearchRequest(collection=collection, uses_127_api=True, limit=20)
+    message.metadata.uuid = True
+    call = RpcCall("Search", message, search_get_pb2.SearchReply, True)
+    return Request("POST", "/weaviate.v1.Weaviate/Search", "query.fetch_objects", rpc=call)
+
+
+def _ids(response: Response) -> list[str]:
+    return sorted(result.metadata.id for result in response.body.results)
+
+
+def test_grpc_over_grpc_aio_agrees_with_the_sync_transport(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    """64 concurrent Search RPCs over grpc.aio: the sync client's answer every time; a
+    missing collection is the same error kind on both transports."""
+    name = "AsyncGrpcDocs"
+    with weaviate_server.client() as sync:
+        if sync.collections.exists(name):
+            sync.collections.delete(name)
+        docs = sync.collections.create(name)
+        for i in range(5):
+            docs.data.insert({"n": i})
+        expected = sync._pipeline.execute(_search(name), _ids)
+        with pytest.raises(wt.WeaviateError) as info:
+            sync._pipeline.execute(_search("NoSuchAsyncDocs"), _ids)
+
+    async def main() -> tuple[list[list[str]], str]:
+        async with _client(weaviate_server) as client:
+            answers = await asyncio.gather(
+                *(client._pipeline.execute(_search(name), _ids) for _ in range(64))
+            )
+            try:
+                await client._pipeline.execute(_search("NoSuchAsyncDocs"), _ids)
+            except wt.WeaviateError as err:
+                return answers, err.kind.value
+        return answers, "no error"
+
+    answers, kind = asyncio.run(main())
+    assert len(expected) == 5 and all(answer == expected for answer in answers)
+    assert kind == info.value.kind.value
+    with weaviate_server.client() as sync:
+        sync.collections.delete(name)
+
+
+def test_grpc_aio_answers_are_bounded_by_the_deadline_and_max_response_bytes() -> None:
+    async def slow(port: int, url: str) -> str:
+        async with wt.AsyncClient(url, grpc_port=port, timeouts=wt.Timeouts(total=1.5)) as c:
+            try:
+                await c._pipeline.execute(_search("Article"), _ids)
+            except wt.WeaviateError as err:
+                return err.kind.value
+        return "no error"
+
+    async def big(port: int, url: str) -> str:
+        async with wt.AsyncClient(url, grpc_port=port, max_response_bytes=1 << 20) as c:
+            try:
+                await c._pipeline.execute(_search("Article"), _ids)
+            except wt.WeaviateError as err:
+                return f"{err.kind.value}: {err.message}"
+        return "no error"
+
+    with HostileServer("ok") as rest, GrpcEchoServer("slow") as server:
+        started = time.monotonic()
+        assert asyncio.run(slow(server.port, rest.url)) == "timeout"
+        assert time.monotonic() - started < 1.5 + 2
+    with HostileServer("ok") as rest, GrpcEchoServer("big", size=2 << 20) as server:
+        outcome = asyncio.run(big(server.port, rest.url))
+    assert outcome.startswith("protocol_error") and "larger than max" in outcome
