@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -137,3 +137,14 @@ def metrics_stack(weaviate_server: EmbeddedWeaviate) -> Iterator[MetricsStack]:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(params=["sync", "async"])
+def client_cls(request: pytest.FixtureRequest) -> Any:
+    """``wt.Client``, or the AsyncClient behind the same blocking surface
+    (tests/support/drivers.py): the test's calls run through either driver."""
+    if request.param == "sync":
+        return wt.Client
+    from tests.support.drivers import blocking_async_client
+
+    return blocking_async_client

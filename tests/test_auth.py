@@ -17,6 +17,7 @@ import pytest
 import weaviate_telemetry as wt
 from weaviate_telemetry._core import redact
 from weaviate_telemetry._core.auth import TokenSource
+from weaviate_telemetry._core.effects import Steps, drive, perform_locks
 from weaviate_telemetry._core.models import Request, Response
 
 SECRET = "oidc-client-secret-4f1e2d"
@@ -156,20 +157,37 @@ class Clock:
         return self.now
 
 
+def steps_of(fetch: Callable[..., Any]) -> Callable[..., Steps[Any]]:
+    """A fake provider's answers as the pipeline steps a token source runs (no I/O)."""
+
+    def fetch_steps(request: Request, endpoint: Any, parse: Callable[[Response], Any]) -> Any:
+        return fetch(request, endpoint, parse)
+        yield  # a generator: the token source runs it with ``yield from``
+
+    return fetch_steps
+
+
+def token(tokens: TokenSource) -> str:
+    """The token source's token, its lock taken as the sync driver takes it."""
+    return drive(tokens.token_steps(), perform_locks)
+
+
 def source(provider: FakeProvider, clock: Clock | None = None) -> TokenSource:
-    return TokenSource(wt.Auth.client_credentials(SECRET), provider.fetch, clock or Clock())
+    return TokenSource(
+        wt.Auth.client_credentials(SECRET), steps_of(provider.fetch), clock or Clock()
+    )
 
 
 def test_first_token_then_renewal_with_the_refresh_token() -> None:
     provider, clock = FakeProvider(lifetime=300), Clock()
     tokens = source(provider, clock)
-    assert tokens.token() == "access-0001"
+    assert token(tokens) == "access-0001"
     assert provider.grants[0]["grant_type"] == "client_credentials"
     assert provider.grants[0]["client_id"] == "wv" and provider.grants[0]["scope"] == "openid"
     clock.now += 239  # a 300 s token is renewed 60 s before it expires
-    assert tokens.token() == "access-0001"
+    assert token(tokens) == "access-0001"
     clock.now += 2
-    assert tokens.token() == "access-0002"
+    assert token(tokens) == "access-0002"
     assert provider.grants[1]["grant_type"] == "refresh_token"
     assert provider.grants[1]["refresh_token"] == "refresh-0001"
     assert tokens.describe()["issuer"] == "https://idp.test/realm"
@@ -178,7 +196,7 @@ def test_first_token_then_renewal_with_the_refresh_token() -> None:
 def test_a_refused_refresh_token_falls_back_to_the_grant() -> None:
     provider, clock = FakeProvider(lifetime=10), Clock()
     tokens = source(provider, clock)
-    tokens.token()
+    token(tokens)
     clock.now += 20  # expired: the caller waits for the renewal
 
     original = provider.fetch
@@ -187,8 +205,8 @@ def test_a_refused_refresh_token_falls_back_to_the_grant() -> None:
         provider.fail = 400 if b"refresh_token" in (request.body or b"") else None
         return original(request, endpoint, parse)
 
-    tokens._fetch = refuse_refresh
-    assert tokens.token() == "access-0003"
+    tokens._fetch = steps_of(refuse_refresh)
+    assert token(tokens) == "access-0003"
     assert [g["grant_type"] for g in provider.grants] == [
         "client_credentials",
         "refresh_token",
@@ -204,7 +222,7 @@ def test_one_renewal_however_many_threads_wait() -> None:
 
     def call() -> None:
         barrier.wait()
-        seen.append(tokens.token())
+        seen.append(token(tokens))
 
     threads = [threading.Thread(target=call) for _ in range(64)]
     for t in threads:
@@ -217,10 +235,10 @@ def test_one_renewal_however_many_threads_wait() -> None:
     clock.now += 3.5
     seen.clear()
     started = time.monotonic()
-    renewing = threading.Thread(target=lambda: seen.append(tokens.token()))
+    renewing = threading.Thread(target=lambda: seen.append(token(tokens)))
     renewing.start()
     time.sleep(0.05)
-    others = [tokens.token() for _ in range(100)]
+    others = [token(tokens) for _ in range(100)]
     assert time.monotonic() - started < 0.15  # nobody waited for the renewal
     renewing.join()
     assert set(others) == {"access-0001"} and seen == ["access-0002"]
@@ -237,7 +255,7 @@ def test_threads_waiting_for_a_failed_renewal_share_its_error() -> None:
     def call() -> None:
         barrier.wait()
         try:
-            tokens.token()
+            token(tokens)
         except wt.WeaviateError as err:
             failures.append(err)
 
@@ -250,29 +268,29 @@ def test_threads_waiting_for_a_failed_renewal_share_its_error() -> None:
     assert len(failures) == 32 and len({id(f) for f in failures}) == 32
     assert all(isinstance(f, wt.UnavailableError) for f in failures)
     with pytest.raises(wt.UnavailableError):  # a later call asks again
-        tokens.token()
+        token(tokens)
     assert len(provider.grants) == 2
 
 
 def test_a_failed_early_renewal_keeps_the_valid_token() -> None:
     provider, clock = FakeProvider(lifetime=60), Clock()
     tokens = source(provider, clock)
-    tokens.token()
+    token(tokens)
     provider.fail = 503
     clock.now += 50  # renewal due, token valid for 10 s more
-    assert tokens.token() == "access-0001"
-    assert tokens.token() == "access-0001"  # no second request within a second
+    assert token(tokens) == "access-0001"
+    assert token(tokens) == "access-0001"  # no second request within a second
     assert len(provider.grants) == 2
     clock.now += 10  # expired: the provider's failure is the caller's
     with pytest.raises(wt.UnavailableError, match=r"identity provider https://idp\.test/realm"):
-        tokens.token()
+        token(tokens)
 
 
 def test_a_refused_grant_names_the_provider() -> None:
     provider = FakeProvider()
     provider.fail = 401
     with pytest.raises(wt.UnauthorizedError) as info:
-        source(provider).token()
+        token(source(provider))
     assert "identity provider https://idp.test/realm refused the client_credentials grant" in str(
         info.value
     )
@@ -283,16 +301,17 @@ def test_a_refused_grant_names_the_provider() -> None:
 def test_bearer_token_without_refresh_is_used_as_given() -> None:
     clock = Clock()
     provider = FakeProvider()
-    tokens = TokenSource(wt.Auth.bearer_token(ACCESS, expires_in=10), provider.fetch, clock)
+    creds = wt.Auth.bearer_token(ACCESS, expires_in=10)
+    tokens = TokenSource(creds, steps_of(provider.fetch), clock)
     clock.now += 100
-    assert tokens.token() == ACCESS and not tokens.renewable
+    assert token(tokens) == ACCESS and not tokens.renewable
     assert provider.grants == []
 
 
 def test_a_forked_child_renews_although_the_parent_was_renewing() -> None:
     provider, clock = FakeProvider(lifetime=5, delay=2.0), Clock()
     tokens = source(provider, clock)
-    holder = threading.Thread(target=tokens.token)  # holds the lock for 2 s
+    holder = threading.Thread(target=lambda: token(tokens))  # holds the lock for 2 s
     holder.start()
     time.sleep(0.2)
     assert tokens._lock.locked()
@@ -305,7 +324,7 @@ def test_a_forked_child_renews_although_the_parent_was_renewing() -> None:
             provider.delay = 0.0
             started = time.monotonic()
             code = (
-                0 if tokens.token().startswith("access-") and time.monotonic() - started < 1 else 2
+                0 if token(tokens).startswith("access-") and time.monotonic() - started < 1 else 2
             )
         finally:
             os._exit(code)

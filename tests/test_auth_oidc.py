@@ -7,6 +7,7 @@ Access tokens live 5 seconds, so renewal, the single-flight refresh and the
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import threading
@@ -433,3 +434,37 @@ def test_no_secret_or_token_in_events_spans_metrics_logs_errors_or_reprs(peers: 
     )
     assert leaks == []
     assert redact.REDACTED in texts["errors and reprs"]
+
+
+def test_async_client_obtains_and_renews_one_token_for_many_tasks(peers: Peers) -> None:
+    """AsyncClient runs the same token source: 50 concurrent tasks share one token request,
+    and after expiry one renewal (an ``asyncio.Lock``, single flight), never a 401."""
+
+    async def main() -> tuple[int, int, list[Any]]:
+        async with wt.AsyncClient(
+            peers.weaviate.url, auth=cc(), grpc_port=peers.grpc_port
+        ) as client:
+            with wt.telemetry.capture() as cap:
+                versions = await asyncio.gather(*(client.meta() for _ in range(50)))
+                first = len(token_events(cap))
+                await asyncio.sleep(LIFETIME + 0.5)  # past expiry: every task waits
+                versions += await asyncio.gather(*(client.meta() for _ in range(50)))
+            assert {v.version for v in versions} == {versions[0].version}
+            failed = [e for e in cap.events if e.name[-1] == "exception"]
+            return first, len(token_events(cap)), failed
+
+    first, total, failed = asyncio.run(main())
+    assert (first, total, failed) == (1, 2, [])
+
+
+def test_async_client_wrong_secret_is_refused_by_the_provider(peers: Peers) -> None:
+    async def main() -> wt.WeaviateError:
+        bad = wt.Auth.client_credentials("not-the-secret")
+        async with wt.AsyncClient(peers.weaviate.url, auth=bad) as client:
+            with pytest.raises(wt.UnauthorizedError) as info:
+                await client.meta()
+        return info.value
+
+    err = asyncio.run(main())
+    assert f"identity provider {peers.keycloak.issuer} refused" in err.message
+    assert "not Weaviate" in (err.hint or "")

@@ -9,6 +9,7 @@ always safe to retry, for any method.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,28 @@ def test_refused_before_any_byte_is_retried_even_for_post(
     assert ports == [port, proxy.port]
     page = client.objects.list(collection_name)
     assert [o.id for o in page.objects] == [stored.id]
+
+
+def test_a_sent_post_is_not_resent_and_a_refused_one_is_on_both_drivers(
+    weaviate_server: EmbeddedWeaviate, client: wt.Client, collection_name: str, client_cls: Any
+) -> None:
+    """The same exactly-once rules on wt.Client and wt.AsyncClient (the same pipeline):
+    a POST cut after it was sent is not resent; one refused before any byte is."""
+    _collection(client, collection_name)
+    sent_id, refused_id = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def insert(c: Any, oid: str) -> Any:
+        body = {"class": collection_name, "id": oid, "properties": {"n": 1}}
+        return c.raw.request("POST", "/v1/objects", body=body)
+
+    with FaultProxy(weaviate_server.url, DropFirst()) as proxy:
+        with client_cls(proxy.url, retry=FAST) as c, pytest.raises(wt.WeaviateConnectionError):
+            insert(c, sent_id)
+        assert proxy.received[INSERT] == 1  # sent once, never again
+    with FaultProxy(weaviate_server.url) as proxy, closed_port() as port:
+        refused = f"http://127.0.0.1:{port}"
+        with client_cls(refused, fallback_urls=[proxy.url], retry=FAST) as c:
+            assert insert(c, refused_id).ok
+        assert proxy.received[INSERT] == 1  # exactly one copy reached the server
+    assert client.objects.exists(collection_name, sent_id)  # the cut one was applied
+    assert client.objects.exists(collection_name, refused_id)

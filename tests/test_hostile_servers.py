@@ -33,10 +33,10 @@ def _peak_rss() -> int:
 
 
 @pytest.mark.parametrize("mode", ["slow_headers", "slow_body"])
-def test_total_bounds_a_trickling_answer(mode: str) -> None:
+def test_total_bounds_a_trickling_answer(mode: str, client_cls: Any) -> None:
     # One byte every 0.5 s: no socket read ever times out (read=30), only the deadline can.
     with HostileServer(mode, size=1000, interval=0.5) as server:
-        with wt.Client(server.url, timeouts=wt.Timeouts(total=2, read=30)) as client:
+        with client_cls(server.url, timeouts=wt.Timeouts(total=2, read=30)) as client:
             started = time.monotonic()
             with pytest.raises(wt.WeaviateTimeoutError, match="deadline"):
                 client.meta()
@@ -51,10 +51,12 @@ def test_total_bounds_a_trickling_answer(mode: str) -> None:
         ("oversize", 64 * MiB),
     ],
 )
-def test_an_answer_past_max_response_bytes_is_refused(mode: str, size: int) -> None:
+def test_an_answer_past_max_response_bytes_is_refused(
+    mode: str, size: int, client_cls: Any
+) -> None:
     before = _peak_rss()
     with HostileServer(mode, size=size) as server:
-        with wt.Client(server.url, max_response_bytes=MiB) as client:
+        with client_cls(server.url, max_response_bytes=MiB) as client:
             with pytest.raises(wt.ProtocolError, match="max_response_bytes=1048576"):
                 client.meta()
             assert client.config.max_response_bytes == MiB
@@ -62,9 +64,9 @@ def test_an_answer_past_max_response_bytes_is_refused(mode: str, size: int) -> N
 
 
 @pytest.mark.parametrize("mode", ["gzip_bomb", "deflate_bomb"])
-def test_a_compression_bomb_is_never_decoded(mode: str) -> None:
+def test_a_compression_bomb_is_never_decoded(mode: str, client_cls: Any) -> None:
     before = _peak_rss()
-    with HostileServer(mode, size=256 * MiB) as server, wt.Client(server.url) as client:
+    with HostileServer(mode, size=256 * MiB) as server, client_cls(server.url) as client:
         with pytest.raises(wt.ProtocolError, match="Content-Encoding"):
             client.meta()
         assert "accept-encoding" in server.requests[0]["headers"]
@@ -73,9 +75,9 @@ def test_a_compression_bomb_is_never_decoded(mode: str) -> None:
 
 
 @pytest.mark.parametrize("size", [512 * 1024, 8 * MiB])
-def test_a_huge_error_message_is_capped(size: int) -> None:
+def test_a_huge_error_message_is_capped(size: int, client_cls: Any) -> None:
     before = _peak_rss()
-    with HostileServer("huge_error", size=size) as server, wt.Client(server.url) as client:
+    with HostileServer("huge_error", size=size) as server, client_cls(server.url) as client:
         with pytest.raises(wt.ServerError) as info:
             client.meta()
     err = info.value
@@ -90,12 +92,12 @@ def test_a_huge_error_message_is_capped(size: int) -> None:
     assert _peak_rss() - before < 3 * size + 32 * MiB
 
 
-def test_a_connection_whose_answer_was_cut_short_is_not_reused() -> None:
+def test_a_connection_whose_answer_was_cut_short_is_not_reused(client_cls: Any) -> None:
     # The first answer stops half-way (the deadline ends it): were that connection put
     # back in the pool, the next call would read the rest of it as its own answer.
     with HostileServer("ok", size=100, interval=1.0) as server:
         server.then = ["slow_body"]
-        with wt.Client(server.url, timeouts=wt.Timeouts(total=1.5)) as client:
+        with client_cls(server.url, timeouts=wt.Timeouts(total=1.5)) as client:
             with pytest.raises(wt.WeaviateTimeoutError):
                 client.meta()
             assert client.meta().version == "1.39.0"
@@ -304,8 +306,8 @@ def test_an_echoed_api_key_is_not_a_request_id(tracing: InMemorySpanExporter) ->
         assert SECRET_API_KEY not in str((span.attributes or {}).get("weaviate.request_id"))
 
 
-def test_a_good_server_still_answers_as_before() -> None:
-    with HostileServer("ok") as server, wt.Client(server.url) as client:
+def test_a_good_server_still_answers_as_before(client_cls: Any) -> None:
+    with HostileServer("ok") as server, client_cls(server.url) as client:
         response = client.raw.request("GET", "/v1/meta")
     assert response.raw == OK_BODY and response.json()["hostname"] == "hostile"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -14,8 +15,8 @@ UNAVAILABLE = Canned(503, b'{"error":[{"message":"leader not found"}]}')
 OK = Canned(200, b'{"version":"1.39.0"}')
 
 
-def test_default_is_a_single_attempt() -> None:
-    with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, wt.Client(server.url) as client:
+def test_default_is_a_single_attempt(client_cls: Any) -> None:
+    with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, client_cls(server.url) as client:
         with pytest.raises(wt.UnavailableError) as info:
             client.meta()
         assert len(server.requests) == 1
@@ -23,9 +24,9 @@ def test_default_is_a_single_attempt() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_enabled_policy_retries_until_success() -> None:
+def test_enabled_policy_retries_until_success(client_cls: Any) -> None:
     with ScriptedHTTPServer([UNAVAILABLE, UNAVAILABLE, OK]) as server:
-        with wt.Client(server.url, retry=FAST) as client, wt.telemetry.capture() as events:
+        with client_cls(server.url, retry=FAST) as client, wt.telemetry.capture() as events:
             assert client.meta().version == "1.39.0"
         assert len(server.requests) == 3
     retries = events.of("request", "retry")
@@ -36,15 +37,15 @@ def test_enabled_policy_retries_until_success() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_per_request_policy_enables_retries() -> None:
-    with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, wt.Client(server.url) as client:
+def test_per_request_policy_enables_retries(client_cls: Any) -> None:
+    with ScriptedHTTPServer([UNAVAILABLE, OK]) as server, client_cls(server.url) as client:
         assert client.meta(retry=FAST).version == "1.39.0"
         assert len(server.requests) == 2
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_exhausted_attempts_report_history() -> None:
-    with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=FAST) as client:
+def test_exhausted_attempts_report_history(client_cls: Any) -> None:
+    with ScriptedHTTPServer([UNAVAILABLE]) as server, client_cls(server.url, retry=FAST) as client:
         with pytest.raises(wt.UnavailableError) as info:
             client.meta()
         assert len(server.requests) == 3
@@ -55,9 +56,9 @@ def test_exhausted_attempts_report_history() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_post_is_not_retried_unless_idempotent() -> None:
+def test_post_is_not_retried_unless_idempotent(client_cls: Any) -> None:
     script = [UNAVAILABLE, UNAVAILABLE, OK]
-    with ScriptedHTTPServer(script) as server, wt.Client(server.url, retry=FAST) as client:
+    with ScriptedHTTPServer(script) as server, client_cls(server.url, retry=FAST) as client:
         with pytest.raises(wt.UnavailableError):
             client.raw.request("POST", "/v1/objects", body={"class": "A"})
         assert len(server.requests) == 1
@@ -66,18 +67,21 @@ def test_post_is_not_retried_unless_idempotent() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_non_retryable_status_is_not_retried() -> None:
+def test_non_retryable_status_is_not_retried(client_cls: Any) -> None:
     with ScriptedHTTPServer([Canned(400, b'{"message":"bad"}'), OK]) as server:
-        with wt.Client(server.url, retry=FAST) as client, pytest.raises(wt.BadRequestError):
+        with client_cls(server.url, retry=FAST) as client, pytest.raises(wt.BadRequestError):
             client.meta()
         assert len(server.requests) == 1
 
 
-def test_retry_after_is_honoured_and_clamped() -> None:
+def test_retry_after_is_honoured_and_clamped(client_cls: Any) -> None:
     """Real sleeps on purpose: the one test proving the wait really happens."""
     limited = Canned(429, b'{"message":"slow"}', {"Retry-After": "0.3"})
     policy = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=1.0)
-    with ScriptedHTTPServer([limited, OK]) as server, wt.Client(server.url, retry=policy) as client:
+    with (
+        ScriptedHTTPServer([limited, OK]) as server,
+        client_cls(server.url, retry=policy) as client,
+    ):
         with wt.telemetry.capture() as events:
             started = time.monotonic()
             client.meta()
@@ -86,17 +90,17 @@ def test_retry_after_is_honoured_and_clamped() -> None:
     assert elapsed >= 0.3
     clamped = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=0.05)
     far = Canned(429, b'{"message":"slow"}', {"Retry-After": "3600"})
-    with ScriptedHTTPServer([far, OK]) as server, wt.Client(server.url, retry=clamped) as client:
+    with ScriptedHTTPServer([far, OK]) as server, client_cls(server.url, retry=clamped) as client:
         started = time.monotonic()
         client.meta()
         assert time.monotonic() - started < 1.0
 
 
-def test_no_backoff_sleep_crosses_the_total_deadline() -> None:
+def test_no_backoff_sleep_crosses_the_total_deadline(client_cls: Any) -> None:
     limited = Canned(429, b'{"message":"slow"}', {"Retry-After": "5"})
     policy = wt.RetryPolicy(enabled=True, max_attempts=5, initial_backoff=0.01, max_backoff=10)
     with ScriptedHTTPServer([limited, OK]) as server:
-        with wt.Client(server.url, retry=policy, timeouts=wt.Timeouts(total=1)) as client:
+        with client_cls(server.url, retry=policy, timeouts=wt.Timeouts(total=1)) as client:
             started = time.monotonic()
             with pytest.raises(wt.RateLimitedError, match="total deadline"):
                 client.meta()
@@ -105,11 +109,14 @@ def test_no_backoff_sleep_crosses_the_total_deadline() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_retry_budget_limits_retry_load() -> None:
+def test_retry_budget_limits_retry_load(client_cls: Any) -> None:
     policy = wt.RetryPolicy(
         enabled=True, max_attempts=3, initial_backoff=0.001, max_backoff=0.002, budget_ratio=0.1
     )
-    with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=policy) as client:
+    with (
+        ScriptedHTTPServer([UNAVAILABLE]) as server,
+        client_cls(server.url, retry=policy) as client,
+    ):
         messages = []
         for _ in range(30):
             with pytest.raises(wt.UnavailableError) as info:
@@ -122,11 +129,14 @@ def test_retry_budget_limits_retry_load() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_health_probes_do_not_refill_the_retry_budget() -> None:
+def test_health_probes_do_not_refill_the_retry_budget(client_cls: Any) -> None:
     policy = wt.RetryPolicy(
         enabled=True, max_attempts=3, initial_backoff=0.001, max_backoff=0.002, budget_ratio=0.5
     )
-    with ScriptedHTTPServer([UNAVAILABLE]) as server, wt.Client(server.url, retry=policy) as client:
+    with (
+        ScriptedHTTPServer([UNAVAILABLE]) as server,
+        client_cls(server.url, retry=policy) as client,
+    ):
         for _ in range(20):  # drain the bucket: each call retries until the budget refuses
             with pytest.raises(wt.UnavailableError):
                 client.meta()
@@ -141,9 +151,9 @@ def test_health_probes_do_not_refill_the_retry_budget() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_connection_refused_retries_even_post_and_moves_to_fallback() -> None:
+def test_connection_refused_retries_even_post_and_moves_to_fallback(client_cls: Any) -> None:
     with ScriptedHTTPServer([OK]) as server, closed_port() as port:
-        with wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url], retry=FAST) as c:
+        with client_cls(f"http://127.0.0.1:{port}", fallback_urls=[server.url], retry=FAST) as c:
             with wt.telemetry.capture() as events:
                 response = c.raw.request("POST", "/v1/objects", body={"class": "A"})
             assert response.ok and len(server.requests) == 1
@@ -155,11 +165,11 @@ def test_connection_refused_retries_even_post_and_moves_to_fallback() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_timeouts_retried_only_for_idempotent_calls() -> None:
+def test_timeouts_retried_only_for_idempotent_calls(client_cls: Any) -> None:
     slow = Canned(200, b"{}", delay=0.5)
     policy = wt.RetryPolicy(enabled=True, max_attempts=2, initial_backoff=0.01, max_backoff=0.02)
     with ScriptedHTTPServer([slow, slow, OK]) as server:
-        with wt.Client(server.url, retry=policy, timeouts=wt.Timeouts(read=0.2)) as client:
+        with client_cls(server.url, retry=policy, timeouts=wt.Timeouts(read=0.2)) as client:
             with pytest.raises(wt.WeaviateTimeoutError):
                 client.raw.request("POST", "/v1/graphql", body={"query": "{}"})
             assert len(server.requests) == 1
@@ -168,9 +178,9 @@ def test_timeouts_retried_only_for_idempotent_calls() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_a_refused_endpoint_rests_and_later_calls_skip_it() -> None:
+def test_a_refused_endpoint_rests_and_later_calls_skip_it(client_cls: Any) -> None:
     with ScriptedHTTPServer([OK]) as server, closed_port() as port:
-        client = wt.Client(f"http://127.0.0.1:{port}", fallback_urls=[server.url])
+        client = client_cls(f"http://127.0.0.1:{port}", fallback_urls=[server.url])
         with client, wt.telemetry.capture() as events:
             with pytest.raises(wt.WeaviateConnectionError):
                 client.meta()  # single attempt (retries off): the primary is refused
@@ -242,13 +252,13 @@ def test_an_endpoint_back_from_its_rest_is_chosen_only_when_ready() -> None:
 
 
 @pytest.mark.usefixtures("no_backoff")  # stamina testing mode: no real backoff sleeps
-def test_a_returning_endpoint_gets_real_calls_only_after_it_says_ready() -> None:
+def test_a_returning_endpoint_gets_real_calls_only_after_it_says_ready(client_cls: Any) -> None:
     """A restarting Weaviate answers HTTP before ``/ready``: its first answers after a
     rest must not be real calls (they can miss writes made while it was down)."""
     not_ready = Canned(503, b"not ready")
     script = [UNAVAILABLE, not_ready, Canned(200, b""), OK]
     with ScriptedHTTPServer(script) as primary, ScriptedHTTPServer([OK]) as fallback:
-        with wt.Client(primary.url, fallback_urls=[fallback.url]) as client:
+        with client_cls(primary.url, fallback_urls=[fallback.url]) as client:
             with wt.telemetry.capture() as events:
                 assert client.meta(retry=FAST).version == "1.39.0"  # 503, then the fallback
                 time.sleep(1.05)  # the primary's first rest (1 s) ends

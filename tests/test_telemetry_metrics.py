@@ -119,3 +119,33 @@ def test_retry_waits_by_source_and_budget_refusals(metrics: Metrics) -> None:
     (refusals,) = metrics.points("weaviate.client.retry.budget.refusals")
     assert refused == 3 and refusals.value == 3
     assert refusals.attributes["error.type"] == "unavailable"
+
+
+def test_async_pool_gauges_show_active_then_idle_connections(metrics: Metrics) -> None:
+    """AsyncClient's aiohttp pool is in the same gauges as the sync client's."""
+    import asyncio
+
+    slow = Canned(200, b'{"version": "1.39.0"}', delay=0.6)
+
+    async def main(url: str) -> tuple[bool, Any, Any]:
+        async with wt.AsyncClient(url, pool_maxsize=3) as client:
+            call = asyncio.ensure_future(client.meta())
+            seen_active = False
+            for _ in range(100):  # bounded: until the call holds its connection
+                active = metrics.by("http.client.open_connections", "http.connection.state")
+                if active.get(("active",)) is not None and active[("active",)].value == 1:
+                    seen_active = True
+                    break
+                await asyncio.sleep(0.01)
+            await call
+            after = metrics.by("http.client.open_connections", "http.connection.state")
+            (cap,) = metrics.points("db.client.connection.max")
+            return seen_active, after, cap
+
+    with ScriptedHTTPServer([slow]) as server:
+        seen_active, after, cap = asyncio.run(main(server.url))
+    assert seen_active, "no active connection seen while the call was in flight"
+    assert after[("active",)].value == 0 and after[("idle",)].value == 1
+    assert cap.value == 3
+    assert cap.attributes["db.client.connection.pool.name"] == f"127.0.0.1:{server.port}"
+    assert metrics.points("db.client.connection.max") == []  # closed: reports nothing

@@ -511,3 +511,51 @@ def test_real_batch_insert_counts_objects_by_outcome(
         assert points == {"succeeded": 2, "failed": 1}
     finally:
         client.raw.request("DELETE", f"/v1/schema/{collection_name}")
+
+
+def test_async_spans_parent_is_the_callers_span_across_gather_and_cancel_is_an_error(
+    weaviate_server: Any, otel: Otel
+) -> None:
+    """AsyncClient: each call's span is a child of the span current in its task (across
+    awaits and asyncio.gather), its attempt a child of it, the traceparent names the
+    attempt; a cancelled call's span ends with status error and error.type cancelled."""
+    import asyncio
+
+    tracer = otel.tracer_provider.get_tracer("test")
+
+    async def main() -> tuple[int, int, int]:
+        async with wt.AsyncClient(weaviate_server.url) as client:
+
+            async def handler(name: str) -> int:
+                with tracer.start_as_current_span(name) as span:
+                    await asyncio.sleep(0)
+                    await client.meta()
+                    await client.health.ready()  # a probe: another call, same parent
+                    return span.get_span_context().span_id
+
+            first, second = await asyncio.gather(handler("app-1"), handler("app-2"))
+            with tracer.start_as_current_span("app-3") as third:
+                task = asyncio.ensure_future(client.meta())
+                await asyncio.sleep(0)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+            return first, second, third.get_span_context().span_id
+
+    first, second, third = asyncio.run(main())
+    spans = otel.finished()
+    calls = [s for s in spans if "db.system.name" in (s.attributes or {})]
+    by_parent: dict[int, list[str]] = {}
+    for span in calls:
+        assert span.parent is not None
+        by_parent.setdefault(span.parent.span_id, []).append(span.name)
+    assert sorted(by_parent[first]) == sorted(by_parent[second]) == ["health.ready", "meta"]
+    assert by_parent[third] == ["meta"]
+    cancelled = next(s for s in calls if s.parent is not None and s.parent.span_id == third)
+    assert cancelled.status.status_code is StatusCode.ERROR
+    assert dict(cancelled.attributes or {})["error.type"] == "cancelled"
+    for call in calls:
+        assert call.context is not None
+        attempts = [s for s in spans if s.parent is not None
+                    and s.parent.span_id == call.context.span_id]  # fmt: skip
+        assert len(attempts) == 1, call.name

@@ -41,10 +41,17 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import classes, outputs
     from ._api.collection import Collection
+    from ._async_client import AsyncClient
 
 # Loaded on first use: the handles and the data-plane types are most of the package, and
 # an application that only probes health should not pay for them (docs/performance.md).
-_LAZY = {"Collection": "._api.collection", "classes": ".classes", "outputs": ".outputs"}
+# AsyncClient imports asyncio (and aiohttp on first use): only when asked for.
+_LAZY = {
+    "AsyncClient": "._async_client",
+    "Collection": "._api.collection",
+    "classes": ".classes",
+    "outputs": ".outputs",
+}
 # The data-plane types live in namespaces that mirror the official client's
 # (docs/migrating-from-weaviate-client.md). Their earlier flat names (``wt.Filter``) still
 # resolve, from these namespaces, for programs written before; they are not in __all__.
@@ -88,6 +95,7 @@ def __dir__() -> list[str]:
 # imported on first use, by _core.events.library_logger, which disables this package's records.
 
 __all__ = [
+    "AsyncClient",
     "Auth",
     "BadRequestError",
     "Client",

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._api.collections import Collections
 from ._api.health import Health
-from ._api.info import Meta, NodeStatus
+from ._api.info import META_REQUEST, Meta, NodeStatus, nodes_request, parse_meta, parse_nodes
 from ._api.objects import Objects
 from ._api.raw import Raw
 from ._api.tenants import Tenants
-from ._core import validate as v
 from ._core.config import Config, RequestOptions
-from ._core.errors import ConfigError
-from ._core.models import Request, Response, json_object, quote_segment, unexpected
+from ._core.models import Request, Response
 from ._core.options import resolve, with_options
-from ._core.pipeline import Pipeline
+from ._core.sync_driver import SyncPipeline
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -26,17 +24,6 @@ if TYPE_CHECKING:
     from ._api.client_batch import ClientBatch
     from ._core.config import CallOverrides
     from ._query.builders import Query
-
-
-def _meta(response: Response) -> Meta:
-    return Meta.from_dict(json_object(response))
-
-
-def _nodes(response: Response) -> list[NodeStatus]:
-    nodes = json_object(response).get("nodes")
-    if not isinstance(nodes, list):
-        raise unexpected("nodes answer has no 'nodes' list", response)
-    return [NodeStatus.from_dict(n) for n in nodes if isinstance(n, Mapping)]
 
 
 T = TypeVar("T")
@@ -62,21 +49,12 @@ class Client:
     def __init__(
         self, base_url: str | None = None, *, config: Config | None = None, **kwargs: Any
     ) -> None:
-        if config is not None:
-            if base_url is not None or kwargs:
-                raise ConfigError("pass either config= or base_url/keyword fields, not both")
-            if not isinstance(config, Config):
-                raise v.invalid("config", config, "a weaviate_telemetry.Config", ConfigError)
-        else:
-            if base_url is not None:
-                kwargs["base_url"] = base_url
-            config = Config.build(**kwargs)
-        config.warn_if_insecure()
+        config = Config.for_client(base_url, config, kwargs)
         self._config = config
-        self._pipeline = Pipeline(config)
+        self._pipeline = SyncPipeline(config)
         self.health = Health(self._pipeline)
         """Liveness/readiness probes (:class:`Health`)."""
-        self.raw = Raw(self._pipeline)
+        self.raw = Raw(self._call)
         """The raw-request escape hatch (:class:`Raw`)."""
         self.collections = Collections(self._call, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
@@ -136,7 +114,7 @@ class Client:
         self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
     ) -> Meta:
         """Server version, hostname and modules (``GET /v1/meta``)."""
-        return self._call(Request("GET", "/v1/meta", "meta"), resolve(options, overrides), _meta)
+        return self._call(META_REQUEST, resolve(options, overrides), parse_meta)
 
     def nodes(
         self,
@@ -147,20 +125,8 @@ class Client:
         **overrides: Unpack[CallOverrides],
     ) -> list[NodeStatus]:
         """Cluster nodes and (with ``output="verbose"``) their shards (``GET /v1/nodes``)."""
-        output = v.choice(output, "output", ("minimal", "verbose"))
-        path, template = "/v1/nodes", "/v1/nodes"
-        if collection is not None:
-            collection = v.collection_name(collection)
-            path, template = f"/v1/nodes/{quote_segment(collection)}", "/v1/nodes/{collection}"
-        request = Request(
-            "GET",
-            path,
-            "nodes",
-            path_template=template,
-            params={"output": output},
-            collection=collection,
-        )
-        return self._call(request, resolve(options, overrides), _nodes)
+        request = nodes_request(output, collection)
+        return self._call(request, resolve(options, overrides), parse_nodes)
 
     def close(self) -> None:
         """Release pooled connections; later calls raise ``connection_error``. Idempotent."""

@@ -139,7 +139,7 @@ def _server_checks(client: Client, timeout: float, pings: int) -> list[Check]:
     def token() -> Check:
         source = client._pipeline.auth
         assert source is not None
-        source.token()
+        client._pipeline.run(source.token_steps())
         facts = source.describe()
         expires = facts["expires_in"]
         when = "unknown" if expires is None else f"{expires:.0f} s"

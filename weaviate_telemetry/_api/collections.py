@@ -16,8 +16,8 @@ from .._core.config import RequestOptions
 from .._core.models import (
     Call,
     Request,
+    Response,
     found,
-    ignore,
     json_object,
     query_params,
     quote_segment,
@@ -30,6 +30,7 @@ from .configure import (
     vector_config_dict,
 )
 from .handle import HandleContext, SchemaCache
+from .operation import Async, AsyncCall, M, Namespace, Plan, Sync, operation
 from .schema import (
     CollectionConfig,
     Property,
@@ -54,19 +55,20 @@ _NOT_FOUND = frozenset({404})
 _SHARD_STATUSES = ("READY", "READONLY")
 
 
-class Collections:
-    """Create, inspect, change and drop collections (``client.collections``).
+class CollectionsOf(Namespace[M]):
+    """Inspect, change and drop collections: the operations both clients share.
 
-    Absent collections: :meth:`exists` returns False, :meth:`export_config` raises
-    ``not_found``;
-    :meth:`update` and :meth:`shards` raise ``not_found``;
-    :meth:`add_property` raises ``validation_error`` (Weaviate answers 422
-    "not found"); :meth:`delete` of an absent collection succeeds (the
-    server treats it as done).
+    Written once (:mod:`.operation`): on ``wt.AsyncClient`` every method
+    returns an awaitable. Absent collections: :meth:`exists` returns False,
+    :meth:`shards` raises ``not_found``, :meth:`add_property` raises
+    ``validation_error`` (Weaviate answers 422 "not found"); :meth:`delete`
+    of an absent collection succeeds (the server treats it as done).
     """
 
-    def __init__(self, call: Call, rpc: bool = False) -> None:
-        self._call = call
+    __slots__ = ("_rpc", "_schemas")
+
+    def __init__(self, call: Call | AsyncCall, rpc: bool = False) -> None:
+        super().__init__(call)
         self._rpc = rpc
         self._schemas = SchemaCache()
 
@@ -90,6 +92,138 @@ class Collections:
             collection=name,
             **fields,
         )
+
+    @operation
+    def exists(
+        self,
+        /,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Plan[bool]:
+        """True when the collection exists (404 is an answer: False)."""
+        name = v.collection_name(name)
+        request = self._request("GET", "collections.exists", name, ok_statuses=_NOT_FOUND)
+        return Plan(request, resolve(options, overrides), found)
+
+    @operation
+    def list(
+        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> Plan[builtins.list[CollectionConfig]]:
+        """Every collection's definition (``GET /v1/schema``)."""
+        request = self._request("GET", "collections.list", None)
+        return Plan(request, resolve(options, overrides), collection_configs)
+
+    @operation
+    def delete(
+        self,
+        /,
+        name: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Plan[None]:
+        """Drop a collection and all its objects.
+
+        Deleting a collection that does not exist is not an error (Weaviate
+        answers 200), so the call is safe to repeat.
+        """
+        name = v.collection_name(name)
+        request = self._request("DELETE", "collections.delete", name)
+        schemas = self._schemas
+        return Plan(request, resolve(options, overrides), lambda _: schemas.forget(name))
+
+    @operation
+    def add_property(
+        self,
+        /,
+        name: str,
+        prop: Property | Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Plan[Property]:
+        """Add one property to an existing collection; returns it as stored."""
+        name = v.collection_name(name)
+        body = property_dict(prop)
+        request = self._request("POST", "collections.add_property", name, "/properties", body=body)
+        schemas = self._schemas
+
+        def stored(response: Response) -> Property:
+            schemas.forget(name)
+            return Property.from_dict(json_object(response))
+
+        return Plan(request, resolve(options, overrides), stored)
+
+    @operation
+    def shards(
+        self,
+        /,
+        name: str,
+        *,
+        tenant: str | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Plan[builtins.list[Shard]]:
+        """The collection's shards and their status (``READY``/``READONLY``/…)."""
+        name = v.collection_name(name)
+        tenant = v.optional_tenant(tenant)
+        request = self._request(
+            "GET",
+            "collections.shards",
+            name,
+            "/shards",
+            params=query_params(tenant=tenant),
+            tenant=tenant,
+        )
+        return Plan(request, resolve(options, overrides), shards)
+
+    @operation
+    def update_shard(
+        self,
+        /,
+        name: str,
+        shard: str,
+        status: str,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Plan[str]:
+        """Set a shard's status to ``READY`` or ``READONLY``; returns the new status."""
+        name = v.collection_name(name)
+        if not isinstance(shard, str) or not shard:
+            raise v.invalid("shard", shard, "a shard name")
+        status = v.choice(status, "status", _SHARD_STATUSES)
+        request = self._request(
+            "PUT",
+            "collections.update_shard",
+            name,
+            f"/shards/{quote_segment(shard)}",
+            "/shards/{shard}",
+            body={"status": status},
+        )
+        return Plan(
+            request,
+            resolve(options, overrides),
+            lambda response: str(json_object(response).get("status", status)),
+        )
+
+
+class Collections(CollectionsOf[Sync]):
+    """Create, inspect, change and drop collections (``client.collections``).
+
+    Besides the shared operations (:class:`CollectionsOf`): :meth:`create`
+    and :meth:`use`/:meth:`get` return a :class:`Collection` handle,
+    :meth:`export_config` and :meth:`update` raise ``not_found`` for an
+    absent collection.
+    """
+
+    __slots__ = ("_sync",)
+
+    def __init__(self, call: Call, rpc: bool = False) -> None:
+        super().__init__(call, rpc)
+        self._sync = call  # the same call, typed for what only the sync client has yet
 
     def create(
         self,
@@ -178,7 +312,7 @@ class Collections:
             body=body,
             collection=body["class"],
         )
-        stored = self._call(request, opts, collection_config)
+        stored = self._sync(request, opts, collection_config)
         self._schemas.put(stored)
         return self.use(stored.name)
 
@@ -200,7 +334,7 @@ class Collections:
         """
         from .collection import Collection  # the handle's modules load on first use (import cost)
 
-        return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
+        return Collection(self._sync, v.collection_name(name), self._schemas, rpc=self._rpc)
 
     @overload
     def get(self, name: str, data_model: None = None) -> Collection[Properties]: ...
@@ -218,27 +352,8 @@ class Collections:
         **overrides: Unpack[CallOverrides],
     ) -> CollectionConfig:
         """The collection's definition (``GET /v1/schema/{name}``); absent: ``not_found``."""
-        ctx = HandleContext(self._call, v.collection_name(name), self._schemas)
+        ctx = HandleContext(self._sync, v.collection_name(name), self._schemas)
         return ctx.fetch_config(resolve(options, overrides), "collections.export_config")
-
-    def exists(
-        self,
-        name: str,
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Unpack[CallOverrides],
-    ) -> bool:
-        """True when the collection exists (404 is an answer: False)."""
-        name = v.collection_name(name)
-        request = self._request("GET", "collections.exists", name, ok_statuses=_NOT_FOUND)
-        return self._call(request, resolve(options, overrides), found)
-
-    def list(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> list[CollectionConfig]:
-        """Every collection's definition (``GET /v1/schema``)."""
-        request = self._request("GET", "collections.list", None)
-        return self._call(request, resolve(options, overrides), collection_configs)
 
     def update(
         self,
@@ -268,98 +383,16 @@ class Collections:
                 "changes['class']", changes["class"], f"{name!r} (renaming is not supported)"
             )
         opts = resolve(options, overrides)
-        current = self._call(self._request("GET", "collections.get", name), opts, json_object)
+        current = self._sync(self._request("GET", "collections.get", name), opts, json_object)
         body = deep_merge(current, changes)
         request = self._request("PUT", "collections.update", name, body=body)
-        result = self._call(request, opts, collection_config)
+        result = self._sync(request, opts, collection_config)
         self._schemas.forget(name)
         return result
 
-    def delete(
-        self,
-        name: str,
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Unpack[CallOverrides],
-    ) -> None:
-        """Drop a collection and all its objects.
 
-        Deleting a collection that does not exist is not an error (Weaviate
-        answers 200), so the call is safe to repeat.
-        """
-        name = v.collection_name(name)
-        request = self._request("DELETE", "collections.delete", name)
-        self._call(request, resolve(options, overrides), ignore)
-        self._schemas.forget(name)
-
-    def add_property(
-        self,
-        name: str,
-        prop: Property | Mapping[str, Any],
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Unpack[CallOverrides],
-    ) -> Property:
-        """Add one property to an existing collection; returns it as stored."""
-        name = v.collection_name(name)
-        body = property_dict(prop)
-        request = self._request("POST", "collections.add_property", name, "/properties", body=body)
-        added = self._call(
-            request,
-            resolve(options, overrides),
-            lambda response: Property.from_dict(json_object(response)),
-        )
-        self._schemas.forget(name)
-        return added
-
-    def shards(
-        self,
-        name: str,
-        *,
-        tenant: str | None = None,
-        options: RequestOptions | None = None,
-        **overrides: Unpack[CallOverrides],
-    ) -> builtins.list[Shard]:
-        """The collection's shards and their status (``READY``/``READONLY``/…)."""
-        name = v.collection_name(name)
-        tenant = v.optional_tenant(tenant)
-        request = self._request(
-            "GET",
-            "collections.shards",
-            name,
-            "/shards",
-            params=query_params(tenant=tenant),
-            tenant=tenant,
-        )
-        return self._call(request, resolve(options, overrides), shards)
-
-    def update_shard(
-        self,
-        name: str,
-        shard: str,
-        status: str,
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Unpack[CallOverrides],
-    ) -> str:
-        """Set a shard's status to ``READY`` or ``READONLY``; returns the new status."""
-        name = v.collection_name(name)
-        if not isinstance(shard, str) or not shard:
-            raise v.invalid("shard", shard, "a shard name")
-        status = v.choice(status, "status", _SHARD_STATUSES)
-        request = self._request(
-            "PUT",
-            "collections.update_shard",
-            name,
-            f"/shards/{quote_segment(shard)}",
-            "/shards/{shard}",
-            body={"status": status},
-        )
-        return self._call(
-            request,
-            resolve(options, overrides),
-            lambda response: str(json_object(response).get("status", status)),
-        )
+#: ``client.collections`` of ``wt.AsyncClient``: the shared operations, awaited.
+AsyncCollections = CollectionsOf[Async]
 
 
 def _sequence(value: Any, name: str) -> builtins.list[Any]:

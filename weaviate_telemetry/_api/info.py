@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._core import validate as v
+from .._core.models import Request, Response, json_object, quote_segment, unexpected
 from .._core.results import JsonResult
 
 
@@ -85,3 +87,37 @@ class NodeStatus(JsonResult):
             shard_count=stats.get("shardCount"),
             raw=data,
         )
+
+
+#: ``GET /v1/meta``: server version, hostname and modules.
+META_REQUEST = Request("GET", "/v1/meta", "meta")
+
+
+def parse_meta(response: Response) -> Meta:
+    """The :class:`Meta` of a ``/v1/meta`` answer."""
+    return Meta.from_dict(json_object(response))
+
+
+def nodes_request(output: str, collection: str | None) -> Request:
+    """``GET /v1/nodes`` (of one collection's shards), checked."""
+    output = v.choice(output, "output", ("minimal", "verbose"))
+    path, template = "/v1/nodes", "/v1/nodes"
+    if collection is not None:
+        collection = v.collection_name(collection)
+        path, template = f"/v1/nodes/{quote_segment(collection)}", "/v1/nodes/{collection}"
+    return Request(
+        "GET",
+        path,
+        "nodes",
+        path_template=template,
+        params={"output": output},
+        collection=collection,
+    )
+
+
+def parse_nodes(response: Response) -> list[NodeStatus]:
+    """The nodes of a ``/v1/nodes`` answer."""
+    nodes = json_object(response).get("nodes")
+    if not isinstance(nodes, list):
+        raise unexpected("nodes answer has no 'nodes' list", response)
+    return [NodeStatus.from_dict(n) for n in nodes if isinstance(n, Mapping)]

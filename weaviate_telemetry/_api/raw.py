@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions, validate_headers
-from .._core.models import Request, Response
-from .._core.options import resolve, with_options
+from .._core.models import Request, Response, as_response
+from .._core.options import resolve
+from .operation import Async, M, Namespace, Plan, Sync, operation
 
 if TYPE_CHECKING:
-    from .._core.pipeline import Pipeline
+    pass
 
 _METHOD = re.compile(r"[A-Z]{3,10}")
 _PATH = re.compile(r"/(?!/)[^\s?#]*")
@@ -32,14 +33,16 @@ def path_template(path: str) -> str:
     return "/".join(kept) or "/"
 
 
-class Raw:
-    """The escape hatch for endpoints the SDK does not wrap (yet)."""
+class RawOf(Namespace[M]):
+    """The escape hatch for endpoints the SDK does not wrap (yet); one class for both clients
+    (:mod:`.operation`): on ``wt.AsyncClient`` :meth:`request` returns an awaitable."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        self._pipeline = pipeline
+    __slots__ = ()
 
+    @operation
     def request(
         self,
+        /,
         method: str,
         path: str,
         *,
@@ -49,7 +52,7 @@ class Raw:
         raise_for_status: bool = True,
         options: RequestOptions | None = None,
         **overrides: Any,
-    ) -> Response:
+    ) -> Plan[Response]:
         """Send ``method path`` below the base URL and return the :class:`Response`.
 
         ``body`` is JSON-encoded unless it is ``bytes``. With
@@ -61,35 +64,45 @@ class Raw:
             r = client.raw.request("GET", "/v1/schema", params={"consistency": "true"})
             r.status, r.json()
         """
-        if (
-            not isinstance(method, str)
-            or not method.isascii()
-            or not _METHOD.fullmatch(method.upper())
-        ):
-            raise v.invalid(
-                "method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE"
-            )
-        if not isinstance(path, str) or not _PATH.fullmatch(path):
-            # Never echo a query string: it is where credentials get pasted.
-            shown = path.split("?", 1)[0] + "?…" if isinstance(path, str) and "?" in path else path
-            raise v.invalid(
-                "path",
-                shown,
-                "an absolute path such as /v1/meta, without query (use params=) or spaces",
-            )
-        params = v.query_params(params)
-        if not isinstance(raise_for_status, bool):
-            raise v.invalid("raise_for_status", raise_for_status, "True or False")
-        checked_headers = validate_headers("headers", headers) if headers is not None else None
-        request = Request(
-            method.upper(),
-            path,
-            "raw",
-            path_template=path_template(path),
-            params=params,
-            body=body,
-            headers=checked_headers,
-            raise_for_status=raise_for_status,
+        request = raw_request(method, path, params, body, headers, raise_for_status)
+        return Plan(request, resolve(options, overrides), as_response)
+
+
+#: ``client.raw`` of ``wt.Client``; ``AsyncRaw`` is the same class for ``wt.AsyncClient``.
+Raw = RawOf[Sync]
+AsyncRaw = RawOf[Async]
+
+
+def raw_request(
+    method: str,
+    path: str,
+    params: Mapping[str, Any] | None,
+    body: Any,
+    headers: Mapping[str, str] | None,
+    raise_for_status: bool,
+) -> Request:
+    """The checked :class:`Request` of a raw call (shared by the sync and async clients)."""
+    if not isinstance(method, str) or not method.isascii() or not _METHOD.fullmatch(method.upper()):
+        raise v.invalid("method", method, "an HTTP method such as GET, POST, PUT, PATCH, DELETE")
+    if not isinstance(path, str) or not _PATH.fullmatch(path):
+        # Never echo a query string: it is where credentials get pasted.
+        shown = path.split("?", 1)[0] + "?…" if isinstance(path, str) and "?" in path else path
+        raise v.invalid(
+            "path",
+            shown,
+            "an absolute path such as /v1/meta, without query (use params=) or spaces",
         )
-        request = with_options(request, resolve(options, overrides))
-        return self._pipeline.execute(request)
+    params = v.query_params(params)
+    if not isinstance(raise_for_status, bool):
+        raise v.invalid("raise_for_status", raise_for_status, "True or False")
+    checked_headers = validate_headers("headers", headers) if headers is not None else None
+    return Request(
+        method.upper(),
+        path,
+        "raw",
+        path_template=path_template(path),
+        params=params,
+        body=body,
+        headers=checked_headers,
+        raise_for_status=raise_for_status,
+    )

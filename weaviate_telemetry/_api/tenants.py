@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.models import (
-    Call,
     Request,
     Response,
     found,
@@ -21,6 +20,7 @@ from .._core.models import (
 )
 from .._core.options import resolve
 from .._core.results import JsonResult
+from .operation import Async, M, Namespace, Plan, Sync, operation
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -101,15 +101,16 @@ def _tenant_or_none(response: Response) -> Tenant | None:
     return None if response.status == 404 else Tenant.from_dict(json_object(response))
 
 
-class Tenants:
+class TenantsOf(Namespace[M]):
     """Manage tenants (``client.tenants``; ``collection.tenants`` is built on it).
 
     Absent tenants: :meth:`get` returns None and :meth:`exists` False;
-    :meth:`remove` of an absent tenant succeeds (Weaviate ignores it).
+    :meth:`remove` of an absent tenant succeeds (Weaviate ignores it). The
+    same class serves both clients (:mod:`.operation`): on ``wt.AsyncClient``
+    every method returns an awaitable.
     """
 
-    def __init__(self, call: Call) -> None:
-        self._call = call
+    __slots__ = ()
 
     @staticmethod
     def _request(
@@ -130,58 +131,66 @@ class Tenants:
             **fields,
         )
 
+    @operation
     def list(
         self,
+        /,
         collection: str,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> list[Tenant]:
+    ) -> Plan[builtins.list[Tenant]]:
         """Every tenant of ``collection`` with its activity status."""
         collection = v.collection_name(collection)
-        return self._call(
+        return Plan(
             self._request("GET", "tenants.list", collection), resolve(options, overrides), _tenants
         )
 
+    @operation
     def get(
         self,
+        /,
         collection: str,
         name: str,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> Tenant | None:
+    ) -> Plan[Tenant | None]:
         """One tenant, or None when it does not exist (404 is an answer)."""
         collection = v.collection_name(collection)
         name = v.tenant_name(name, "name")
         request = self._request("GET", "tenants.get", collection, name, ok_statuses=_NOT_FOUND)
-        return self._call(request, resolve(options, overrides), _tenant_or_none)
+        return Plan(request, resolve(options, overrides), _tenant_or_none)
 
+    @operation
     def exists(
         self,
+        /,
         collection: str,
         name: str,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> bool:
+    ) -> Plan[bool]:
         """True when the tenant exists (``HEAD``; 404 is an answer: False)."""
         collection = v.collection_name(collection)
         name = v.tenant_name(name, "name")
         request = self._request(
             "HEAD", "tenants.exists", collection, name, ok_statuses=_NOT_FOUND, decode=False
         )
-        return self._call(request, resolve(options, overrides), found)
+        return Plan(request, resolve(options, overrides), found)
 
+    @operation
     def add(
         self,
+        /,
         collection: str,
         tenants: str | Tenant | Iterable[str | Tenant],
         *,
         activity_status: str | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> builtins.list[Tenant]:
+    ) -> Plan[builtins.list[Tenant]]:
         """Create tenants (names or :class:`Tenant` values); returns them as created.
 
         ``activity_status`` (``ACTIVE``/``INACTIVE``, or ``HOT``/``COLD``)
@@ -190,21 +199,23 @@ class Tenants:
         """
         collection = v.collection_name(collection)
         body = _tenant_dicts(tenants, activity_status)
-        return self._call(
+        return Plan(
             self._request("POST", "tenants.add", collection, body=body),
             resolve(options, overrides),
             lambda response: _tenant_list(response.body, body),
         )
 
+    @operation
     def update(
         self,
+        /,
         collection: str,
         tenants: str | Tenant | Iterable[str | Tenant],
         activity_status: str | None = None,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> builtins.list[Tenant]:
+    ) -> Plan[builtins.list[Tenant]]:
         """Change activity status, e.g. ``update("Docs", "acme", "INACTIVE")``.
 
         Accepts ``ACTIVE``/``INACTIVE``/``OFFLOADED`` and the older
@@ -217,24 +228,26 @@ class Tenants:
         missing = [t["name"] for t in body if "activityStatus" not in t]
         if missing:
             raise v.invalid("activity_status", None, f"a status for tenant(s) {missing}")
-        return self._call(
+        return Plan(
             self._request("PUT", "tenants.update", collection, body=body),
             resolve(options, overrides),
             lambda response: _tenant_list(response.body, body),
         )
 
+    @operation
     def remove(
         self,
+        /,
         collection: str,
         names: str | Iterable[str],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Plan[None]:
         """Delete tenants and their data. Names that do not exist are ignored by the server."""
         collection = v.collection_name(collection)
         body = [t["name"] for t in _tenant_dicts(names, None)]
-        self._call(
+        return Plan(
             self._request("DELETE", "tenants.remove", collection, body=body),
             resolve(options, overrides),
             ignore,
@@ -246,3 +259,8 @@ def _tenant_list(body: Any, sent: list[dict[str, Any]]) -> builtins.list[Tenant]
     if isinstance(body, list):
         return [Tenant.from_dict(t) for t in body if isinstance(t, Mapping)]
     return [Tenant.from_dict(t) for t in sent]
+
+
+#: ``client.tenants`` of ``wt.Client``; ``AsyncTenants`` is the same class for ``wt.AsyncClient``.
+Tenants = TenantsOf[Sync]
+AsyncTenants = TenantsOf[Async]

@@ -15,9 +15,15 @@ the access token every request carries:
   renews while the others keep using the still-valid token; only past
   ``hard_expiry`` (1 s before expiry, for providers whose ``exp`` is
   truncated to the second) do callers wait, for the one renewal under way.
-* **one renewal at a time** — a fork-safe lock (:func:`.fork.lock`): however
-  many threads wait, one token request is made, the others use its token (or
-  get its error: a provider that is down is asked once, not once per thread).
+* **one renewal at a time** — one lock (a fork-safe :func:`.fork.lock` for the
+  sync client, an ``asyncio.Lock`` for the async one): however many threads or
+  tasks wait, one token request is made, the others use its token (or get its
+  error: a provider that is down is asked once, not once per waiter).
+
+Its methods that may make requests are pipeline steps (:mod:`.effects`):
+taking the lock is an :class:`.effects.Acquire` effect and each request is a
+call of the client's pipeline, so the sync and the async driver run the same
+code.
 
 Every secret and token is registered with :func:`.redact.register_secret` the
 moment it is known (docs/authentication.md).
@@ -36,6 +42,7 @@ import orjson
 
 from . import fork
 from .credentials import BearerToken, ClientCredentials, ClientPassword, OidcCredentials
+from .effects import Acquire, Steps
 from .endpoints import Endpoint
 from .errors import ErrorKind, WeaviateError
 from .models import Request, Response
@@ -46,8 +53,8 @@ DISCOVERY_OPERATION = "auth.discover"
 #: Operations that carry no access token of the client (they obtain it).
 AUTH_PREFIX = "auth."
 
-#: Runs a request through the client's pipeline, pinned to ``endpoint`` (None: Weaviate's).
-Fetch = Callable[[Request, "Endpoint | None", Callable[[Response], Any]], Any]
+#: A request's steps through the client's pipeline, pinned to ``endpoint`` (None: Weaviate's).
+Fetch = Callable[[Request, "Endpoint | None", Callable[[Response], Any]], Steps[Any]]
 
 _REFUSED_HINT = (
     "the identity provider (not Weaviate) refused the credentials: check the client "
@@ -106,11 +113,12 @@ class TokenSource:
         credentials: OidcCredentials,
         fetch: Fetch,
         clock: Callable[[], float] = time.monotonic,
+        lock: Any = None,
     ) -> None:
         self.credentials = credentials
         self._fetch = fetch
         self._clock = clock
-        self._lock = fork.lock()
+        self._lock = fork.lock() if lock is None else lock
         self._provider: Provider | None = None
         self._token: Token | None = None
         self._retry_at = 0.0  # after a failed early renewal, when to try again
@@ -149,7 +157,7 @@ class TokenSource:
         token = self._token
         return None if token is None else token.expires_at - self._clock()
 
-    def token(self) -> str:
+    def token_steps(self) -> Steps[str]:
         """A valid access token, renewing it first when due (one renewal at a time)."""
         token, now = self._token, self._clock()
         if token is not None and (now < token.renew_at or not self.renewable):
@@ -157,17 +165,18 @@ class TokenSource:
         if token is not None and now < token.hard_expiry:
             # Still valid: renew unless another thread is already doing it, or a
             # renewal just failed (the old token serves until it expires).
-            if now >= self._retry_at and self._lock.acquire(blocking=False):
+            if now >= self._retry_at and (yield Acquire(self._lock, blocking=False)):
                 try:
                     if self._token is token:
-                        self._renew_locked()
+                        yield from self._renew_locked()
                 except WeaviateError:
                     self._retry_at = self._clock() + 1.0
                 finally:
                     self._lock.release()
             return self._token.access if self._token is not None else token.access
         failures = self._failures
-        with self._lock:
+        yield Acquire(self._lock)
+        try:
             current = self._token
             if current is not None and current is not token and self._clock() < current.renew_at:
                 return current.access  # renewed while this thread waited
@@ -179,13 +188,15 @@ class TokenSource:
                     failed.kind, failed.message, status_code=failed.status_code, hint=failed.hint
                 )
             try:
-                return self._renew_locked().access
+                return (yield from self._renew_locked()).access
             except WeaviateError as err:
                 self._failures += 1
                 self._failed = err
                 raise
+        finally:
+            self._lock.release()
 
-    def recover(self, sent: str | None, err: WeaviateError) -> bool:
+    def recover_steps(self, sent: str | None, err: WeaviateError) -> Steps[bool]:
         """After Weaviate answered ``unauthorized`` to ``sent``: whether to resend once.
 
         True when the token was renewed since (by another thread or now,
@@ -204,35 +215,38 @@ class TokenSource:
         if not expired:
             err.hint = REFUSED_TOKEN_HINT
             return False
-        with self._lock:
+        yield Acquire(self._lock)
+        try:
             if self._token is not token:
                 return True
             try:
-                self._renew_locked()
+                yield from self._renew_locked()
             except WeaviateError as failure:
                 err.message += f" (renewing the access token failed: {failure.message})"
                 err.hint = failure.hint
                 return False
+        finally:
+            self._lock.release()
         return True
 
     # -- token requests (under the lock) --------------------------------------------------
 
-    def _renew_locked(self) -> Token:
-        provider = self._discover()
+    def _renew_locked(self) -> Steps[Token]:
+        provider = yield from self._discover()
         creds = self.credentials
         token = self._token
         refresh = token.refresh if token is not None else None
         if refresh is not None:
             form = {"grant_type": "refresh_token", "refresh_token": refresh}
             try:
-                return self._grant(provider, form, "refresh_token")
+                return (yield from self._grant(provider, form, "refresh_token"))
             except WeaviateError as err:
                 # A refresh token the provider no longer accepts: fall back to the grant.
                 if isinstance(creds, BearerToken) or err.kind is not ErrorKind.UNAUTHORIZED:
                     raise
         if isinstance(creds, ClientCredentials):
             form = {"grant_type": "client_credentials", "client_secret": creds.client_secret}
-            return self._grant(provider, form, "client_credentials", creds.scope)
+            return (yield from self._grant(provider, form, "client_credentials", creds.scope))
         if isinstance(creds, ClientPassword):
             form = {
                 "grant_type": "password",
@@ -241,7 +255,7 @@ class TokenSource:
             }
             if creds.client_secret is not None:
                 form["client_secret"] = creds.client_secret
-            return self._grant(provider, form, "password", creds.scope)
+            return (yield from self._grant(provider, form, "password", creds.scope))
         raise WeaviateError.from_kind(ErrorKind.UNAUTHORIZED, "no way to renew the bearer token")
 
     def _grant(
@@ -250,7 +264,7 @@ class TokenSource:
         form: dict[str, str],
         grant: str,
         scope: tuple[str, ...] | None = None,
-    ) -> Token:
+    ) -> Steps[Token]:
         creds = self.credentials
         form["client_id"] = provider.client_id
         secret = getattr(creds, "client_secret", None)
@@ -285,7 +299,7 @@ class TokenSource:
             raise _refused(provider, grant, response)
 
         self.requests += 1
-        answer = self._call(request, endpoint, parse, provider.issuer)
+        answer = yield from self._call(request, endpoint, parse, provider.issuer)
         lifetime = answer.get("expires_in")
         if isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)) or lifetime <= 0:
             lifetime = 60.0  # the provider did not say: the official client's default
@@ -309,7 +323,7 @@ class TokenSource:
         now = self._clock()
         return Token(access, refresh, lifetime, now, now + lifetime, time.time() + lifetime)
 
-    def _discover(self) -> Provider:
+    def _discover(self) -> Steps[Provider]:
         if self._provider is not None:
             return self._provider
         request = Request(
@@ -337,7 +351,7 @@ class TokenSource:
                 )
             return body
 
-        announced = self._fetch(request, None, weaviate_says)
+        announced = yield from self._fetch(request, None, weaviate_says)
         href = str(announced["href"])
         client_id = getattr(self.credentials, "client_id", None) or announced.get("clientId")
         if not isinstance(client_id, str) or not client_id:
@@ -366,7 +380,7 @@ class TokenSource:
                 )
             return body
 
-        metadata = self._call(
+        metadata = yield from self._call(
             Request("GET", path, DISCOVERY_OPERATION, path_template=path, raise_for_status=False),
             endpoint,
             provider_says,
@@ -386,10 +400,10 @@ class TokenSource:
         endpoint: Endpoint,
         parse: Callable[[Response], Mapping[str, Any]],
         issuer: str,
-    ) -> Mapping[str, Any]:
+    ) -> Steps[Mapping[str, Any]]:
         """A request to the identity provider; its failures name the provider."""
         try:
-            result: Mapping[str, Any] = self._fetch(request, endpoint, parse)
+            result: Mapping[str, Any] = yield from self._fetch(request, endpoint, parse)
         except WeaviateError as err:
             if "identity provider" not in err.message:
                 err.message = f"identity provider {issuer} unreachable: {err.message}"

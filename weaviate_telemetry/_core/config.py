@@ -360,6 +360,24 @@ class Config:
                 return
 
     @classmethod
+    def for_client(
+        cls, base_url: str | None, config: Config | None, kwargs: dict[str, Any]
+    ) -> Config:
+        """The config of ``Client(base_url, config=..., **kwargs)`` (or ``AsyncClient``):
+        ``config`` alone, or built from the URL and keywords; insecure ones warn."""
+        if config is not None:
+            if base_url is not None or kwargs:
+                raise ConfigError("pass either config= or base_url/keyword fields, not both")
+            if not isinstance(config, Config):
+                raise v.invalid("config", config, "a weaviate_telemetry.Config", ConfigError)
+        else:
+            if base_url is not None:
+                kwargs["base_url"] = base_url
+            config = cls.build(**kwargs)
+        config.warn_if_insecure()
+        return config
+
+    @classmethod
     def build(cls, **kwargs: Any) -> Config:
         """Construct from keywords, turning unknown or missing keywords into ConfigError."""
         known = {f.name for f in fields(cls)}

@@ -102,21 +102,40 @@ class EndpointPool(Sequence[T]):
 
         An endpoint whose rest has just ended is only chosen when ``ready(index)``
         says so (it is then alive again); otherwise it rests again, longer.
+        (The pipeline walks :meth:`candidates` itself: its readiness check is a call.)
         """
         if len(self._endpoints) == 1:
             return 0
-        now = self._clock()
-        dead_until = self._dead_until
-        live = [i for i in range(len(dead_until)) if dead_until[i] <= now]
-        if avoid is not None and len(live) > 1 and avoid in live:
-            live.remove(avoid)
-        for index in live:
+        for index in self.candidates(avoid):
             if ready is None or not self._failures[index]:
                 return index
             if ready(index):  # back from its rest, and ready
                 self.mark_alive(index)
                 return index
             self.mark_dead(index)
+        return self.first_back()
+
+    def candidates(self, avoid: int | None = None) -> list[int]:
+        """The live endpoints in order of preference (without ``avoid`` when another is live).
+
+        Take the first that never :meth:`failed`; one that did is back from
+        its rest and is only taken once it is ready. None left:
+        :meth:`first_back`.
+        """
+        now = self._clock()
+        dead_until = self._dead_until
+        live = [i for i in range(len(dead_until)) if dead_until[i] <= now]
+        if avoid is not None and len(live) > 1 and avoid in live:
+            live.remove(avoid)
+        return live
+
+    def failed(self, index: int) -> bool:
+        """Whether the endpoint failed since it last answered (it is back from a rest)."""
+        return bool(self._failures[index])
+
+    def first_back(self) -> int:
+        """The endpoint whose rest ends first (tried anyway when every endpoint rests)."""
+        dead_until = self._dead_until
         return min(range(len(dead_until)), key=dead_until.__getitem__)
 
     def mark_dead(self, index: int) -> None:

@@ -24,9 +24,6 @@ from .config import Config
 from .errors import Cause, ErrorKind, WeaviateError
 from .models import RpcCall
 
-#: Weaviate's default ``GRPC_MAX_MESSAGE_SIZE``, used when ``/v1/meta`` does not say.
-DEFAULT_MAX_MESSAGE_SIZE = 104_858_000
-
 # Keepalive pings only while calls are open, no more often than Go's gRPC
 # servers accept by default (5 minutes), so the server never answers
 # "too_many_pings".
@@ -114,8 +111,10 @@ def classify_message(message: str, default: ErrorKind = ErrorKind.SERVER_ERROR) 
 
 def map_rpc_error(exc: grpc.RpcError) -> WeaviateError:
     """Classify a failed RPC as one of our error kinds, keeping the server's message."""
-    code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
-    message = (exc.details() if isinstance(exc, grpc.Call) else None) or str(exc) or code.name
+    # A sync call's error is a grpc.Call; grpc.aio's AioRpcError has the same two methods.
+    has_status = isinstance(exc, grpc.Call) or callable(getattr(exc, "code", None))
+    code = exc.code() if has_status else grpc.StatusCode.UNKNOWN
+    message = (exc.details() if has_status else None) or str(exc) or code.name
     kind = _STATUS_KINDS.get(code, ErrorKind.SERVER_ERROR)
     lowered = message.lower()
     request_sent: bool | None = None
@@ -198,6 +197,63 @@ if hasattr(os, "register_at_fork"):
     )
 
 
+def channel_settings(
+    config: Config, secure: bool, max_message_size: int
+) -> tuple[list[tuple[str, Any]], grpc.ChannelCredentials | None]:
+    """A channel's options and (for TLS) credentials: the same for sync and grpc.aio channels."""
+    options: list[tuple[str, Any]] = [
+        *_KEEPALIVE,
+        ("grpc.max_send_message_length", max_message_size),
+        # Answers are bounded like REST's: never above max_response_bytes.
+        ("grpc.max_receive_message_length", min(max_message_size, config.max_response_bytes)),
+        ("grpc.primary_user_agent", config.user_agent),
+    ]
+    if not secure:
+        return options, None
+    roots = None
+    if config.ca_certs:
+        try:
+            with open(config.ca_certs, "rb") as f:
+                roots = f.read()
+        except OSError as exc:
+            raise WeaviateError.from_kind(
+                ErrorKind.CONNECTION_ERROR,
+                f"cannot read ca_certs for the gRPC channel: {exc}",
+            ) from exc
+    return options, grpc.ssl_channel_credentials(root_certificates=roots)
+
+
+def unary_stub(
+    channels: dict[str, Any], stubs: dict[tuple[str, str], Any], target: str, rpc: RpcCall
+) -> Any:
+    """The callable of ``rpc`` on ``target``'s channel (sync or grpc.aio), made once."""
+    key = (target, rpc.method)
+    stub = stubs.get(key)
+    if stub is None:
+        channel = channels.get(target)
+        if channel is None:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+        stub = stubs[key] = channel.unary_unary(
+            f"/weaviate.v1.Weaviate/{rpc.method}",
+            request_serializer=type(rpc.message).SerializeToString,
+            response_deserializer=rpc.reply.FromString,
+        )
+    return stub
+
+
+def health_stub(channels: dict[str, Any], target: str) -> Any:
+    """``grpc.health.v1.Health/Check`` on ``target``'s channel (sync or grpc.aio); the
+    messages are encoded by hand (one enum field), so no health stubs are needed."""
+    channel = channels.get(target)
+    if channel is None:
+        raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "no channel for " + target)
+    return channel.unary_unary(
+        "/grpc.health.v1.Health/Check",
+        request_serializer=lambda _: b"",
+        response_deserializer=_health_status,
+    )
+
+
 class GrpcTransport:
     """One channel per gRPC target for one client; unary calls with deadlines.
 
@@ -233,28 +289,8 @@ class GrpcTransport:
                 return
             if self._closed:
                 raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
-            options: list[tuple[str, Any]] = [
-                *_KEEPALIVE,
-                ("grpc.max_send_message_length", max_message_size),
-                # Answers are bounded like REST's: never above max_response_bytes.
-                (
-                    "grpc.max_receive_message_length",
-                    min(max_message_size, self._config.max_response_bytes),
-                ),
-                ("grpc.primary_user_agent", self._config.user_agent),
-            ]
-            if secure:
-                roots = None
-                if self._config.ca_certs:
-                    try:
-                        with open(self._config.ca_certs, "rb") as f:
-                            roots = f.read()
-                    except OSError as exc:
-                        raise WeaviateError.from_kind(
-                            ErrorKind.CONNECTION_ERROR,
-                            f"cannot read ca_certs for the gRPC channel: {exc}",
-                        ) from exc
-                creds = grpc.ssl_channel_credentials(root_certificates=roots)
+            options, creds = channel_settings(self._config, secure, max_message_size)
+            if creds is not None:
                 channel = grpc.secure_channel(target, creds, options=options)
             else:
                 channel = grpc.insecure_channel(target, options=options)
@@ -268,18 +304,7 @@ class GrpcTransport:
         timeout: float,
     ) -> Any:
         """Send one unary RPC; return the decoded reply or raise a WeaviateError (cause set)."""
-        key = (target, rpc.method)
-        stub = self._callables.get(key)
-        if stub is None:
-            channel = self._channels.get(target)
-            if channel is None:
-                raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
-            stub = channel.unary_unary(
-                f"/weaviate.v1.Weaviate/{rpc.method}",
-                request_serializer=type(rpc.message).SerializeToString,
-                response_deserializer=rpc.reply.FromString,
-            )
-            self._callables[key] = stub
+        stub = unary_stub(self._channels, self._callables, target, rpc)
         try:
             with _in_flight:
                 return stub(rpc.message, timeout=timeout, metadata=metadata)
@@ -296,14 +321,7 @@ class GrpcTransport:
 
         The messages are encoded by hand (one enum field), so no health stubs are needed.
         """
-        channel = self._channels.get(target)
-        if channel is None:
-            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "no channel for " + target)
-        check = channel.unary_unary(
-            "/grpc.health.v1.Health/Check",
-            request_serializer=lambda _: b"",
-            response_deserializer=_health_status,
-        )
+        check = health_stub(self._channels, target)
         try:
             with _in_flight:
                 status: str = check(None, timeout=timeout)

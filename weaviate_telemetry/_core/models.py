@@ -34,6 +34,15 @@ def evolve(value: _V, **changes: Any) -> _V:
     return new
 
 
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """An HTTP answer as received, before decoding (what a transport hands back)."""
+
+    status: int
+    headers: Mapping[str, str]
+    data: bytes
+
+
 def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
     """``base`` with ``extra`` on top, names compared case-insensitively (RFC 9110).
 

@@ -1,19 +1,24 @@
 """One way through: a :class:`Request` in, a parsed answer or a :class:`WeaviateError` out.
 
-The :class:`Pipeline` owns everything between the API layer and the wire,
-in this order, and control never comes back up:
+The :class:`Pipeline` owns every decision between the API layer and the wire,
+for the sync and the async client alike, in this order:
 
 1. call events (``request.start`` … ``stop``/``exception``) and the deadline;
-2. the attempt loop: choose an endpoint, send one attempt through the
-   transport (with ``attempt.*`` events), decode, map the status;
+2. the attempt loop: choose an endpoint (an endpoint back from its rest
+   must say it is ready), send one attempt (with ``attempt.*`` events),
+   decode, map the status;
 3. after a failed attempt, ask :func:`retry.decide` (pure) whether and how
-   long to wait; stamina sleeps (so its testing mode makes tests instant);
+   long to wait; stamina counts the attempts (its testing mode caps them and
+   skips the waits);
 4. the answer's shape check (the ``parse`` callback of the call), *inside*
    the call's events, so a malformed answer is recorded as the failure the
    caller sees, never as a success;
 5. error decoration (request, attempts, earlier errors, duration).
 
-When nobody listens, the event path costs one dict truthiness check.
+It does no I/O: a call is a generator of :mod:`.effects` ("send this
+attempt", "sleep") that a driver performs and answers
+(:mod:`.sync_driver`, :mod:`.async_driver`). When nobody listens, the event
+path costs one dict truthiness check.
 """
 
 from __future__ import annotations
@@ -22,17 +27,28 @@ import contextlib
 import contextvars
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
 from . import events as _bus
-from . import fork, retry
+from . import retry
 from .auth import AUTH_PREFIX, REFUSED_TOKEN_HINT, TokenSource
 from .config import NO_RETRY, Config, Timeouts
+from .effects import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    HasChannel,
+    OpenChannel,
+    RpcHealth,
+    Send,
+    SendRpc,
+    Sleep,
+    Steps,
+)
 from .endpoints import Endpoint, EndpointPool
 from .errors import (
     ErrorKind,
@@ -41,12 +57,8 @@ from .errors import (
     kind_for_status,
     message_from_body,
 )
-from .models import Request, Response, RpcCall, as_response, merge_headers
+from .models import RawResponse, Request, Response, RpcCall, as_response, merge_headers
 from .redact import redact_url
-from .transport import RawResponse, Urllib3Transport
-
-if TYPE_CHECKING:
-    from .grpc_transport import GrpcTransport
 
 T = TypeVar("T")
 _Payload = tuple[bytes | None, Mapping[str, str]]
@@ -124,17 +136,88 @@ def _quiet_stamina() -> Iterator[None]:
 _PROBE: dict[bool, dict[str, bool]] = {False: {}, True: {"probe": True}}
 
 
+class _Observed:
+    """The ``start`` event now, then exactly one of ``stop`` / ``exception`` on exit.
+
+    The one place the pipeline emits a call's or an attempt's events: the
+    body fills :attr:`facts` (the stop event's metadata) and may point
+    :attr:`send` at its HTTP attempt (its pool wait is measured);
+    ``on_error`` adds facts for a WeaviateError. Any other exception (a
+    cancelled task, ``KeyboardInterrupt``) still closes the span, with
+    ``error_kind`` saying what ended it (``cancelled`` for asyncio).
+    """
+
+    __slots__ = ("facts", "meta", "names", "on_error", "send", "started")
+
+    def __init__(
+        self,
+        names: tuple[tuple[str, ...], ...],
+        meta: dict[str, Any],
+        on_error: Callable[[WeaviateError], Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.names = names
+        self.meta = meta
+        self.on_error = on_error
+        self.facts: Mapping[str, Any] = {}
+        self.send: Send | None = None
+        self.started = 0.0
+
+    def __enter__(self) -> _Observed:
+        self.started = _monotonic()
+        _bus.execute(self.names[0], {"system_time": time.time()}, self.meta)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        measured = {"duration": _monotonic() - self.started}
+        if self.send is not None:
+            measured["pool_wait"] = self.send.pool_wait
+        if exc is None:
+            _bus.execute(self.names[1], measured, {**self.meta, **self.facts})
+        elif isinstance(exc, WeaviateError):
+            facts = {
+                **self.meta,
+                "status_code": exc.status_code,
+                "error_kind": exc.kind.value,
+                "request_id": exc.request_id,
+                "error": exc,
+            }
+            if self.on_error is not None:
+                facts.update(self.on_error(exc))
+            _bus.execute(self.names[2], measured, facts)
+        else:
+            _bus.execute(
+                self.names[2],
+                measured,
+                {**self.meta, "status_code": None, "error_kind": _exit_kind(exc), "error": exc},
+            )
+
+
+def _exit_kind(exc: BaseException) -> str:
+    """``error_kind`` of a call ended by something other than a WeaviateError."""
+    # By name: importing asyncio here would cost every sync client its import time.
+    if type(exc).__name__ == "CancelledError":
+        return "cancelled"
+    return type(exc).__name__
+
+
 class Pipeline:
-    """Runs :class:`Request` values for one client: one loop, decisions beside it, I/O below."""
+    """Runs :class:`Request` values for one client as steps (docs/architecture.md).
+
+    Every decision of a call is here, once; :meth:`call` yields the
+    :mod:`.effects` (send this attempt, sleep) that a driver performs, the
+    sync one (:class:`.sync_driver.SyncPipeline`) or the async one
+    (:class:`.async_driver.AsyncPipeline`).
+    """
 
     def __init__(
         self,
         config: Config,
-        transport: Urllib3Transport | None = None,
         clock: Callable[[], float] = time.monotonic,
+        new_lock: Callable[[], Any] = threading.Lock,
     ) -> None:
         self.config = config
-        self.transport = transport or Urllib3Transport(config)
         # Each endpoint's gRPC address: grpc_host (or the URL's host) for the primary,
         # the fallback URL's own host for fallbacks, all on grpc_port.
         self.endpoints = EndpointPool(
@@ -161,12 +244,14 @@ class Pipeline:
         # OIDC: the current access token is added to each attempt (docs/authentication.md).
         self.auth: TokenSource | None = None
         if config.auth is not None and config.api_key is None:
-            self.auth = TokenSource(config.auth, self._fetch)  # type: ignore[arg-type]
-        self._grpc: GrpcTransport | None = None
-        self._grpc_lock = fork.lock()
+            # Its token requests are calls of this pipeline; its lock is the driver's kind.
+            self.auth = TokenSource(config.auth, self._token_call, lock=new_lock())  # type: ignore[arg-type]
         self.budget = retry.RetryBudget(config.retry.budget_ratio)
         self.closed = False
-        _bus.register_state(self.telemetry_state)
+
+    def pool_use(self) -> list[Any]:
+        """The driver's connection pools right now (for the pool gauges)."""
+        return []
 
     def telemetry_state(self) -> dict[str, Any]:
         """Pool use, resting endpoints and the OIDC token's seconds to expiry, sampled by
@@ -180,7 +265,7 @@ class Pipeline:
             "auth_tokens": []
             if auth is None or expires_in is None
             else [(auth.provider.issuer if auth.provider else "", expires_in)],
-            "connections": self.transport.pool_use(),
+            "connections": self.pool_use(),
             "endpoints": [
                 (endpoint.address, endpoint.port, index in resting)
                 for index, endpoint in enumerate(self.endpoints)
@@ -189,13 +274,13 @@ class Pipeline:
 
     # -- 1. the call ---------------------------------------------------------------------
 
-    def execute(
+    def call(
         self,
         request: Request,
         parse: Callable[[Response], T] = as_response,  # type: ignore[assignment]
         endpoint: Endpoint | None = None,
-    ) -> T:
-        """Run the call and return ``parse(response)``, or raise a WeaviateError.
+    ) -> Steps[T]:
+        """The call's steps, ending with ``parse(response)``, or raising a WeaviateError.
 
         ``parse`` checks the answer's shape and builds the result; any error it
         raises (a non-SDK exception becomes ``protocol_error``) fails the call
@@ -212,52 +297,40 @@ class Pipeline:
             )
         started = _monotonic()
         # One choice of endpoint serves the call's metadata and its first attempt.
-        index = 0 if endpoint is not None else self.endpoints.choose(ready=self._ready)
+        if endpoint is not None or len(self.endpoints) == 1:
+            index = 0
+        else:
+            index = yield from self._choose()
         if not _bus.has_handlers():
-            response = self._attempts(request, endpoint, index, None, started)
+            response = yield from self._attempts(request, endpoint, index, None, started)
             return self._parse(request, parse, response, started)
         meta = self.call_metadata(request, endpoint or self.endpoints[index])
-        _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
-        try:
-            response = self._attempts(request, endpoint, index, meta, started)
+
+        def on_error(err: WeaviateError) -> Mapping[str, Any]:
+            return {
+                "attempt": err.attempts,
+                "attempts": err.attempts,
+                **_outcome_facts(request, None),
+            }
+
+        with _Observed(self.ev_request, meta, on_error) as observed:
+            response = yield from self._attempts(request, endpoint, index, meta, started)
             value = self._parse(request, parse, response, started)
-        except WeaviateError as err:
-            _bus.execute(
-                self.ev_request[2],
-                {"duration": _monotonic() - started},
-                {
-                    **meta,
-                    "status_code": err.status_code,
-                    "error_kind": err.kind.value,
-                    "attempt": err.attempts,
-                    "attempts": err.attempts,
-                    "request_id": err.request_id,
-                    "error": err,
-                    **_outcome_facts(request, None),
-                },
-            )
-            raise
-        except BaseException as exc:  # KeyboardInterrupt & co: still close the call's span
-            _bus.execute(
-                self.ev_request[2],
-                {"duration": _monotonic() - started},
-                {**meta, "status_code": None, "error_kind": type(exc).__name__, "error": exc},
-            )
-            raise
-        _bus.execute(
-            self.ev_request[1],
-            {"duration": _monotonic() - started},
-            {
-                **meta,
+            observed.facts = {
                 "status_code": response.status,
                 "attempt": response.attempts,
                 "attempts": response.attempts,
                 "request_id": response.request_id,
                 "error_kind": None,
                 **_outcome_facts(request, value),
-            },
-        )
+            }
         return value
+
+    def _token_call(
+        self, request: Request, endpoint: Endpoint | None, parse: Callable[[Response], T]
+    ) -> Steps[T]:
+        """A call of the token source: to Weaviate's pool, or pinned to the identity provider."""
+        return self.call(request, parse, endpoint)
 
     def probe_request(self, path: str, operation: str, timeout: float) -> Request:
         """A health probe of ``path``: one attempt within ``timeout`` s, any status answered.
@@ -284,7 +357,20 @@ class Pipeline:
             probe=True,
         )
 
-    def _ready(self, index: int) -> bool:
+    def _choose(self, avoid: int | None = None) -> Steps[int]:
+        """The endpoint for the next attempt (:meth:`EndpointPool.candidates`), an endpoint
+        back from its rest only once it says it is ready."""
+        pool = self.endpoints
+        for index in pool.candidates(avoid):
+            if not pool.failed(index):
+                return index
+            if (yield from self._ready(index)):  # back from its rest, and ready
+                pool.mark_alive(index)
+                return index
+            pool.mark_dead(index)
+        return pool.first_back()
+
+    def _ready(self, index: int) -> Steps[bool]:
         """Whether an endpoint back from its rest is ready for real calls again.
 
         A restarting Weaviate answers HTTP before ``/v1/.well-known/ready`` says
@@ -295,9 +381,10 @@ class Pipeline:
         wait = min(_READY_CHECK, self.config.timeouts.read)
         request = self.probe_request("/v1/.well-known/ready", "health.ready", wait)
         try:
-            status = self.execute(request, as_response, self.endpoints[index]).status
+            response = yield from self.call(request, as_response, self.endpoints[index])
         except WeaviateError:
             return False
+        status = response.status
         return 200 <= status < 300 or status == 404
 
     def call_metadata(self, request: Request, endpoint: Endpoint) -> dict[str, Any]:
@@ -338,44 +425,19 @@ class Pipeline:
             **_PROBE[request.probe],
         }
 
-    def observe(self, request: Request, run: Callable[[], T]) -> T:
-        """Request events around ``run()``, a logical call made of other calls.
+    def observe(self, request: Request, steps: Steps[T]) -> Steps[T]:
+        """Request events around ``steps``, a logical call made of other calls.
 
         ``client.health.wait_until_ready`` is one: its probes are calls of their
         own (marked ``probe``), and the wait itself stops, or fails with the
         caller's error when it gives up.
         """
         if not _bus.has_handlers():
-            return run()
+            return (yield from steps)
         meta = self.call_metadata(request, self.endpoints[0])
-        started = _monotonic()
-        _bus.execute(self.ev_request[0], {"system_time": time.time()}, meta)
-        try:
-            value = run()
-        except WeaviateError as err:
-            _bus.execute(
-                self.ev_request[2],
-                {"duration": _monotonic() - started},
-                {
-                    **meta,
-                    "status_code": err.status_code,
-                    "error_kind": err.kind.value,
-                    "error": err,
-                },
-            )
-            raise
-        except BaseException as exc:
-            _bus.execute(
-                self.ev_request[2],
-                {"duration": _monotonic() - started},
-                {**meta, "status_code": None, "error_kind": type(exc).__name__, "error": exc},
-            )
-            raise
-        _bus.execute(
-            self.ev_request[1],
-            {"duration": _monotonic() - started},
-            {**meta, "status_code": None, "error_kind": None},
-        )
+        with _Observed(self.ev_request, meta) as observed:
+            value = yield from steps
+            observed.facts = {"status_code": None, "error_kind": None}
         return value
 
     # -- 2./3. the attempt loop ----------------------------------------------------------
@@ -387,30 +449,34 @@ class Pipeline:
         index: int,
         meta: dict[str, Any] | None,
         started: float,
-    ) -> Response:
+    ) -> Steps[Response]:
         timeouts = request.timeouts or self.config.timeouts
         deadline = started + timeouts.total
         policy = request.retry or self.config.retry
-        pool = self.endpoints
         if not request.probe:  # a health check polling a down server must not earn retries
             self.budget.deposit()
         try:
             # Encoded once per call, not once per attempt (retried batches are large).
             payload = self._http_payload(request)
             if self.auth is not None and _needs_token(request):
-                self.auth.token()  # obtained or renewed when due (an identity provider call)
+                # Obtained or renewed when due (an identity provider call).
+                yield from self.auth.token_steps()
             if not policy.enabled:
-                return self._attempt_at(request, payload, pinned, index, deadline, 1, meta)
+                return (
+                    yield from self._attempt_at(request, payload, pinned, index, deadline, 1, meta)
+                )
         except WeaviateError as err:
             raise self._decorate(err, request, pinned, index, 1, (), started) from err.__cause__
         earlier: list[WeaviateError] = []
         refusals: list[str] = []
         number = 0
+        # The retry decided after a failed attempt: (its wait, the error, where it came from).
+        due: tuple[float, WeaviateError, str] | None = None
 
         def on_failure(exc: BaseException) -> bool | float:
-            nonlocal index
+            nonlocal due
             if not isinstance(exc, WeaviateError):
-                return False
+                return False  # a cancelled task, KeyboardInterrupt, a bug: never retried
             idempotent = request.is_idempotent
             if request.rpc is not None and exc.kind is ErrorKind.TIMEOUT:
                 # DEADLINE_EXCEEDED: the server may still apply a write; repeat reads only.
@@ -429,30 +495,26 @@ class Pipeline:
             if decision.wait is None:
                 return False
             earlier.append(exc)
-            if pinned is None and exc.kind in retry.ENDPOINT_DOWN:
-                index = pool.choose(avoid=index, ready=self._ready)
-            if meta is not None:
-                _bus.execute(
-                    self.ev_retry,
-                    {"wait": decision.wait},
-                    {
-                        **meta,
-                        "attempt": number,
-                        "error_kind": exc.kind.value,
-                        "status_code": exc.status_code,
-                        "wait_source": decision.source,
-                        "next_server_address": (pinned or pool[index]).address,
-                    },
-                )
-            return decision.wait
+            due = (decision.wait, exc, decision.source)
+            # stamina counts the attempts (its testing mode caps them); the wait is a
+            # step of ours, so the async driver sleeps without blocking its loop.
+            return 0.0
 
         try:
             with _quiet_stamina():
                 for attempt in _stamina_retry_context(policy.max_attempts, on_failure):
                     with attempt:
+                        if due is not None:
+                            wait, failed, source = due
+                            due = None
+                            index = yield from self._before_retry(
+                                pinned, index, wait, failed, source, number, meta
+                            )
                         number += 1
-                        return self._attempt_at(
-                            request, payload, pinned, index, deadline, number, meta
+                        return (
+                            yield from self._attempt_at(
+                                request, payload, pinned, index, deadline, number, meta
+                            )
                         )
         except WeaviateError as err:
             if meta is not None and refusals:
@@ -461,6 +523,38 @@ class Pipeline:
                 err, request, pinned, index, number, earlier, started
             ) from err.__cause__
         raise AssertionError("unreachable: stamina ended without a result or an error")
+
+    def _before_retry(
+        self,
+        pinned: Endpoint | None,
+        index: int,
+        wait: float,
+        failed: WeaviateError,
+        source: str,
+        number: int,
+        meta: dict[str, Any] | None,
+    ) -> Steps[int]:
+        """Between two attempts: another endpoint if this one is down, the retry event, the
+        wait; the index of the endpoint for the next attempt."""
+        pool = self.endpoints
+        if pinned is None and failed.kind in retry.ENDPOINT_DOWN and len(pool) > 1:
+            index = yield from self._choose(avoid=index)
+        if meta is not None:
+            _bus.execute(
+                self.ev_retry,
+                {"wait": wait},
+                {
+                    **meta,
+                    "attempt": number,
+                    "error_kind": failed.kind.value,
+                    "status_code": failed.status_code,
+                    "wait_source": source,
+                    "next_server_address": (pinned or pool[index]).address,
+                },
+            )
+        if wait > 0 and not _stamina_testing():
+            yield Sleep(wait)
+        return index
 
     def _http_payload(self, request: Request) -> _Payload | None:
         """The encoded body and the headers of an HTTP request (None for gRPC)."""
@@ -485,12 +579,16 @@ class Pipeline:
         deadline: float,
         number: int,
         meta: dict[str, Any] | None,
-    ) -> Response:
+    ) -> Steps[Response]:
         """One attempt at the pinned endpoint or pool entry ``index``; keeps the pool's health."""
         if pinned is not None:
-            return self._authorized_attempt(request, payload, pinned, deadline, number, meta)
+            return (
+                yield from self._authorized_attempt(
+                    request, payload, pinned, deadline, number, meta
+                )
+            )
         try:
-            response = self._authorized_attempt(
+            response = yield from self._authorized_attempt(
                 request, payload, self.endpoints[index], deadline, number, meta
             )
         except WeaviateError as err:
@@ -508,31 +606,35 @@ class Pipeline:
         deadline: float,
         number: int,
         call_meta: dict[str, Any] | None,
-    ) -> Response:
+    ) -> Steps[Response]:
         """One attempt with the current access token; an expired one is renewed and resent once."""
         auth = self.auth
         if auth is None or not _needs_token(request):
-            return self._attempt(request, payload, endpoint, deadline, number, call_meta)
+            return (
+                yield from self._attempt(request, payload, endpoint, deadline, number, call_meta)
+            )
         sent = auth.current()
         try:
-            return self._attempt(request, payload, endpoint, deadline, number, call_meta, sent)
+            return (
+                yield from self._attempt(
+                    request, payload, endpoint, deadline, number, call_meta, sent
+                )
+            )
         except WeaviateError as err:
-            if err.kind is not ErrorKind.UNAUTHORIZED or not auth.recover(sent, err):
+            if err.kind is not ErrorKind.UNAUTHORIZED:
+                raise
+            if not (yield from auth.recover_steps(sent, err)):
                 raise
         try:
-            return self._attempt(
-                request, payload, endpoint, deadline, number, call_meta, auth.current()
+            return (
+                yield from self._attempt(
+                    request, payload, endpoint, deadline, number, call_meta, auth.current()
+                )
             )
         except WeaviateError as err:
             if err.kind is ErrorKind.UNAUTHORIZED:  # refused although just renewed
                 err.hint = REFUSED_TOKEN_HINT
             raise
-
-    def _fetch(
-        self, request: Request, endpoint: Endpoint | None, parse: Callable[[Response], T]
-    ) -> T:
-        """A call of the token source: to Weaviate's pool, or pinned to the identity provider."""
-        return self.execute(request, parse, endpoint)
 
     def _attempt(
         self,
@@ -543,12 +645,14 @@ class Pipeline:
         number: int,
         call_meta: dict[str, Any] | None,
         token: str | None = None,
-    ) -> Response:
-        """Send one HTTP (or gRPC) attempt, emitting attempt events when observed."""
+    ) -> Steps[Response]:
+        """One HTTP (or gRPC) attempt, with attempt events when observed."""
         if payload is None:  # a gRPC call
             assert request.rpc is not None
-            return self._rpc_attempt(
-                request, request.rpc, endpoint, deadline, number, call_meta, token
+            return (
+                yield from self._rpc_attempt(
+                    request, request.rpc, endpoint, deadline, number, call_meta, token
+                )
             )
         url = request.url_at(endpoint.base_url)
         body, headers = payload
@@ -565,13 +669,20 @@ class Pipeline:
             connect = read = None  # the transport's configured defaults
         else:
             connect, read = min(timeouts.connect, remaining), min(timeouts.read, remaining)
-        pool_timeout = min(timeouts.pool, remaining)
+        send = Send(
+            request.method,
+            url,
+            body,
+            headers,
+            connect,
+            read,
+            min(timeouts.pool, remaining),
+            deadline,
+        )
         if call_meta is None or not _bus.listens(self.ev_attempt):
             # Nobody listens to attempts (e.g. only loguru's request lines): skip building them.
             started = _monotonic()
-            raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout, deadline
-            )
+            raw = yield send
             return self._decode(request, raw, url, started, number)
         attempt_meta = {
             **call_meta,
@@ -581,71 +692,25 @@ class Pipeline:
             "attempt": number,
             "propagation_headers": {},
         }
-        started = _monotonic()
-        _bus.execute(self.ev_attempt[0], {"system_time": time.time()}, attempt_meta)
-        carrier = attempt_meta["propagation_headers"]
-        if carrier:
-            headers = {**headers, **carrier}
-        try:
-            raw = self.transport.send(
-                request.method, url, body, headers, connect, read, pool_timeout, deadline
-            )
-            response = self._decode(request, raw, url, started, number)
-        except WeaviateError as err:
-            _bus.execute(
-                self.ev_attempt[2],
-                {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
-                {
-                    **attempt_meta,
-                    "status_code": err.status_code,
-                    "error_kind": err.kind.value,
-                    "request_id": err.request_id,
-                    "error": err,
-                },
-            )
-            raise
-        except BaseException as exc:  # KeyboardInterrupt & co: still close the attempt's span
-            _bus.execute(
-                self.ev_attempt[2],
-                {"duration": _monotonic() - started},
-                {**attempt_meta, "status_code": None, "error_kind": type(exc).__name__},
-            )
-            raise
-        _bus.execute(
-            self.ev_attempt[1],
-            {"duration": _monotonic() - started, "pool_wait": self.transport.last_pool_wait()},
-            {
-                **attempt_meta,
+        send.timed = True
+        with _Observed(self.ev_attempt, attempt_meta) as observed:
+            observed.send = send
+            carrier = attempt_meta["propagation_headers"]
+            if carrier:
+                send.headers = {**headers, **carrier}
+            raw = yield send
+            response = self._decode(request, raw, url, observed.started, number)
+            observed.facts = {
                 "status_code": response.status,
                 "request_id": response.request_id,
                 "error_kind": None,
-            },
-        )
+            }
         return response
 
     # -- one gRPC attempt ------------------------------------------------------------------
 
-    def _grpc_transport(self) -> GrpcTransport:
-        grpc_transport = self._grpc
-        if grpc_transport is None:
-            with self._grpc_lock:
-                if self._grpc is None:
-                    try:  # grpc is imported on the first gRPC call only
-                        from .grpc_transport import GrpcTransport
-                    except ImportError as exc:
-                        raise WeaviateError.from_kind(
-                            ErrorKind.VALIDATION_ERROR,
-                            "grpc_port is set but grpcio is not installed: "
-                            "pip install 'weaviate-telemetry[grpc]' (or unset grpc_port)",
-                        ) from exc
-                    self._grpc = GrpcTransport(self.config)
-                grpc_transport = self._grpc
-        return grpc_transport
-
-    def _open_channel(self, transport: GrpcTransport, endpoint: Endpoint, remaining: float) -> None:
+    def _open_channel(self, endpoint: Endpoint, remaining: float) -> Steps[None]:
         """Create the endpoint's channel, sized by the server's ``grpcMaxMessageSize``."""
-        from .grpc_transport import DEFAULT_MAX_MESSAGE_SIZE
-
         size = DEFAULT_MAX_MESSAGE_SIZE
         timeouts = self.config.timeouts
         headers = self.base_headers
@@ -653,7 +718,7 @@ class Pipeline:
         if token is not None:
             headers = {**headers, "Authorization": f"Bearer {token}"}
         try:
-            raw = self.transport.send(
+            raw = yield Send(
                 "GET",
                 endpoint.base_url + "/v1/meta",
                 None,
@@ -670,17 +735,17 @@ class Pipeline:
         except (WeaviateError, orjson.JSONDecodeError, AttributeError):
             pass  # the RPC itself reports an unreachable server
         assert endpoint.grpc_target is not None
-        transport.open(endpoint.grpc_target, endpoint.secure, size)
+        yield OpenChannel(endpoint.grpc_target, endpoint.secure, size)
 
-    def grpc_health(self, endpoint: Endpoint, timeout: float) -> str:
+    def grpc_health(self, endpoint: Endpoint, timeout: float) -> Steps[str]:
         """``grpc.health.v1.Health/Check`` of the endpoint's gRPC server (doctor)."""
         target = endpoint.grpc_target
         if target is None:
             raise WeaviateError.from_kind(ErrorKind.VALIDATION_ERROR, "no gRPC port configured")
-        transport = self._grpc_transport()
-        if not transport.has_channel(target):
-            self._open_channel(transport, endpoint, timeout)
-        return transport.health(target, timeout)
+        if not (yield HasChannel(target)):
+            yield from self._open_channel(endpoint, timeout)
+        status: str = yield RpcHealth(target, timeout)
+        return status
 
     def _rpc_attempt(
         self,
@@ -691,22 +756,21 @@ class Pipeline:
         number: int,
         call_meta: dict[str, Any] | None,
         token: str | None = None,
-    ) -> Response:
+    ) -> Steps[Response]:
         target = endpoint.grpc_target
         if target is None:
             raise WeaviateError.from_kind(
                 ErrorKind.VALIDATION_ERROR,
                 f"{request.operation} was built for gRPC but the client has no grpc_port",
             )
-        transport = self._grpc_transport()
         timeouts = request.timeouts or self.config.timeouts
         remaining = deadline - _monotonic()
         if remaining <= 0:
             raise WeaviateError.from_kind(
                 ErrorKind.TIMEOUT, f"total deadline of {timeouts.total:g}s exceeded"
             )
-        if not transport.has_channel(target):
-            self._open_channel(transport, endpoint, remaining)
+        if not (yield HasChannel(target)):
+            yield from self._open_channel(endpoint, remaining)
             remaining = deadline - _monotonic()
         metadata: tuple[tuple[str, str], ...] | list[tuple[str, str]] = self.rpc_metadata
         if token is not None:
@@ -719,7 +783,7 @@ class Pipeline:
         timeout = max(min(timeouts.read, remaining), 0.001)
         if call_meta is None:
             started = _monotonic()
-            reply = _send_rpc(transport, target, rpc, metadata, timeout, request.operation)
+            reply = yield from _send_rpc(target, rpc, metadata, timeout, request.operation)
             return Response(200, {}, reply, b"", url, _monotonic() - started, number)
         attempt_meta = {
             **call_meta,
@@ -731,47 +795,18 @@ class Pipeline:
             "rpc_method": rpc.full_method,
             "propagation_headers": {},
         }
-        started = _monotonic()
-        _bus.execute(self.ev_attempt[0], {"system_time": time.time()}, attempt_meta)
-        carrier = attempt_meta["propagation_headers"]
-        if carrier:
-            metadata = [*metadata, *((k.lower(), str(val)) for k, val in carrier.items())]
-        try:
-            reply = _send_rpc(transport, target, rpc, metadata, timeout, request.operation)
-        except WeaviateError as err:
-            _bus.execute(
-                self.ev_attempt[2],
-                {"duration": _monotonic() - started},
-                {
-                    **attempt_meta,
-                    "status_code": None,
-                    "rpc_status": err.rpc_status,
-                    "error_kind": err.kind.value,
-                    "request_id": None,
-                    "error": err,
-                },
-            )
-            raise
-        except BaseException as exc:  # KeyboardInterrupt & co: still close the attempt's span
-            _bus.execute(
-                self.ev_attempt[2],
-                {"duration": _monotonic() - started},
-                {**attempt_meta, "status_code": None, "error_kind": type(exc).__name__},
-            )
-            raise
-        duration = _monotonic() - started
-        _bus.execute(
-            self.ev_attempt[1],
-            {"duration": duration},
-            {
-                **attempt_meta,
+        with _Observed(self.ev_attempt, attempt_meta, _rpc_error_facts) as observed:
+            carrier = attempt_meta["propagation_headers"]
+            if carrier:
+                metadata = [*metadata, *((k.lower(), str(val)) for k, val in carrier.items())]
+            reply = yield from _send_rpc(target, rpc, metadata, timeout, request.operation)
+            observed.facts = {
                 "status_code": 200,
                 "rpc_status": "OK",
                 "request_id": None,
                 "error_kind": None,
-            },
-        )
-        return Response(200, {}, reply, b"", url, duration, number)
+            }
+        return Response(200, {}, reply, b"", url, _monotonic() - observed.started, number)
 
     # -- decoding, status mapping, the shape check, decoration ----------------------------
 
@@ -896,26 +931,29 @@ class Pipeline:
         return err
 
     def close(self) -> None:
-        """Release the pool; later calls fail with connection_error."""
+        """Later calls fail with connection_error (the driver releases its pools)."""
         self.closed = True
-        self.transport.close()
-        if self._grpc is not None:
-            self._grpc.close()
 
 
 def _send_rpc(
-    transport: GrpcTransport,
-    target: str,
-    rpc: RpcCall,
-    metadata: Any,
-    timeout: float,
-    operation: str,
-) -> Any:
+    target: str, rpc: RpcCall, metadata: Any, timeout: float, operation: str
+) -> Steps[Any]:
     """One RPC; a failure the caller caused gets the kind it has on every transport."""
     try:
-        return transport.call(target, rpc, metadata, timeout)
+        return (yield SendRpc(target, rpc, metadata, timeout))
     except WeaviateError as err:
         raise as_caller_mistake(err, operation) from err.__cause__
+
+
+def _rpc_error_facts(err: WeaviateError) -> Mapping[str, Any]:
+    return {"status_code": None, "rpc_status": err.rpc_status, "request_id": None}
+
+
+def _stamina_testing() -> bool:
+    """stamina's testing mode (``stamina.set_testing``): retries keep their count, never wait."""
+    import stamina
+
+    return stamina.is_testing()
 
 
 def _rpc_url(endpoint: Endpoint, rpc: RpcCall) -> str:

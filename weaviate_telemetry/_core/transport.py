@@ -24,15 +24,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from . import fork
 from .config import Config
 from .errors import ErrorKind, WeaviateError
+from .models import RawResponse
 
-
-@dataclass(frozen=True, slots=True)
-class RawResponse:
-    """Bytes as received, before decoding."""
-
-    status: int
-    headers: Mapping[str, str]
-    data: bytes
+__all__ = ["PoolUse", "RawResponse", "Urllib3Transport", "map_exception", "split_origin"]
 
 
 def _failure(kind: ErrorKind, message: str, cause: BaseException) -> WeaviateError:
@@ -234,7 +228,27 @@ def _past_deadline(cause: BaseException | None) -> WeaviateError:
     return err
 
 
-def _too_large(cap: int, status: int, how: str) -> WeaviateError:
+def declared_length(headers: Mapping[str, str], status: int, cap: int) -> int | None:
+    """The body length an answer announces (None: read to the end), after refusing an
+    encoded body (the SDK asks for ``identity``) or one announced past ``cap``."""
+    encoding = headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise WeaviateError.from_kind(
+            ErrorKind.PROTOCOL_ERROR,
+            f"the server sent Content-Encoding: {encoding[:40]!r}, which the SDK did not ask "
+            "for (it sends Accept-Encoding: identity); the body was not read",
+            status_code=status,
+        )
+    declared = headers.get("content-length", "")
+    if not declared.isdigit():
+        return None
+    length = int(declared)
+    if length > cap:
+        raise too_large(cap, status, f"it announced {length} bytes")
+    return length
+
+
+def too_large(cap: int, status: int, how: str) -> WeaviateError:
     return WeaviateError.from_kind(
         ErrorKind.PROTOCOL_ERROR,
         f"the response is larger than max_response_bytes={cap} ({how}); the connection was closed",
@@ -376,19 +390,8 @@ class Urllib3Transport:
     def _read_body(self, resp: Any) -> bytes:
         """The whole body, read in steps, refused past ``max_response_bytes``."""
         cap = self._max_bytes
-        encoding = resp.headers.get("content-encoding", "").strip().lower()
-        if encoding not in ("", "identity"):
-            raise WeaviateError.from_kind(
-                ErrorKind.PROTOCOL_ERROR,
-                f"the server sent Content-Encoding: {encoding[:40]!r}, which the SDK did not ask "
-                "for (it sends Accept-Encoding: identity); the body was not read",
-                status_code=resp.status,
-            )
-        declared = resp.headers.get("content-length", "")
-        if declared.isdigit():
-            length = int(declared)
-            if length > cap:
-                raise _too_large(cap, resp.status, f"it announced {length} bytes")
+        length = declared_length(resp.headers, resp.status, cap)
+        if length is not None:
             # One read into one buffer (no copy to join); a body cut short raises
             # urllib3's IncompleteRead, a trickling one is ended by the watchdog.
             return resp.read(length) if length else b""
@@ -401,7 +404,7 @@ class Urllib3Transport:
             parts.append(part)
             size += len(part)
             if size > cap:
-                raise _too_large(cap, resp.status, "the body went on past it")
+                raise too_large(cap, resp.status, "the body went on past it")
             if resp.length_remaining == 0:
                 break
         return parts[0] if len(parts) == 1 else b"".join(parts)

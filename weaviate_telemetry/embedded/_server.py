@@ -171,11 +171,21 @@ class EmbeddedWeaviate:
         """
         from .._client import Client
 
+        return Client(self.url, **self._client_kwargs(kwargs))
+
+    def async_client(self, **kwargs: Any) -> Any:
+        """A :class:`weaviate_telemetry.AsyncClient` for this server, set up as :meth:`client`
+        (``async with server.async_client() as client: ...``)."""
+        from .._async_client import AsyncClient
+
+        return AsyncClient(self.url, **self._client_kwargs(kwargs))
+
+    def _client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         if self.api_keys and "api_key" not in kwargs:
             kwargs["api_key"] = next(iter(self.api_keys))
         if self.ports is not None and "grpc_port" not in kwargs:
             kwargs["grpc_port"] = self.ports.grpc
-        return Client(self.url, **kwargs)
+        return kwargs
 
     @property
     def running(self) -> bool:

@@ -1,0 +1,48 @@
+"""One namespace class serves both clients, and mypy --strict still sees exact types:
+``T`` on ``wt.Client``, ``Awaitable[T]`` on ``wt.AsyncClient`` (``_api/operation.py``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+CODE = """\
+import weaviate_telemetry as wt
+
+
+async def use(a: wt.AsyncClient, c: wt.Client) -> None:
+    reveal_type(c.tenants.list("Docs"))
+    reveal_type(a.tenants.list("Docs"))
+    reveal_type(await a.tenants.get("Docs", "acme"))
+    reveal_type(await a.health.ready())
+    reveal_type(await a.meta())
+    wrong: str = await a.tenants.exists("Docs", "acme")
+"""
+
+
+def test_mypy_strict_sees_t_on_the_sync_client_and_an_awaitable_on_the_async_one(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "user.py").write_text(CODE)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "user.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    revealed = [line.split("Revealed type is ")[1] for line in done.stdout.splitlines()
+                if "Revealed type is" in line]  # fmt: skip
+    assert revealed == [
+        '"list[weaviate_telemetry._api.tenants.Tenant]"',
+        '"typing.Awaitable[list[weaviate_telemetry._api.tenants.Tenant]]"',
+        '"weaviate_telemetry._api.tenants.Tenant | None"',
+        '"bool"',
+        '"weaviate_telemetry._api.info.Meta"',
+    ], done.stdout
+    assert (
+        'Incompatible types in assignment (expression has type "bool", variable has type "str")'
+        in done.stdout
+    )
