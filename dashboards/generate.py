@@ -796,7 +796,8 @@ def soak_rows() -> list[Row]:
                 ),
                 Panel(
                     "Server objects by collection",
-                    "Objects Weaviate holds per collection (all shards).",
+                    "Objects Weaviate holds per collection (all shards, summed over the "
+                    "nodes: with replication each object counts once per replica).",
                     "short",
                     [
                         Target(
@@ -824,19 +825,25 @@ def soak_rows() -> list[Row]:
                 ),
                 Panel(
                     "Server memory",
-                    "Weaviate's Go heap in use and its resident memory.",
+                    "Weaviate's Go heap in use (all nodes) and the resident memory of each "
+                    "node (instance) and of all of them.",
                     "bytes",
                     [
                         Target(f"sum({W_HEAP}{{{WEAVIATE}}})", "heap in use"),
+                        Target(f"sum by (instance) ({W_RSS}{{{WEAVIATE}}})", "RSS {{instance}}"),
                         Target(f"sum({W_RSS}{{{WEAVIATE}}})", "RSS"),
                     ],
                     width=6,
                 ),
                 Panel(
                     "Server CPU",
-                    "CPU time Weaviate uses per second (1.0 = one core).",
+                    "CPU time Weaviate uses per second (1.0 = one core): each node "
+                    "(instance) and all of them.",
                     "percentunit",
-                    [Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU")],
+                    [
+                        Target(f"sum by (instance) ({rate(W_CPU, WEAVIATE)})", "{{instance}}"),
+                        Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU"),
+                    ],
                     width=6,
                 ),
                 Panel(

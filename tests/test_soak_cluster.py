@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,8 @@ from tests.support.stack import (
     start_cluster_metrics_stack,
 )
 from weaviate_telemetry import _cli
+from weaviate_telemetry._dashboards import FOLDER
+from weaviate_telemetry._soak import render
 from weaviate_telemetry._soak.options import (
     UsageError,
     add_arguments,
@@ -158,7 +162,35 @@ def test_two_processes_against_the_cluster_through_a_node_loss_lose_nothing(
         assert float(value[0]["value"][1]) == p["objects_written"]
     rss = prom.query(f'count by (instance) (process_memory_usage_bytes{{job="{service}"}})')
     assert {s["metric"]["instance"] for s in rss} == {f"{run_id}-0", f"{run_id}-1"}
-    # The soak dashboard was rendered from that Prometheus with both instances in it.
+    # The soak dashboard was rendered from that Prometheus...
     charts = {c["file"]: c for c in report["charts"]}
     assert "processes.png" in charts and "weaviate-soak.png" in charts
     assert charts["weaviate-soak.png"]["failed"] == {}
+    # ...and its per-process panels show each instance and the total, the server panels
+    # each node and all of them.
+    board = json.loads((FOLDER / "weaviate-soak.json").read_text())
+    values = {
+        **render.variable_values(board, {"job": service, "weaviate_job": WEAVIATE_JOB}),
+        "__rate_interval": "4s",
+    }
+    start = datetime.fromisoformat(report["run"]["started_at"]).timestamp()
+    instances = {f"{run_id}-0", f"{run_id}-1"}
+    nodes = {f"127.0.0.1:{port}" for port in cluster.metrics_ports}
+    expected = {
+        "Objects written": instances | {"total"},
+        "Calls per second": instances | {"total"},
+        "CPU": instances | {"total"},
+        "Memory (RSS)": instances,
+        "Server CPU": nodes | {"CPU"},
+    }
+    panels = {panel["title"]: panel for panel in render.panels_of(board)}
+    for title, legends in expected.items():
+        shown = set()
+        for target in panels[title]["targets"]:
+            expr = render.substitute(target["expr"], values)
+            for series in render.query_range(prom.url, expr, start, time.time(), 2.0):
+                legend = target["legendFormat"]
+                for label, value in series["metric"].items():
+                    legend = legend.replace("{{" + label + "}}", value)
+                shown.add(legend)
+        assert shown == legends, title
