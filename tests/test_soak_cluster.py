@@ -37,8 +37,6 @@ from weaviate_telemetry._soak.options import (
 )
 from weaviate_telemetry._soak.run import soak_main
 
-pytestmark = pytest.mark.integration
-
 
 def _args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
@@ -94,6 +92,7 @@ def cluster_stack() -> Iterator[tuple[WeaviateCluster, ClusterMetricsStack]]:
             stack.stop()
 
 
+@pytest.mark.integration
 def test_two_processes_against_the_cluster_through_a_node_loss_lose_nothing(
     cluster_stack: tuple[WeaviateCluster, ClusterMetricsStack], tmp_path: Path
 ) -> None:
