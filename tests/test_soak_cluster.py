@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -36,6 +39,9 @@ from weaviate_telemetry._soak.options import (
     split_faults,
 )
 from weaviate_telemetry._soak.run import soak_main
+from weaviate_telemetry.embedded import EmbeddedWeaviate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -159,6 +165,11 @@ def test_two_processes_against_the_cluster_through_a_node_loss_lose_nothing(
             f'instance="{p["instance_id"]}"}})'
         )
         assert float(value[0]["value"][1]) == p["objects_written"]
+    # The check ran in the coordinator after the workers ended: it reports the lost count.
+    lost = prom.wait_for(
+        f'weaviate_soak_objects_lost{{job="{service}", instance="{run_id}-check"}}'
+    )
+    assert float(lost[0]["value"][1]) == 0
     rss = prom.query(f'count by (instance) (process_memory_usage_bytes{{job="{service}"}})')
     assert {s["metric"]["instance"] for s in rss} == {f"{run_id}-0", f"{run_id}-1"}
     # The soak dashboard was rendered from that Prometheus...
@@ -193,3 +204,40 @@ def test_two_processes_against_the_cluster_through_a_node_loss_lose_nothing(
                     legend = legend.replace("{{" + label + "}}", value)
                 shown.add(legend)
         assert shown == legends, title
+
+
+@pytest.mark.integration
+def test_forked_workers_each_use_their_own_client_on_one_node(
+    weaviate_server: EmbeddedWeaviate, tmp_path: Path
+) -> None:
+    """``--start-method fork``: the coordinator's client is copied into every worker, which
+    must build its own connections (docs/resilience.md, "Processes and fork"); run as a
+    user would, warnings as errors."""
+    report_dir = tmp_path / "report"
+    env = {**os.environ, "PYTHONWARNINGS": "error", "PYTHONPATH": str(ROOT)}
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+    argv = [
+        *("--url", weaviate_server.url, "--processes", "2", "--start-method", "fork"),
+        *("--duration", "8s", "--writers", "1", "--readers", "1", "--batch-size", "20"),
+        *("--sample-interval", "1s", "--report", str(report_dir), "--transport", "rest"),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "weaviate_telemetry", "soak", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((report_dir / "report.json").read_text())
+    assert report["run"]["start_method"] == "fork" and report["run"]["replication_factor"] is None
+    processes = report["processes"]
+    assert len({p["pid"] for p in processes}) == 2 and all(p["calls"] > 0 for p in processes)
+    check = report["verification"]
+    assert check["consistency"] is None and check["ok"]
+    assert check["lost"] == 0 and check["duplicated"] == 0 and check["found"] > 0
+    # No node steps: one phase.
+    assert all(set(p) == {"before", "during", "after"} for p in report["phases"].values())
+    assert all(p["during"] is None for p in report["phases"].values())

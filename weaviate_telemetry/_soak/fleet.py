@@ -37,7 +37,7 @@ from .._version import __version__
 from .faults import FaultSchedule
 from .nodes import PHASES, NodeControl, NodeSchedule
 from .options import SoakOptions
-from .otel import SoakTelemetry, render_dashboards
+from .otel import SoakTelemetry, export_lost, render_dashboards
 from .workload import OpStats
 
 #: Seconds a worker may take to start (spawned: a fresh interpreter importing the SDK).
@@ -287,6 +287,7 @@ class Fleet:
             else None
         )
         check = check_books(client, self.collection, books, o.check_consistency)
+        export_lost(o, f"{self.run_id}-check", len(check.lost))
         unexpected: list[str] = []
         if not o.keep_collection:
             try:

@@ -121,6 +121,42 @@ class SoakTelemetry:
         self.tracer_provider.shutdown()
 
 
+def export_lost(options: SoakOptions, instance_id: str, lost: int) -> None:
+    """Export ``weaviate.soak.objects.lost`` = ``lost`` once, from the coordinator.
+
+    In a multi-process run the check runs in the coordinator after the workers
+    have exited, so it reports the figure under its own ``service.instance.id``.
+    """
+    if not options.otlp_endpoint:
+        return
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.metrics import CallbackOptions, Observation
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+
+    resource = Resource.create(
+        {"service.name": options.service_name, "service.instance.id": instance_id}
+    )
+    reader = PeriodicExportingMetricReader(
+        OTLPMetricExporter(endpoint=options.otlp_endpoint.rstrip("/") + "/v1/metrics"),
+        export_interval_millis=1000,
+    )
+    provider = MeterProvider(resource=resource, metric_readers=[reader])
+
+    def observe(_options: CallbackOptions) -> Iterable[Observation]:
+        yield Observation(lost)
+
+    provider.get_meter("weaviate_telemetry.soak", __version__).create_observable_gauge(
+        "weaviate.soak.objects.lost",
+        callbacks=[observe],
+        unit="{object}",
+        description="Written objects missing at the end-of-run check (0 until it ran).",
+    )
+    provider.force_flush(10_000)
+    provider.shutdown()
+
+
 def render_dashboards(
     o: SoakOptions, start: float, end: float, dashboards: list[Path] | None = None
 ) -> list[dict[str, Any]]:
