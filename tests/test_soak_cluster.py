@@ -207,6 +207,34 @@ def test_two_processes_against_the_cluster_through_a_node_loss_lose_nothing(
 
 
 @pytest.mark.integration
+def test_a_frozen_node_sigstop_then_sigcont_loses_nothing(
+    cluster_stack: tuple[WeaviateCluster, ClusterMetricsStack], tmp_path: Path
+) -> None:
+    """``node2=stop`` freezes a node (its connections hang, nothing is refused) until
+    ``node2=cont``; the run goes on through the other nodes and nothing is lost."""
+    cluster, _ = cluster_stack
+    report_dir = tmp_path / "report"
+    argv = [
+        *("--duration", "25s", "--processes", "1", "--writers", "1", "--readers", "1"),
+        *("--batch-size", "20", "--think-time", "50ms", "--sample-interval", "1s"),
+        *("--report", str(report_dir), "--faults", "8s:node2=stop,16s:node2=cont"),
+    ]
+    for url in cluster.urls:
+        argv += ["--url", url]
+    code = soak_main(_args(*argv), nodes=cluster)
+    report = json.loads((report_dir / "report.json").read_text())
+    assert code == 0, report["verdict"]
+    assert [s["step"] for s in report["timeline"]] == ["8s:node2=stop", "16s:node2=cont"]
+    windows = report["phase_windows"]
+    assert windows["during"][0] == pytest.approx(8, abs=2)
+    assert windows["after"][0] == pytest.approx(16, abs=2)
+    check = report["verification"]
+    assert check["ok"] and check["lost"] == 0 and check["duplicated"] == 0
+    assert check["nodes_running"] == [0, 1, 2]
+    assert report["processes"][0]["objects_written"] > 0
+
+
+@pytest.mark.integration
 def test_forked_workers_each_use_their_own_client_on_one_node(
     weaviate_server: EmbeddedWeaviate, tmp_path: Path
 ) -> None:
