@@ -690,19 +690,25 @@ def soak_rows() -> list[Row]:
             [
                 Panel(
                     "Objects written",
-                    "Objects the soak harness wrote per second.",
+                    "Objects the soak harness wrote per second: each client process "
+                    "(service.instance.id, the instance label) and the total.",
                     "cps",
-                    [Target(f"sum by (job) ({rate(SOAK_WRITTEN, JOB)})", "{{job}}")],
+                    [
+                        Target(f"sum by (instance) ({rate(SOAK_WRITTEN, JOB)})", "{{instance}}"),
+                        Target(f"sum({rate(SOAK_WRITTEN, JOB)})", "total"),
+                    ],
                 ),
                 Panel(
                     "Calls per second",
-                    "All logical SDK calls per second (reads and writes).",
+                    "All logical SDK calls per second (reads and writes): each client "
+                    "process and the total.",
                     "reqps",
                     [
                         Target(
-                            f"sum by (job) ({count_rate(DB_DURATION, CALL)})",
-                            "{{job}}",
-                        )
+                            f"sum by (instance) ({count_rate(DB_DURATION, CALL)})",
+                            "{{instance}}",
+                        ),
+                        Target(f"sum({count_rate(DB_DURATION, CALL)})", "total"),
                     ],
                 ),
                 Panel(
@@ -721,16 +727,21 @@ def soak_rows() -> list[Row]:
             [
                 Panel(
                     "Memory (RSS)",
-                    "Resident memory of the client process: it should level off after warm-up.",
+                    "Resident memory of each client process (instance): it should level off "
+                    "after warm-up.",
                     "bytes",
                     [Target(f"sum by (instance) ({PROCESS_RSS}{{{JOB}}})", "{{instance}}")],
                     width=6,
                 ),
                 Panel(
                     "CPU",
-                    "CPU time of the client process per second (1.0 = one core), user and system.",
+                    "CPU time per second (1.0 = one core), user and system together: each "
+                    "client process (instance) and the total.",
                     "percentunit",
-                    [Target(f"sum by (type) ({rate(PROCESS_CPU, JOB)})", "{{type}}")],
+                    [
+                        Target(f"sum by (instance) ({rate(PROCESS_CPU, JOB)})", "{{instance}}"),
+                        Target(f"sum({rate(PROCESS_CPU, JOB)})", "total"),
+                    ],
                     width=6,
                 ),
                 Panel(
@@ -785,7 +796,8 @@ def soak_rows() -> list[Row]:
                 ),
                 Panel(
                     "Server objects by collection",
-                    "Objects Weaviate holds per collection (all shards).",
+                    "Objects Weaviate holds per collection (all shards, summed over the "
+                    "nodes: with replication each object counts once per replica).",
                     "short",
                     [
                         Target(
@@ -813,19 +825,25 @@ def soak_rows() -> list[Row]:
                 ),
                 Panel(
                     "Server memory",
-                    "Weaviate's Go heap in use and its resident memory.",
+                    "Weaviate's Go heap in use (all nodes) and the resident memory of each "
+                    "node (instance) and of all of them.",
                     "bytes",
                     [
                         Target(f"sum({W_HEAP}{{{WEAVIATE}}})", "heap in use"),
+                        Target(f"sum by (instance) ({W_RSS}{{{WEAVIATE}}})", "RSS {{instance}}"),
                         Target(f"sum({W_RSS}{{{WEAVIATE}}})", "RSS"),
                     ],
                     width=6,
                 ),
                 Panel(
                     "Server CPU",
-                    "CPU time Weaviate uses per second (1.0 = one core).",
+                    "CPU time Weaviate uses per second (1.0 = one core): each node "
+                    "(instance) and all of them.",
                     "percentunit",
-                    [Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU")],
+                    [
+                        Target(f"sum by (instance) ({rate(W_CPU, WEAVIATE)})", "{{instance}}"),
+                        Target(f"sum({rate(W_CPU, WEAVIATE)})", "CPU"),
+                    ],
                     width=6,
                 ),
                 Panel(

@@ -31,7 +31,7 @@ range_tools=(pytest hypothesis mypy types-protobuf types-grpcio pyyaml trustme
 # Offline tests the range runs leave to the locked run: the generated-stub check needs the
 # locked grpcio-tools, the soak tests the soak extra, the compose checks docker-compose.
 range_ignore=(--ignore=tests/test_grpc_stubs.py --ignore=tests/test_soak.py
-              --ignore=tests/test_deploy.py)
+              --ignore=tests/test_soak_cluster.py --ignore=tests/test_deploy.py)
 # The real-server smoke set: REST, gRPC, retries through real faults, OTLP export of spans,
 # metrics and logs over both exporters.
 range_smoke=(

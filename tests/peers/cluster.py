@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import shutil
@@ -72,14 +73,21 @@ class WeaviateCluster:
         version: str = WEAVIATE_VERSION,
         startup_timeout: float = 120.0,
         env: dict[str, str] | None = None,
+        metrics: bool = False,
     ) -> None:
+        """``metrics`` turns on each node's Prometheus ``/metrics`` (on :attr:`metrics_ports`)."""
         self.size = size
         self.version = version
         self.startup_timeout = startup_timeout
         self.extra_env = dict(env or {})
         self.root = Path(tempfile.mkdtemp(prefix="wt-cluster-"))
         self.ports = _allocate(size)
+        self.metrics_ports = [free_port() for _ in range(size)] if metrics else []
         self._procs: list[ManagedProcess | None] = [None] * size
+        # Nodes are started from this one thread, whichever thread asks: a node dies with
+        # the thread that started it (PR_SET_PDEATHSIG is per thread), and a fault
+        # schedule restarts nodes from a thread that ends long before the cluster.
+        self._spawner = concurrent.futures.ThreadPoolExecutor(1, "cluster-spawner")
 
     # -- addresses ----------------------------------------------------------------------
 
@@ -116,6 +124,9 @@ class WeaviateCluster:
             "GO_PROFILING_DISABLE": "true",
             "LOG_LEVEL": "warning",
         }
+        if self.metrics_ports:
+            env["PROMETHEUS_MONITORING_ENABLED"] = "true"
+            env["PROMETHEUS_MONITORING_PORT"] = str(self.metrics_ports[index])
         if index > 0:
             env["CLUSTER_JOIN"] = f"127.0.0.1:{self.ports[0].gossip}"
         env.update(self.extra_env)
@@ -124,6 +135,9 @@ class WeaviateCluster:
     # -- lifecycle ----------------------------------------------------------------------
 
     def _spawn(self, index: int) -> None:
+        self._spawner.submit(self._spawn_here, index).result()
+
+    def _spawn_here(self, index: int) -> None:
         binary = ensure_weaviate(self.version)
         (self.root / f"node{index}").mkdir(parents=True, exist_ok=True)
         argv = [
@@ -199,6 +213,18 @@ class WeaviateCluster:
         proc.stop()  # closes the log; the process is already gone
         self._procs[index] = None
 
+    def pause(self, index: int) -> None:
+        """SIGSTOP node ``index``: it keeps its connections but answers nothing until resumed."""
+        proc = self._procs[index]
+        if proc is not None:
+            os.killpg(proc.process.pid, signal.SIGSTOP)
+
+    def resume(self, index: int) -> None:
+        """SIGCONT a node stopped with :meth:`pause`."""
+        proc = self._procs[index]
+        if proc is not None:
+            os.killpg(proc.process.pid, signal.SIGCONT)
+
     def terminate(self, index: int) -> None:
         """Stop node ``index`` gracefully (SIGTERM, SIGKILL after 15 s)."""
         proc = self._procs[index]
@@ -226,8 +252,11 @@ class WeaviateCluster:
         """Stop every node and remove the data dirs. Idempotent."""
         for i, proc in enumerate(self._procs):
             if proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.process.pid, signal.SIGCONT)  # a paused node cannot stop
                 proc.stop(grace=10.0)
                 self._procs[i] = None
+        self._spawner.shutdown()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> WeaviateCluster:

@@ -25,6 +25,17 @@ FAULT_KINDS = {
 }
 
 
+#: What a node step may do to a cluster node the harness started (``node1=kill``).
+NODE_ACTIONS = {
+    "kill": "SIGKILL the node (no shutdown; open connections are reset)",
+    "term": "stop the node gracefully (SIGTERM)",
+    "stop": "freeze the node (SIGSTOP): connections hang until cont",
+    "cont": "resume a frozen node (SIGCONT)",
+    "start": "start a stopped node again on the same ports and data dir, wait until healthy",
+}
+_NODE = re.compile(r"node(\d+)")
+
+
 class UsageError(Exception):
     """A bad argument or an unusable setting (exit code 2)."""
 
@@ -48,6 +59,46 @@ class FaultStep:
     @property
     def down(self) -> bool:
         return any(kind == "down" for kind, _ in self.toxics)
+
+
+@dataclass(frozen=True)
+class NodeStep:
+    """At ``at`` seconds into the run, do ``action`` (see :data:`NODE_ACTIONS`) to node ``node``."""
+
+    at: float
+    node: int
+    action: str
+    text: str
+
+
+def split_faults(text: str) -> tuple[list[FaultStep], list[NodeStep]]:
+    """A schedule's proxy steps and node steps (``20m:node1=kill,25m:node1=start``).
+
+    Node steps act on a cluster node the harness started (0-based index); they
+    do not replace the proxy's faults. Times must increase within each kind.
+    """
+    proxy_parts: list[str] = []
+    nodes: list[NodeStep] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        when, sep, spec = part.partition(":")
+        kind, _, action = spec.partition("=")
+        match = _NODE.fullmatch(kind.strip())
+        if not sep or match is None:
+            proxy_parts.append(part)
+            continue
+        if action not in NODE_ACTIONS:
+            known = ", ".join(NODE_ACTIONS)
+            raise UsageError(f"--faults: {part!r}: a node step is nodeN=ACTION ({known})")
+        nodes.append(
+            NodeStep(parse_duration(when, "--faults time"), int(match.group(1)), action, part)
+        )
+    times = [s.at for s in nodes]
+    if times != sorted(times):
+        raise UsageError("--faults: node step times must increase")
+    proxy = parse_faults(",".join(proxy_parts)) if proxy_parts else []
+    if not proxy and not nodes:
+        raise UsageError("--faults: no steps given")
+    return proxy, nodes
 
 
 def parse_faults(text: str) -> list[FaultStep]:
@@ -128,6 +179,26 @@ class SoakOptions:
     ready_timeout: float = 30.0
     #: gRPC port for searches and batch imports; None: everything over REST/GraphQL.
     grpc_port: int | None = None
+    #: Every endpoint given with ``--url`` (``url`` is the first).
+    urls: tuple[str, ...] = ()
+    #: Worker processes, each with its own client and ``service.instance.id``.
+    processes: int = 1
+    start_method: str = "spawn"
+    #: Replicas of the soak collection (None: the server's default, no replication config).
+    replication_factor: int | None = None
+    #: Consistency level of the end-of-run read-back of every acknowledged id.
+    check_consistency: str | None = None
+    node_faults: tuple[NodeStep, ...] = ()
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """Every ``--url`` (at least ``url``)."""
+        return self.urls or (self.url,)
+
+    @property
+    def fleet(self) -> bool:
+        """Whether the run uses worker processes (several, several endpoints, or node faults)."""
+        return self.processes > 1 or len(self.endpoints) > 1 or bool(self.node_faults)
 
     @property
     def transport(self) -> str:
@@ -145,7 +216,38 @@ class SoakOptions:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``soak`` sub-command's options."""
     add = parser.add_argument
-    add("--url", help="server base URL (default: $WEAVIATE_URL)")
+    add(
+        "--url",
+        action="append",
+        default=[],
+        help="server base URL (default: $WEAVIATE_URL); repeat (or separate with commas) for "
+        "several endpoints of one cluster: worker k uses the k-th as its primary, the rest as "
+        "fallbacks",
+    )
+    add(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes, each with its own client and service.instance.id (default 1)",
+    )
+    add(
+        "--start-method",
+        choices=("spawn", "fork", "forkserver"),
+        default="spawn",
+        help="how worker processes start (default spawn)",
+    )
+    add(
+        "--replication-factor",
+        type=int,
+        help="replicas of the soak collection (default: the number of --url endpoints when "
+        "more than one, else the server's default)",
+    )
+    add(
+        "--check-consistency",
+        choices=("ONE", "QUORUM", "ALL"),
+        help="consistency level of the end-of-run read-back of every acknowledged id "
+        "(default ALL with replication)",
+    )
     add("--duration", default="60s", help="how long the workload runs (e.g. 90s, 10m; default 60s)")
     add("--writers", type=int, default=2, help="writer threads: batch import, updates, deletes")
     add("--readers", type=int, default=2, help="reader threads: near-vector, bm25, hybrid, gets")
@@ -198,7 +300,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add(
         "--faults",
         metavar="SCHEDULE",
-        help='fault schedule, e.g. "30s:latency=200ms,60s:reset=0.05,90s:down,95s:none"',
+        help='fault schedule, e.g. "30s:latency=200ms,60s:reset=0.05,90s:down,95s:none"; '
+        'node steps ("20m:node1=kill,25m:node1=start") act on a cluster the harness started',
     )
     add(
         "--transport",
@@ -221,17 +324,26 @@ def _positive(value: int, name: str, most: int) -> int:
 
 def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
     """Validated options from parsed arguments and the environment."""
-    url = args.url or environ.get("WEAVIATE_URL")
-    if not url:
+    given = [u.strip() for item in args.url for u in item.split(",") if u.strip()]
+    if not given and environ.get("WEAVIATE_URL"):
+        given = [environ["WEAVIATE_URL"]]
+    if not given:
         raise UsageError("no server: pass --url or set WEAVIATE_URL")
+    if len(set(given)) != len(given):
+        raise UsageError("--url: the endpoints must be distinct")
+    url = given[0]
     duration = parse_duration(args.duration, "--duration")
     if duration <= 0:
         raise UsageError("--duration must be positive")
     faults: tuple[FaultStep, ...] = ()
+    node_faults: tuple[NodeStep, ...] = ()
     if args.faults:
-        if not args.toxiproxy:
+        proxy_steps, node_steps = split_faults(args.faults)
+        if proxy_steps and not args.toxiproxy:
             raise UsageError("--faults needs --toxiproxy URL (the toxiproxy API)")
-        faults = tuple(parse_faults(args.faults))
+        faults, node_faults = tuple(proxy_steps), tuple(node_steps)
+        if not faults and args.toxiproxy:
+            raise UsageError("--toxiproxy without proxy steps in --faults does nothing")
     elif args.toxiproxy:
         raise UsageError("--toxiproxy without --faults does nothing; give a schedule")
     if args.max_rss_growth <= 0:
@@ -257,6 +369,20 @@ def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
         raise UsageError("--transport grpc needs --grpc-port (or WEAVIATE_GRPC_PORT)")
     if args.transport == "rest":
         grpc_port = None
+    processes = _positive(args.processes, "--processes", 64)
+    factor = args.replication_factor
+    if factor is None and len(given) > 1:
+        factor = len(given)
+    if factor is not None:
+        factor = _positive(factor, "--replication-factor", 64)
+    consistency = args.check_consistency
+    if consistency is None and factor is not None and factor > 1:
+        consistency = "ALL"
+    if len(given) > 1 and grpc_port is not None:
+        raise UsageError(
+            "several --url endpoints run over REST/GraphQL (each node has its own gRPC port): "
+            "pass --transport rest"
+        )
     return SoakOptions(
         url=url,
         duration=duration,
@@ -285,4 +411,10 @@ def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
         seed=args.seed,
         ready_timeout=parse_duration(args.ready_timeout, "--ready-timeout"),
         grpc_port=grpc_port,
+        urls=tuple(given),
+        processes=processes,
+        start_method=args.start_method,
+        replication_factor=factor,
+        check_consistency=consistency,
+        node_faults=node_faults,
     )

@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 import uuid
 import warnings
-from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,9 @@ from .._core.redact import redact_url
 from .._dashboards import FOLDER, shipped
 from .._version import __version__
 from .faults import FaultSchedule, Toxiproxy, ToxiproxyError
+from .nodes import NodeControl
 from .options import SoakOptions, UsageError, from_args
+from .otel import SoakTelemetry, render_dashboards
 
 #: Modules of the ``soak`` extra (import name → what it is for).
 EXTRA_MODULES = {
@@ -38,12 +39,6 @@ EXTRA_MODULES = {
     "opentelemetry.instrumentation.system_metrics": "process metrics",
 }
 INSTALL_HINT = "pip install 'weaviate-telemetry[soak]'"
-#: Telemetry counters summed into the report, by the attribute that splits them.
-_SUMMED = {
-    "weaviate.client.retries": "error.type",
-    "weaviate.client.errors": "error.type",
-    "weaviate.client.batch.objects": "outcome",
-}
 
 
 class Unusable(Exception):
@@ -55,8 +50,12 @@ def missing_extras() -> list[str]:
     return [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
 
 
-def soak_main(args: argparse.Namespace) -> int:
-    """Run ``weaviate-telemetry soak`` with parsed ``args``; return the exit code."""
+def soak_main(args: argparse.Namespace, nodes: NodeControl | None = None) -> int:
+    """Run ``weaviate-telemetry soak`` with parsed ``args``; return the exit code.
+
+    ``nodes`` controls the cluster's nodes for node fault steps: given by the
+    harness that started the cluster (``tools/soak_stack.py --cluster``).
+    """
     try:
         options = from_args(args, dict(os.environ))
     except UsageError as err:
@@ -72,8 +71,15 @@ def soak_main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if options.node_faults and nodes is None:
+        print(
+            "soak: node steps in --faults need a cluster the harness started "
+            "(python tools/soak_stack.py --cluster 3 …; docs/soak.md)",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        return Soak(options).run()
+        return Soak(options, nodes).run()
     except Unusable as err:
         print(f"soak: {err}", file=sys.stderr)
         return 2
@@ -90,113 +96,12 @@ def _get(url: str, timeout: float = 5.0) -> int:
         raise Unusable(f"cannot reach {url}: {err}") from None
 
 
-class _Telemetry:
-    """Providers for this run: SDK spans and metrics, process metrics, the soak's own metrics."""
-
-    def __init__(self, options: SoakOptions, run_id: str) -> None:
-        from opentelemetry.instrumentation.system_metrics import SystemMetricsInstrumentor
-        from opentelemetry.metrics import CallbackOptions, Observation
-        from opentelemetry.sdk.metrics import MeterProvider
-        from opentelemetry.sdk.metrics.export import (
-            InMemoryMetricReader,
-            MetricReader,
-            PeriodicExportingMetricReader,
-        )
-        from opentelemetry.sdk.resources import Resource
-        from opentelemetry.sdk.trace import TracerProvider
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-        from ..telemetry import instrument_opentelemetry
-
-        resource = Resource.create(
-            {"service.name": options.service_name, "service.instance.id": run_id}
-        )
-        self.memory = InMemoryMetricReader()
-        readers: list[MetricReader] = [self.memory]
-        self.tracer_provider = TracerProvider(resource=resource)
-        self.endpoint = options.otlp_endpoint
-        if self.endpoint:
-            from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
-                OTLPMetricExporter,
-            )
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-            base = self.endpoint.rstrip("/")
-            interval = max(1.0, min(5.0, options.scrape_interval))
-            readers.append(
-                PeriodicExportingMetricReader(
-                    OTLPMetricExporter(endpoint=base + "/v1/metrics"),
-                    export_interval_millis=interval * 1000,
-                )
-            )
-            self.tracer_provider.add_span_processor(
-                BatchSpanProcessor(OTLPSpanExporter(endpoint=base + "/v1/traces"))
-            )
-        self.meter_provider = MeterProvider(resource=resource, metric_readers=readers)
-        self.system = SystemMetricsInstrumentor(
-            config={
-                "process.memory.usage": None,
-                "process.memory.virtual": None,
-                "process.cpu.time": ["user", "system"],
-                "process.cpu.utilization": None,
-                "process.thread.count": None,
-                "process.open_file_descriptor.count": None,
-                "cpython.gc.collections": None,
-            }
-        )
-        self.system.instrument(meter_provider=self.meter_provider)
-        self.instrumentation = instrument_opentelemetry(self.tracer_provider, self.meter_provider)
-        meter = self.meter_provider.get_meter("weaviate_telemetry.soak", __version__)
-        self.written = meter.create_counter(
-            "weaviate.soak.objects.written",
-            unit="{object}",
-            description="Objects the soak harness wrote (confirmed by the server).",
-        )
-        self.lost = 0
-
-        def observe_lost(_options: CallbackOptions) -> Iterable[Observation]:
-            yield Observation(self.lost)
-
-        meter.create_observable_gauge(
-            "weaviate.soak.objects.lost",
-            callbacks=[observe_lost],
-            unit="{object}",
-            description="Written objects missing at the end-of-run check (0 until it ran).",
-        )
-
-    def summary(self) -> dict[str, dict[str, float]]:
-        """The SDK's own counters, summed by their splitting attribute."""
-        found: dict[str, dict[str, float]] = {name: {} for name in _SUMMED}
-        data = self.memory.get_metrics_data()
-        for resource_metrics in data.resource_metrics if data else ():
-            for scope in resource_metrics.scope_metrics:
-                for metric in scope.metrics:
-                    key = _SUMMED.get(metric.name)
-                    if key is None:
-                        continue
-                    for point in getattr(metric.data, "data_points", ()):
-                        label = str((point.attributes or {}).get(key, "-"))
-                        found[metric.name][label] = found[metric.name].get(label, 0.0) + float(
-                            point.value
-                        )
-        return found
-
-    def flush(self) -> None:
-        self.meter_provider.force_flush(10_000)
-        self.tracer_provider.force_flush(10_000)
-
-    def shutdown(self) -> None:
-        self.instrumentation.uninstrument()
-        self.system.uninstrument()
-        self.meter_provider.shutdown()
-        self.tracer_provider.shutdown()
-
-
 class Soak:
     """The steps of one run, in order."""
 
-    def __init__(self, options: SoakOptions) -> None:
+    def __init__(self, options: SoakOptions, nodes: NodeControl | None = None) -> None:
         self.options = options
+        self.nodes = nodes
         self.run_id = uuid.uuid4().hex[:8]
         self.collection = "Soak" + self.run_id
         self.folder = options.report
@@ -250,6 +155,13 @@ class Soak:
                 version = client.meta().version
             except WeaviateError as err:
                 raise Unusable(f"server not usable: {err}") from None
+            if o.fleet:
+                from .fleet import Fleet, FleetError
+
+                try:
+                    return Fleet(o, self.nodes).run(version, schedule)
+                except FleetError as err:
+                    raise Unusable(str(err)) from None
             return self._run(client, version, dashboards, schedule)
         finally:
             client.close()
@@ -267,7 +179,7 @@ class Soak:
         from .workload import Workload
 
         o = self.options
-        telemetry = _Telemetry(o, self.run_id)
+        telemetry = SoakTelemetry(o, self.run_id)
         workload = Workload(
             client,
             self.collection,
@@ -343,7 +255,7 @@ class Soak:
         if o.prometheus:
             # Let the last exports be scraped before the panels are read.
             time.sleep(min(30.0, 2 * o.scrape_interval + 1))
-            charts += self._render(dashboards, wall_start - 5, time.time())
+            charts += render_dashboards(o, wall_start - 5, time.time(), dashboards)
         telemetry.shutdown()
 
         samples = sampler.samples
@@ -450,43 +362,3 @@ class Soak:
         for reason in reasons:
             print(f"soak: FAIL: {reason}", file=sys.stderr)
         return exit_code
-
-    def _render(self, dashboards: list[Path], start: float, end: float) -> list[dict[str, Any]]:
-        import json
-
-        from . import render
-
-        o = self.options
-        assert o.prometheus is not None
-        charts = []
-        for path in dashboards:
-            board = json.loads(path.read_text())
-            names = {v["name"] for v in (board.get("templating") or {}).get("list") or []}
-            variables = {"job": o.service_name}
-            if "weaviate_job" in names:
-                variables["weaviate_job"] = o.weaviate_job
-            out = self.folder / (path.stem + ".png")
-            title = str(board.get("title") or path.stem)
-            entry: dict[str, Any] = {"title": title, "file": out.name}
-            try:
-                panels = render.render(
-                    board,
-                    o.prometheus,
-                    out,
-                    variables=variables,
-                    start=start,
-                    end=end,
-                    scrape_interval=o.scrape_interval,
-                )
-                entry.update(panels=len(panels), empty=[], failed={})
-            except render.PreviewError as err:
-                entry.update(
-                    panels=len(render.panels_of(board)),
-                    empty=err.empty,
-                    failed=err.failed,
-                    problems=str(err),
-                )
-            except (render.QueryError, ValueError) as err:
-                entry.update(panels=0, empty=[], failed={"*": str(err)}, problems=str(err))
-            charts.append(entry)
-        return charts

@@ -26,12 +26,13 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._client import Client
 from .._core.errors import ErrorKind, WeaviateError
+from .._query.filters import Filter
 
 #: Error kinds a fault (a reset, a refused connection, added latency, a 503) can cause.
 TRANSIENT = frozenset(
@@ -43,6 +44,10 @@ TRANSIENT = frozenset(
         ErrorKind.SERVER_ERROR,
     }
 )
+#: What Weaviate says when its call to another replica failed mid-way (the node holding it
+#: was killed): ``rpc error: code = Canceled desc = grpc: the client connection is closing``.
+#: It answers that with 422 (a validation error), though nothing was wrong with the request.
+_REPLICA_RPC_FAILURE = "rpc error: code ="
 _RESERVOIR = 20_000
 # The state of one object in a writer's books.
 _UNCONFIRMED, _CONFIRMED, _DELETED, _DELETE_UNKNOWN = 0, 1, 2, 3
@@ -80,41 +85,83 @@ _WORDS = tuple(
 
 @dataclass
 class OpStats:
-    """Counts, error kinds and a latency reservoir of one operation."""
+    """Counts, error kinds and a latency reservoir of one operation.
+
+    The reservoir is allocated in full up front (8 bytes a slot), so filling
+    it during a long run does not show up as RSS growth.
+    """
 
     calls: int = 0
     errors: collections.Counter[str] = field(default_factory=collections.Counter)
-    durations: list[float] = field(default_factory=list)
+    durations: array.array[float] = field(
+        default_factory=lambda: array.array("d", bytes(8 * _RESERVOIR))
+    )
+    kept: int = 0
 
     def add(self, seconds: float, error: str | None, rng: random.Random) -> None:
         self.calls += 1
         if error is not None:
             self.errors[error] += 1
-        if len(self.durations) < _RESERVOIR:
-            self.durations.append(seconds)
+        if self.kept < _RESERVOIR:
+            self.durations[self.kept] = seconds
+            self.kept += 1
         else:
             slot = rng.randrange(self.calls)
             if slot < _RESERVOIR:
                 self.durations[slot] = seconds
 
-    def summary(self, seconds: float) -> dict[str, Any]:
-        ordered = sorted(self.durations)
+    def sample(self) -> list[float]:
+        """The latencies kept (all of them up to the reservoir's size)."""
+        return list(self.durations[: self.kept])
 
-        def q(p: float) -> float | None:
-            if not ordered:
-                return None
-            return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
+    def summary(self, seconds: float, extra: list[float] | None = None) -> dict[str, Any]:
+        return summarize(self.calls, self.errors, self.sample() + (extra or []), seconds)
 
-        return {
-            "calls": self.calls,
-            "per_second": round(self.calls / seconds, 2) if seconds else 0.0,
-            "errors": sum(self.errors.values()),
-            "errors_by_kind": dict(sorted(self.errors.items())),
-            "p50_ms": q(0.50),
-            "p95_ms": q(0.95),
-            "p99_ms": q(0.99),
-            "max_ms": round(ordered[-1] * 1000, 2) if ordered else None,
-        }
+    @staticmethod
+    def merged(stats: list[OpStats], seconds: float) -> dict[str, Any]:
+        """One summary over several processes' stats of the same operation.
+
+        The latency quantiles are over the union of the reservoirs (each a
+        uniform sample of its process's calls).
+        """
+        errors: collections.Counter[str] = collections.Counter()
+        durations: list[float] = []
+        for one in stats:
+            errors.update(one.errors)
+            durations += one.sample()
+        return summarize(sum(s.calls for s in stats), errors, durations, seconds)
+
+
+def summarize(
+    calls: int, errors: collections.Counter[str], durations: list[float], seconds: float
+) -> dict[str, Any]:
+    """Calls, rate, errors by kind and latency quantiles (ms) of one operation."""
+    ordered = sorted(durations)
+
+    def q(p: float) -> float | None:
+        if not ordered:
+            return None
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
+
+    return {
+        "calls": calls,
+        "per_second": round(calls / seconds, 2) if seconds else 0.0,
+        "errors": sum(errors.values()),
+        "errors_by_kind": dict(sorted(errors.items())),
+        "p50_ms": q(0.50),
+        "p95_ms": q(0.95),
+        "p99_ms": q(0.99),
+        "max_ms": round(ordered[-1] * 1000, 2) if ordered else None,
+    }
+
+
+def object_id(space: str, writer: int, serial: int) -> str:
+    """The id of a writer's ``serial``-th object in ``space``: derived, so nothing keeps it."""
+    text = f"{space}/{writer}/{serial}".encode()
+    digest = bytearray(hashlib.blake2b(text, digest_size=16).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x40  # a version-4 UUID
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(digest)))
 
 
 @dataclass
@@ -135,6 +182,10 @@ class Verification:
     aggregate_count: int | None = None
     seconds: float = 0.0
     error: str | None = None
+    #: The level of the read-back by id (None: the cursor alone decides).
+    consistency: str | None = None
+    consistent_found: int = 0
+    cursor_missing: int = 0
 
     @property
     def ok(self) -> bool:
@@ -159,6 +210,9 @@ class Verification:
             "aggregate_count": self.aggregate_count,
             "seconds": round(self.seconds, 2),
             "error": self.error,
+            "consistency": self.consistency,
+            "found_at_consistency": self.consistent_found if self.consistency else None,
+            "expected_missing_from_cursor": self.cursor_missing,
             "examples": {
                 "lost": self.lost[:10],
                 "duplicated": self.duplicated[:10],
@@ -183,6 +237,9 @@ class Workload:
         think_time: float = 0.0,
         seed: int = 8,
         on_written: Callable[[int], object] = lambda n: None,
+        id_space: str | None = None,
+        phase: Callable[[], str] | None = None,
+        node_faults: bool = False,
     ) -> None:
         self.client = client
         self.collection = collection
@@ -193,6 +250,19 @@ class Workload:
         self.think_time = think_time
         self.seed = seed
         self.on_written = on_written
+        #: Ids are derived from (id_space, writer, serial); worker processes of one run
+        #: each have their own space.
+        self.id_space = id_space or collection
+        #: The run's phase now (before/during/after a node loss); calls are also
+        #: counted per phase when given.
+        self.phase = phase
+        #: With node faults, a 422 that reports a failed call to another replica is caused
+        #: by the fault (counted in :attr:`replica_rpc_errors`), not by the request.
+        self.node_faults = node_faults
+        self.replica_rpc_errors: list[str] = []
+        self.phases: dict[str, dict[str, OpStats]] = collections.defaultdict(
+            lambda: collections.defaultdict(OpStats)
+        )
         #: Per SDK operation, named as Prometheus shows it (``db_operation_name``).
         self.ops: dict[str, OpStats] = collections.defaultdict(OpStats)
         #: The ``query.get`` calls again, per kind of search.
@@ -223,9 +293,23 @@ class Workload:
 
     # -- schema -----------------------------------------------------------------------------
 
-    def create_collection(self) -> None:
+    def create_collection(self, replication_factor: int | None = None) -> None:
+        """The soak collection; replicated with ``replication_factor`` > 1.
+
+        A replicated one repairs a restarted node asynchronously and lets a
+        delete win over a replica that missed it (``DeleteOnConflict``), so a
+        node that was down while objects were deleted does not bring them back.
+        """
+        extra: dict[str, Any] = {}
+        if replication_factor is not None:
+            extra["replicationConfig"] = {"factor": replication_factor}
+            if replication_factor > 1:
+                extra["replicationConfig"].update(
+                    asyncEnabled=True, deletionStrategy="DeleteOnConflict"
+                )
         self.client.collections.create_from_dict(
             {
+                **extra,
                 "class": self.collection,
                 "description": "weaviate-telemetry soak run",
                 "vectorizer": "none",
@@ -289,8 +373,9 @@ class Workload:
         ``op`` is the SDK operation, the ``db_operation_name`` Prometheus shows (all
         searches are ``query.get``); ``search`` (near_vector, bm25, hybrid) also counts
         the call in :attr:`searches`. Errors of a kind a fault can cause are counted; any
-        other error is unexpected.
+        other error is unexpected. A call counts in the phase it *began* in.
         """
+        phase = self.phase() if self.phase is not None else None
         began = time.perf_counter()
         try:
             value = fn(*args, **kwargs)
@@ -298,33 +383,47 @@ class Workload:
             seconds = time.perf_counter() - began
             with self._lock:
                 self.ops[op].add(seconds, err.kind.value, rng)
+                if phase is not None:
+                    self.phases[phase][op].add(seconds, err.kind.value, rng)
                 if search is not None:
                     self.searches[search].add(seconds, err.kind.value, rng)
-                if err.kind not in TRANSIENT:
+                if self._replica_failure(err.kind, str(err)):
+                    self.replica_rpc_errors.append(f"{op} {search or ''}: {err}")
+                elif err.kind not in TRANSIENT:
                     self.unexpected.append(f"{op} {search or ''}: {err}")
             return False, err
         seconds = time.perf_counter() - began
         with self._lock:
             self.ops[op].add(seconds, None, rng)
+            if phase is not None:
+                self.phases[phase][op].add(seconds, None, rng)
             if search is not None:
                 self.searches[search].add(seconds, None, rng)
         return True, value
+
+    def _replica_failure(self, kind: ErrorKind | None, message: str) -> bool:
+        """A 4xx that only reports a failed call to a replica, during a node fault run."""
+        return (
+            self.node_faults
+            and kind in (ErrorKind.VALIDATION_ERROR, ErrorKind.BAD_REQUEST, ErrorKind.GRAPHQL_ERROR)
+            and _REPLICA_RPC_FAILURE in str(message)
+        )
 
     def _vector(self, rng: random.Random) -> list[float]:
         return [rng.uniform(-1.0, 1.0) for _ in range(self.dimensions)]
 
     def _id(self, writer: int, serial: int) -> str:
         """The id of a writer's ``serial``-th object: derived, so nothing has to keep it."""
-        text = f"{self.collection}/{writer}/{serial}".encode()
-        digest = bytearray(hashlib.blake2b(text, digest_size=16).digest())
-        digest[6] = (digest[6] & 0x0F) | 0x40  # a version-4 UUID
-        digest[8] = (digest[8] & 0x3F) | 0x80
-        return str(uuid.UUID(bytes=bytes(digest)))
+        return object_id(self.id_space, writer, serial)
+
+    def books(self) -> list[bytes]:
+        """Each writer's state of every object it sent, indexed by serial (see the module doc)."""
+        return [bytes(status) for status in self._status]
 
     def _writer(self, index: int, deadline: float) -> None:
         rng = random.Random(self.seed * 1000 + index)
         status = self._status[index]
-        live = array.array("L")  # serials confirmed and not deleted
+        live = array.array("I")  # serials confirmed and not deleted
         while self._running(deadline):
             objects: list[dict[str, Any]] = []
             serials: dict[str, int] = {}
@@ -358,8 +457,11 @@ class Workload:
             with self._lock:
                 for failure in result.failures:
                     self.batch_failures[failure.kind.value if failure.kind else "rejected"] += 1
-                    if failure.kind is None or failure.kind not in TRANSIENT:
-                        self.unexpected.append(f"batch item {failure.id}: {failure.message}")
+                    text = f"batch item {failure.id}: {failure.message}"
+                    if self._replica_failure(failure.kind, failure.message):
+                        self.replica_rpc_errors.append(text)
+                    elif failure.kind is None or failure.kind not in TRANSIENT:
+                        self.unexpected.append(text)
                 self._recent.extend(stored)
                 self._written += len(stored)
             if stored:
@@ -426,39 +528,71 @@ class Workload:
 
     def verify(self) -> Verification:
         """Read every object back (cursor over the collection) and compare with the books."""
-        began = time.monotonic()
-        check = Verification()
-        books: dict[int, set[str]] = collections.defaultdict(set)
-        for writer, status in enumerate(self._status):
-            for serial, state in enumerate(status):
-                books[state].add(self._id(writer, serial))
-        deleted, delete_unknown = books[_DELETED], books[_DELETE_UNKNOWN]
-        unconfirmed = books[_UNCONFIRMED]
-        confirmed = books[_CONFIRMED] | deleted | delete_unknown
-        expected = confirmed - deleted - delete_unknown
-        check.confirmed, check.deleted = len(confirmed), len(deleted)
-        check.delete_unknown, check.expected_present = len(delete_unknown), len(expected)
-        seen: collections.Counter[str] = collections.Counter()
-        try:
-            for obj in self._every_object():
-                seen[str(obj).lower()] += 1
-            aggregate = self.client.query.aggregate(self.collection).meta_count().do()
-            check.aggregate_count = aggregate.count
-        except WeaviateError as err:
-            check.error = f"reading the collection back failed: {err}"
-            check.seconds = time.monotonic() - began
-            return check
-        check.found = sum(seen.values())
-        check.lost = sorted(expected - seen.keys())
-        check.duplicated = sorted(i for i, n in seen.items() if n > 1)
-        check.resurrected = sorted(deleted & seen.keys())
-        known = confirmed | unconfirmed
-        check.strangers = sorted(seen.keys() - known)
-        check.unconfirmed_stored = len(unconfirmed & seen.keys())
-        check.unconfirmed_absent = len(unconfirmed - seen.keys())
+        books = [(self.id_space, w, status) for w, status in enumerate(self._status)]
+        return check_books(self.client, self.collection, books)
+
+
+#: Ids per read-back query of :func:`check_books` at a consistency level.
+_CHECK_CHUNK = 500
+
+
+def check_books(
+    client: Client,
+    collection: str,
+    books: Iterable[tuple[str, int, bytes | bytearray]],
+    consistency: str | None = None,
+) -> Verification:
+    """Compare the collection with the writers' books ``(id space, writer, states)``.
+
+    A cursor over the collection finds duplicates and ids nobody wrote; with
+    ``consistency`` (``ALL``/``QUORUM``) every acknowledged and every deleted
+    id is also read back by id at that level, and that read decides what is
+    lost (the cursor reads one node's replicas only).
+    """
+    began = time.monotonic()
+    check = Verification(consistency=consistency)
+    states: dict[int, set[str]] = collections.defaultdict(set)
+    for space, writer, status in books:
+        for serial, state in enumerate(status):
+            states[state].add(object_id(space, writer, serial))
+    deleted, delete_unknown = states[_DELETED], states[_DELETE_UNKNOWN]
+    unconfirmed = states[_UNCONFIRMED]
+    confirmed = states[_CONFIRMED] | deleted | delete_unknown
+    expected = confirmed - deleted - delete_unknown
+    check.confirmed, check.deleted = len(confirmed), len(deleted)
+    check.delete_unknown, check.expected_present = len(delete_unknown), len(expected)
+    seen: collections.Counter[str] = collections.Counter()
+    consistent: set[str] = set()
+    try:
+        for obj in client.objects.iterate(collection, page_size=1000):
+            seen[str(obj.id).lower()] += 1
+        if consistency is not None:
+            handle = client.collections.get(collection).with_consistency_level(consistency)
+            wanted = sorted(expected | deleted)
+            for at in range(0, len(wanted), _CHECK_CHUNK):
+                chunk = wanted[at : at + _CHECK_CHUNK]
+                answer = handle.query.fetch_objects(
+                    filters=Filter.by_id().contains_any(chunk),
+                    limit=len(chunk),
+                    return_properties=["rev"],
+                )
+                consistent.update(str(o.uuid).lower() for o in answer.objects)
+        aggregate = client.query.aggregate(collection).meta_count().do()
+        check.aggregate_count = aggregate.count
+    except WeaviateError as err:
+        check.error = f"reading the collection back failed: {err}"
         check.seconds = time.monotonic() - began
         return check
-
-    def _every_object(self) -> Iterator[str]:
-        for obj in self.client.objects.iterate(self.collection, page_size=1000):
-            yield str(obj.id)
+    check.found = sum(seen.values())
+    present = consistent if consistency is not None else set(seen)
+    check.lost = sorted(expected - present)
+    check.cursor_missing = len(expected - seen.keys())
+    check.consistent_found = len(consistent)
+    check.duplicated = sorted(i for i, n in seen.items() if n > 1)
+    check.resurrected = sorted(deleted & (seen.keys() | consistent))
+    known = confirmed | unconfirmed
+    check.strangers = sorted(seen.keys() - known)
+    check.unconfirmed_stored = len(unconfirmed & seen.keys())
+    check.unconfirmed_absent = len(unconfirmed - seen.keys())
+    check.seconds = time.monotonic() - began
+    return check
