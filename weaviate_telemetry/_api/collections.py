@@ -65,9 +65,10 @@ class Collections:
     server treats it as done).
     """
 
-    def __init__(self, call: Call, rpc: bool = False) -> None:
+    def __init__(self, call: Call, rpc: bool = False, streams: Any = None) -> None:
         self._call = call
         self._rpc = rpc
+        self._streams = streams
         self._schemas = SchemaCache()
 
     @staticmethod
@@ -200,7 +201,9 @@ class Collections:
         """
         from .collection import Collection  # the handle's modules load on first use (import cost)
 
-        return Collection(self._call, v.collection_name(name), self._schemas, rpc=self._rpc)
+        return Collection(
+            self._call, v.collection_name(name), self._schemas, rpc=self._rpc, streams=self._streams
+        )
 
     @overload
     def get(self, name: str, data_model: None = None) -> Collection[Properties]: ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -291,6 +291,29 @@ class GrpcTransport:
         # Raised outside the handler: no __context__ holding the unredacted original.
         raise failure
 
+    def open_stream(
+        self,
+        target: str,
+        method: str,
+        requests: Iterator[Any],
+        reply: Any,
+        metadata: Sequence[tuple[str, str]],
+    ) -> ReplyStream:
+        """Open a bidirectional stream ``Weaviate/<method>``: ``requests`` is read by
+        grpcio's own thread; the replies are read from the returned :class:`ReplyStream`.
+
+        No deadline: the caller cancels an idle stream (a long import may take hours).
+        """
+        channel = self._channels.get(target)
+        if channel is None:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+        stub = channel.stream_stream(
+            f"/weaviate.v1.Weaviate/{method}",
+            request_serializer=_serialize,
+            response_deserializer=reply.FromString,
+        )
+        return ReplyStream(stub(requests, metadata=metadata))
+
     def health(self, target: str, timeout: float) -> str:
         """The standard ``grpc.health.v1.Health/Check`` status name (e.g. ``SERVING``).
 
@@ -321,6 +344,33 @@ class GrpcTransport:
             self._callables.clear()
         for channel in channels.values():
             channel.close()
+
+
+def _serialize(message: Any) -> bytes:
+    data: bytes = message.SerializeToString()
+    return data
+
+
+class ReplyStream:
+    """The replies of one open stream; a failed stream raises a :class:`WeaviateError`
+    (``rpc_status`` set, e.g. ``UNIMPLEMENTED`` on a server without the method)."""
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return next(self._call)
+        except grpc.RpcError as exc:
+            failure = map_rpc_error(exc)
+        raise failure
+
+    def cancel(self) -> None:
+        """End the stream from this side (its reader then gets ``CANCELLED``)."""
+        self._call.cancel()
 
 
 _HEALTH = {0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}

@@ -672,6 +672,32 @@ class Pipeline:
         assert endpoint.grpc_target is not None
         transport.open(endpoint.grpc_target, endpoint.secure, size)
 
+    def open_stream(
+        self, rpc: RpcCall, requests: Iterator[Any], avoid: int | None = None
+    ) -> tuple[Any, int]:
+        """Open the bidirectional gRPC stream ``rpc.method`` on a live endpoint (not
+        ``avoid`` when another is live): its :class:`ReplyStream` and the endpoint's index.
+
+        The stream's logic (window, resends, pacing) is the caller's (docs/batch.md);
+        this only chooses the endpoint and carries the client's credentials.
+        """
+        if self.closed:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+        index = self.endpoints.choose(avoid=avoid, ready=self._ready)
+        endpoint = self.endpoints[index]
+        target = endpoint.grpc_target
+        if target is None:
+            raise WeaviateError.from_kind(
+                ErrorKind.VALIDATION_ERROR, f"{rpc.method} needs a client with a grpc_port"
+            )
+        transport = self._grpc_transport()
+        if not transport.has_channel(target):
+            self._open_channel(transport, endpoint, self.config.timeouts.total)
+        metadata: tuple[tuple[str, str], ...] = self.rpc_metadata
+        if self.auth is not None:
+            metadata = (*metadata, ("authorization", f"Bearer {self.auth.token()}"))
+        return transport.open_stream(target, rpc.method, requests, rpc.reply, metadata), index
+
     def grpc_health(self, endpoint: Endpoint, timeout: float) -> str:
         """``grpc.health.v1.Health/Check`` of the endpoint's gRPC server (doctor)."""
         target = endpoint.grpc_target
