@@ -62,6 +62,8 @@ def _rss_kib(field: str) -> int:
 
 def _child(contender: str, url: str, grpc: int, collection: str, n: int, dim: int) -> None:
     """Run one import in this process; print one JSON line with its figures."""
+    import resource
+
     source = objects(n, dim)
     if contender.startswith("sdk"):
         client = wt.Client(url, grpc_port=grpc, timeouts=wt.Timeouts(read=120, total=600))
@@ -96,6 +98,7 @@ def _child(contender: str, url: str, grpc: int, collection: str, n: int, dim: in
         failed = len(col.batch.failed_objects)
         client.close()  # type: ignore[attr-defined]
     peak = _rss_kib("VmHWM")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
             {
@@ -104,6 +107,7 @@ def _child(contender: str, url: str, grpc: int, collection: str, n: int, dim: in
                 "failed": failed,
                 "rss_growth_mib": (peak - baseline) / 1024,
                 "peak_mib": peak / 1024,
+                "cpu_s": usage.ru_utime + usage.ru_stime,
             }
         )
     )
@@ -171,13 +175,14 @@ def run(url: str, grpc: int, n: int, dim: int, contenders: tuple[str, ...]) -> l
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| contender | objects | objects/s | RSS growth (MiB) | peak RSS (MiB) "
-        "| lost | dup | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| client CPU (us/object) | lost | dup | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['contender']} | {r['objects']:,} | {r['per_s']:,.0f} | "
-            f"{r['rss_growth_mib']:.1f} | {r['peak_mib']:.0f} | {r['lost']} | "
+            f"{r['rss_growth_mib']:.1f} | {r['peak_mib']:.0f} | "
+            f"{r['cpu_s'] / r['objects'] * 1e6:.0f} | {r['lost']} | "
             f"{r['duplicated']} | {r['failed']} |"
         )
     sdk = max((r["per_s"] for r in rows if r["contender"].startswith("sdk")), default=0.0)

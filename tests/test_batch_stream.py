@@ -358,3 +358,20 @@ def test_window_gives_up_after_the_reconnect_waits() -> None:
     assert waits == [0.5, 1.0, 2.0, 4.0, 8.0]
     w.results([], [])
     assert w.reconnect_wait() is None  # no result: no progress, still given up
+
+
+def test_import_progress_shows_rate_eta_and_failures(stream_client: wt.Client, docs: str) -> None:
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160, color_system=None)
+    with wt.ImportProgress(total=500, description="articles", console=console) as progress:
+        result = stream_client.batch.stream_objects(
+            rows(500, frozenset({1, 2})), collection=docs, on_progress=progress
+        )
+    assert result.failed == 2
+    text = out.getvalue()
+    assert "articles" in text and "500/500" in text and "2 failed" in text
+    assert "obj/s" in text and "ETA" in text

@@ -41,10 +41,16 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import classes, outputs
     from ._api.collection import Collection
+    from ._api.progress import ImportProgress
 
 # Loaded on first use: the handles and the data-plane types are most of the package, and
 # an application that only probes health should not pay for them (docs/performance.md).
-_LAZY = {"Collection": "._api.collection", "classes": ".classes", "outputs": ".outputs"}
+_LAZY = {
+    "Collection": "._api.collection",
+    "ImportProgress": "._api.progress",
+    "classes": ".classes",
+    "outputs": ".outputs",
+}
 # The data-plane types live in namespaces that mirror the official client's
 # (docs/migrating-from-weaviate-client.md). Their earlier flat names (``wt.Filter``) still
 # resolve, from these namespaces, for programs written before; they are not in __all__.
@@ -100,6 +106,7 @@ __all__ = [
     "ForbiddenError",
     "GraphQLError",
     "HealthReport",
+    "ImportProgress",
     "InsecureTransportWarning",
     "Meta",
     "NotFoundError",

@@ -280,8 +280,9 @@ class _Bridge:
         self.stream_pacing = meter.create_counter(
             "weaviate.client.batch.stream.pacing",
             unit="{message}",
-            description="Server-side batching: the server's pacing messages and the client's "
-            "answers, by event (backoff, out_of_memory, shutting_down, reconnect, fallback).",
+            description="Server-side batching: streams started, the server's pacing messages "
+            "and the client's answers, by event (started, backoff, out_of_memory, "
+            "shutting_down, reconnect, fallback).",
         )
         self.stream_batch_size = meter.create_histogram(
             "weaviate.client.batch.stream.batch_size",
@@ -531,8 +532,7 @@ class _Bridge:
                     attrs[f"weaviate.batch.{key}"] = meta[key]
             call.span.add_event(f"batch.stream.{event}", attrs)
         base = {"db.operation.name": meta.get("operation") or "unknown"}
-        if event != "started":
-            self.stream_pacing.add(1, {**base, "weaviate.batch.event": event})
+        self.stream_pacing.add(1, {**base, "weaviate.batch.event": event})
         size = measurements.get("batch_size")
         if size is not None and event in ("started", "backoff"):
             self.stream_batch_size.record(size, base)
