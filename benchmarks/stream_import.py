@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -237,6 +238,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated contenders")
     args = parser.parse_args()
     n = 50_000 if args.quick else args.objects
+    # A background run (SIGINT ignored) stopped with SIGTERM still stops its Weaviate.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     contenders = tuple(args.only.split(",")) if args.only else CONTENDERS
     from weaviate_telemetry.embedded import EmbeddedWeaviate
 
