@@ -233,6 +233,23 @@ def test_server_without_batch_stream_gets_unary_batches(
         assert set(stored_ids(c, docs)) == expected_ids(900, frozenset({5}))
 
 
+def test_a_refused_stream_is_not_retried_and_every_object_is_reported(
+    weaviate_auth_server: EmbeddedWeaviate, pacing: list[Any]
+) -> None:
+    """A wrong API key: no reconnect waits; the unary fallback reports each object."""
+    assert weaviate_auth_server.ports is not None
+    with wt.Client(
+        weaviate_auth_server.url, grpc_port=weaviate_auth_server.ports.grpc, api_key="wrong"
+    ) as c:
+        result = c.batch.stream_objects(rows(250), collection="Anything")
+    assert result.succeeded == 0 and result.failed == 250
+    assert {f.kind for f in result.failures} == {wt.ErrorKind.UNAUTHORIZED}
+    assert [f.index for f in result.failures] == list(range(250))
+    events_seen = [e for e, _, _ in pacing]
+    assert "reconnect" not in events_seen
+    assert [meta["error_kind"] for e, _, meta in pacing if e == "fallback"] == ["unauthorized"]
+
+
 def test_one_span_per_stream_and_outcomes_in_the_batch_metric(
     stream_client: wt.Client, docs: str
 ) -> None:

@@ -38,6 +38,18 @@ Failure = Callable[[int, "str | None", str, "ErrorKind | None"], Any]
 _METHOD = "/weaviate.v1.Weaviate/BatchStream"
 #: A ``Data`` message stays under this many bytes (the server's limit is ~100 MB).
 _MESSAGE_BYTES = 8 << 20
+#: Stream failures a new stream may heal (a reset, a restarting node, a cancelled idle
+#: stream, the server's ABORTED on shutdown); any other kind falls back at once.
+_TRANSIENT = frozenset(
+    {
+        ErrorKind.UNAVAILABLE,
+        ErrorKind.CONNECTION_ERROR,
+        ErrorKind.TIMEOUT,
+        ErrorKind.SERVER_ERROR,
+        ErrorKind.RATE_LIMITED,
+        ErrorKind.CONFLICT,
+    }
+)
 #: Objects handed to unary batches at a time (fallback, REST-only objects).
 _UNARY_CHUNK = 200
 
@@ -122,6 +134,11 @@ class StreamImport:
                 broken = err
                 if err.rpc_status == "UNIMPLEMENTED":
                     self._fallback("the server has no BatchStream method", err)
+                    return
+                if err.kind not in _TRANSIENT:
+                    # Not a break another stream heals (e.g. unauthorized): the unary
+                    # calls report it per object, with the client's retry policy.
+                    self._fallback(f"the stream failed: {err.kind.value}", err)
                     return
             resent = window.stream_ended()
             if self._exhausted and window.idle():
