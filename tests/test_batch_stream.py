@@ -60,6 +60,12 @@ def rows(n: int, bad: frozenset[int] = frozenset()) -> Iterator[dict[str, Any]]:
         }
 
 
+def _calls_in_flight() -> int:
+    from weaviate_telemetry._core import grpc_transport
+
+    return grpc_transport._in_flight._count
+
+
 def stored_ids(client: wt.Client, collection: str) -> list[str]:
     return [o.id for o in client.objects.iterate(collection, page_size=1000)]
 
@@ -93,6 +99,8 @@ def test_stream_import_stores_every_object_with_its_id(
     assert len(ids) == n and set(ids) == expected_ids(n)
     assert next(e for e, _, _ in pacing) == "started"
     assert "fallback" not in [e for e, _, _ in pacing]
+    # The stream counted as a gRPC call in flight (a fork waits for it) and is no more.
+    assert _calls_in_flight() == 0
 
 
 def test_per_object_failures_are_reported_and_never_stored(
@@ -173,6 +181,7 @@ def test_broken_stream_is_resumed_without_loss_or_duplicates(
     finally:
         toxiproxy.call("DELETE", f"/proxies/{name}")
     assert cut.is_set()
+    assert _calls_in_flight() == 0  # the broken stream and its successor both released
     reconnects = [m for e, m, _ in pacing if e == "reconnect"]
     assert reconnects, [e for e, _, _ in pacing]
     # Only what had no result was sent again: never more than the window.

@@ -303,6 +303,7 @@ class GrpcTransport:
         grpcio's own thread; the replies are read from the returned :class:`ReplyStream`.
 
         No deadline: the caller cancels an idle stream (a long import may take hours).
+        An open stream counts as a call in flight: a fork waits for it (bounded).
         """
         channel = self._channels.get(target)
         if channel is None:
@@ -312,7 +313,13 @@ class GrpcTransport:
             request_serializer=_serialize,
             response_deserializer=reply.FromString,
         )
-        return ReplyStream(stub(requests, metadata=metadata))
+        _in_flight.__enter__()
+        try:
+            call = stub(requests, metadata=metadata)
+        except BaseException:
+            _in_flight.__exit__()
+            raise
+        return ReplyStream(call)
 
     def health(self, target: str, timeout: float) -> str:
         """The standard ``grpc.health.v1.Health/Check`` status name (e.g. ``SERVING``).
@@ -357,6 +364,8 @@ class ReplyStream:
 
     def __init__(self, call: Any) -> None:
         self._call = call
+        self._open = True
+        self._lock = fork.lock()
 
     def __iter__(self) -> Iterator[Any]:
         return self
@@ -364,13 +373,25 @@ class ReplyStream:
     def __next__(self) -> Any:
         try:
             return next(self._call)
+        except StopIteration:
+            self._ended()
+            raise
         except grpc.RpcError as exc:
             failure = map_rpc_error(exc)
+        self._ended()
         raise failure
 
     def cancel(self) -> None:
         """End the stream from this side (its reader then gets ``CANCELLED``)."""
         self._call.cancel()
+        self._ended()
+
+    def _ended(self) -> None:
+        with self._lock:
+            if not self._open:
+                return
+            self._open = False
+        _in_flight.__exit__()
 
 
 _HEALTH = {0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}
