@@ -534,7 +534,7 @@ MEASURES: list[Callable[[Bench], list[Row]]] = [
 ]
 #: Modules in this folder whose own ``MEASURES`` list (functions taking a :class:`Bench`)
 #: is appended when they exist.
-EXTRA_MODULES: list[str] = ["async_calls"]
+EXTRA_MODULES: list[str] = ["async_calls", "stream_import"]
 
 
 def prepare(bench: Bench) -> None:

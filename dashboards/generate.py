@@ -49,6 +49,7 @@ RATE = "$__rate_interval"
 JOB = 'job=~"$job"'
 CALL = f'{JOB}, db_operation_name=~"$operation", db_collection_name=~"$collection"'
 BATCH = f'{JOB}, db_collection_name=~"$collection"'
+STREAM = f'{JOB}, db_operation_name=~"$operation"'
 WEAVIATE = 'job=~"$weaviate_job"'
 
 GRID_WIDTH = 24
@@ -62,6 +63,8 @@ RETRIES = "weaviate_client_retries_total"
 ERRORS = "weaviate_client_errors_total"
 ACTIVE = "weaviate_client_active_requests"
 BATCH_OBJECTS = "weaviate_client_batch_objects_total"
+STREAM_PACING = "weaviate_client_batch_stream_pacing_total"
+STREAM_BATCH_SIZE = "weaviate_client_batch_stream_batch_size"
 # Connection pool, endpoint state and retry details.
 OPEN_CONNECTIONS = "http_client_open_connections"
 POOL_CONNECTIONS = "db_client_connection_count"
@@ -675,7 +678,30 @@ def traffic_rows() -> list[Row]:
                             "{{outcome}}",
                         )
                     ],
-                    width=24,
+                    width=12,
+                    height=7,
+                ),
+                Panel(
+                    "Server-side batching: backpressure",
+                    "Batch streams (batch.stream): the batch size the server asks for "
+                    "(smaller = the server is busier) and the pacing events per second: "
+                    "backoff, out_of_memory, shutting_down, and the client's reconnect and "
+                    "fallback to unary batches (docs/batch.md).",
+                    "short",
+                    [
+                        Target(
+                            ratio(
+                                f"sum({sum_rate(STREAM_BATCH_SIZE, STREAM)})",
+                                f"sum({count_rate(STREAM_BATCH_SIZE, STREAM)})",
+                            ),
+                            "server batch size",
+                        ),
+                        Target(
+                            f"sum by (weaviate_batch_event) ({rate(STREAM_PACING, STREAM)})",
+                            "{{weaviate_batch_event}} /s",
+                        ),
+                    ],
+                    width=12,
                     height=7,
                 ),
             ],

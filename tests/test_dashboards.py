@@ -506,8 +506,11 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
     )
     limited = Canned(429, b'{"message": "slow down"}', {"Retry-After": "0.01"})
     unavailable = Canned(503, b'{"error": [{"message": "leader not found"}]}')
+    assert server.ports is not None
     with (
         wt.Client(server.url) as client,
+        # Server-side batching (BatchStream): the backpressure panel.
+        wt.Client(server.url, grpc_port=server.ports.grpc) as streaming,
         # Lives through the workload: a resting primary and traffic on the fallback.
         wt.Client(dead, fallback_urls=[server.url], retry=fast) as fallback,
         ScriptedHTTPServer([limited, Canned(200, b"{}"), unavailable]) as flaky,
@@ -541,6 +544,8 @@ def _workload(server: EmbeddedWeaviate, seconds: float) -> None:
             objects.append({"class": name, "properties": {"title": "bad"}, "vector": [0.5]})
             result = client.batch.insert_objects(objects, batch_size=20, concurrency=2)
             assert len(result.failures) == 1
+            streamed = streaming.batch.stream_objects(objects, max_in_flight=20)
+            assert len(streamed.failures) == 1
             probe = [rng.uniform(-1, 1) for _ in range(DIM)]
             assert client.query.get(name).fields("title").near_vector(probe).limit(5).do()
             client.query.get(name).fields("title").bm25("item").limit(5).do()

@@ -41,6 +41,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import classes, outputs
     from ._api.collection import Collection
+    from ._api.progress import ImportProgress
     from ._async_client import AsyncClient
 
 # Loaded on first use: the handles and the data-plane types are most of the package, and
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AsyncClient": "._async_client",
     "Collection": "._api.collection",
+    "ImportProgress": "._api.progress",
     "classes": ".classes",
     "outputs": ".outputs",
 }
@@ -108,6 +110,7 @@ __all__ = [
     "ForbiddenError",
     "GraphQLError",
     "HealthReport",
+    "ImportProgress",
     "InsecureTransportWarning",
     "Meta",
     "NotFoundError",

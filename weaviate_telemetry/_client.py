@@ -56,7 +56,9 @@ class Client:
         """Liveness/readiness probes (:class:`Health`)."""
         self.raw = Raw(self._call)
         """The raw-request escape hatch (:class:`Raw`)."""
-        self.collections = Collections(self._call, rpc=config.grpc_port is not None)
+        self.collections = Collections(
+            self._call, rpc=config.grpc_port is not None, streams=self._pipeline
+        )
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
         # The REST/GraphQL namespaces (docs/data-plane.md) the collection handles are made of.
         # The handle (``client.collections.use(name)``) is the documented way to work
@@ -83,7 +85,10 @@ class Client:
         from ._api.client_batch import ClientBatch
 
         return ClientBatch(
-            self._call, rpc=self._config.grpc_port is not None, handle=self.collections.get
+            self._call,
+            rpc=self._config.grpc_port is not None,
+            handle=self.collections.get,
+            streams=self._pipeline,
         )
 
     def is_ready(self, timeout: float = 2.0) -> bool:

@@ -27,6 +27,7 @@ from .._core.models import (
     Call,
     Request,
     Response,
+    RpcCall,
     beacon,
     json_list,
     json_object,
@@ -39,6 +40,8 @@ from .objects import object_body
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from .._core.sync_driver import SyncPipeline
 
 _OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "vectors", "tenant"})
 _DELETE_OUTPUTS = ("minimal", "verbose")
@@ -114,11 +117,13 @@ class BatchResult(JsonResult):
     successful_ids: tuple[str, ...]
     failures: tuple[BatchFailure, ...]
     duration: float
+    stored: int | None = None
+    """How many were stored, when the ids were not kept (``keep_ids=False``)."""
 
     @property
     def succeeded(self) -> int:
         """How many items the server confirmed."""
-        return len(self.successful_ids)
+        return len(self.successful_ids) if self.stored is None else self.stored
 
     @property
     def failed(self) -> int:
@@ -282,9 +287,18 @@ def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
 class Batch:
     """Bulk operations (``client.batch``; the layer under the collection handles)."""
 
-    def __init__(self, call: Call, rpc: bool = False) -> None:
+    def __init__(
+        self,
+        call: Call,
+        rpc: bool = False,
+        streams: SyncPipeline | None = None,
+        stream_operation: str = "batch.stream_objects",
+    ) -> None:
         self._call = call
         self._rpc = rpc
+        # The pipeline opens BatchStream streams (stream_objects); None: not offered.
+        self._streams = streams
+        self._stream_operation = stream_operation
 
     # -- the pipeline shared by objects and references ---------------------------------
 
@@ -296,6 +310,7 @@ class Batch:
         batch_size: int,
         concurrency: int,
         on_progress: Callable[[BatchProgress], object] | None,
+        keep_ids: bool = True,
     ) -> BatchResult:
         # Imported here so that `import weaviate_telemetry` does not pay for it.
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -305,17 +320,20 @@ class Batch:
         failures: list[BatchFailure] = []
         chunks = 0
         reported = 0
+        stored = 0
 
         def report() -> None:
             nonlocal reported
-            reported = len(successes) + len(failures)
+            reported = stored + len(failures)
             if on_progress is not None:
-                on_progress(BatchProgress(reported, len(successes), len(failures), chunks))
+                on_progress(BatchProgress(reported, stored, len(failures), chunks))
 
         def record(outcome: _Outcome) -> None:
-            nonlocal chunks
+            nonlocal chunks, stored
             chunks += 1
-            successes.extend(outcome[0])
+            stored += len(outcome[0])
+            if keep_ids:  # else only counted: memory stays flat over any input size
+                successes.extend(outcome[0])
             failures.extend(outcome[1])
             report()
 
@@ -350,7 +368,7 @@ class Batch:
             if chunk:
                 submit(chunk)
             drain(0)
-            if reported != len(successes) + len(failures):
+            if reported != stored + len(failures):
                 report()  # items rejected client-side after the last chunk
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -359,7 +377,10 @@ class Batch:
         successes.sort()
         failures.sort(key=lambda f: f.index)
         return BatchResult(
-            tuple(i for _, i in successes), tuple(failures), time.monotonic() - started
+            tuple(i for _, i in successes),
+            tuple(failures),
+            time.monotonic() - started,
+            None if keep_ids else stored,
         )
 
     # -- objects ----------------------------------------------------------------------
@@ -375,6 +396,7 @@ class Batch:
         on_progress: Callable[[BatchProgress], object] | None = None,
         consistency_level: str | None = None,
         transport: str | None = None,
+        keep_ids: bool = True,
         options: RequestOptions | None = None,
         **overrides: Any,
     ) -> BatchResult:
@@ -402,6 +424,11 @@ class Batch:
         2**53, a mixed list) goes over REST. ``transport="rest"`` forces
         REST, ``transport="grpc"`` gRPC where possible.
 
+        The input is read lazily (at most ``batch_size * concurrency``
+        objects are held); ``keep_ids=False`` keeps only the count of stored
+        objects (``result.succeeded``), not their ids, so memory stays flat
+        for any input size (failures are always kept).
+
         Example::
 
             result = client.batch.insert_objects(
@@ -419,6 +446,8 @@ class Batch:
         _check_callback(on_progress)
         if transport is not None and transport not in ("grpc", "rest"):
             raise v.invalid("transport", transport, "None, 'grpc' or 'rest'")
+        if not isinstance(keep_ids, bool):
+            raise v.invalid("keep_ids", keep_ids, "True or False")
         opts = resolve(options, overrides)
         rpc = transport == "grpc" or (transport is None and self._rpc)
 
@@ -433,7 +462,92 @@ class Batch:
                     return outcome
             return self._send_objects(chunk, level, opts)
 
-        return self._pipeline(objects, prepare, send, size, workers, on_progress)
+        return self._pipeline(objects, prepare, send, size, workers, on_progress, keep_ids)
+
+    def stream_objects(
+        self,
+        objects: Iterable[BatchObject | Mapping[str, Any]],
+        *,
+        collection: str | None = None,
+        tenant: str | None = None,
+        max_in_flight: int = 2000,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+        consistency_level: str | None = None,
+        keep_ids: bool = True,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> BatchResult:
+        """Import many objects over one server-paced ``BatchStream`` (Weaviate >= 1.36).
+
+        Same input, result and failure rules as :meth:`insert_objects`
+        (``failures`` lists index, id and the server's message; an object is
+        in ``successful_ids`` only when the server reported it stored), but
+        the server sets the pace: it says how many objects may be on the
+        wire (``Backoff``), acknowledges and reports each object, and the
+        client never holds more than ``max_in_flight`` objects, whatever the
+        input's size. A stream that breaks is reopened and the objects
+        without a result are sent again with their ids (an overwrite, never a
+        duplicate). A server without ``BatchStream`` (or a stream that keeps
+        breaking) gets the rest as unary ``BatchObjects`` calls. Needs a
+        client with a ``grpc_port``. See docs/batch.md.
+
+        Example::
+
+            result = client.batch.stream_objects(rows(), collection="Article", keep_ids=False)
+            print(result.succeeded, result.failures[:3])
+        """
+        from .batch_stream import StreamImport
+
+        default_collection = None if collection is None else v.collection_name(collection)
+        default_tenant = v.optional_tenant(tenant)
+        window = v.positive_int(max_in_flight, "max_in_flight", 1_000_000)
+        level = v.consistency(consistency_level)
+        _check_items(objects, "objects")
+        _check_callback(on_progress)
+        if not isinstance(keep_ids, bool):
+            raise v.invalid("keep_ids", keep_ids, "True or False")
+        opts = resolve(options, overrides)
+        if self._streams is None or not self._rpc:
+            raise v.invalid("grpc_port", None, "a client with a grpc_port for stream_objects")
+
+        def prepare(index: int, item: Any) -> _Item:
+            body = _object_from(item, default_collection, default_tenant)
+            return _Item(index, body["id"], body)
+
+        def send_unary(chunk: list[_Item]) -> _Outcome:
+            outcome = self._send_objects_rpc(chunk, level, opts)
+            return outcome if outcome is not None else self._send_objects(chunk, level, opts)
+
+        def send_messages(chunk: list[Any]) -> _Outcome:
+            return self._send_rpc_messages(
+                [(i.index, i.id) for i in chunk], [i.message for i in chunk], [], level, opts
+            )
+
+        progress = (
+            None
+            if on_progress is None
+            else lambda done, ok, failed, n: on_progress(BatchProgress(done, ok, failed, n))
+        )
+        successes, failures, stored, duration = StreamImport(
+            self._streams,
+            prepare,
+            send_unary,
+            send_messages,
+            BatchFailure,
+            _given_id,
+            level=level,
+            operation=self._stream_operation,
+            collection=default_collection,
+            max_in_flight=window,
+            on_progress=progress,
+            keep_ids=keep_ids,
+        ).run(objects)
+        return BatchResult(
+            tuple(i for _, i in successes),
+            tuple(failures),
+            duration,
+            None if keep_ids else stored,
+        )
 
     def _post_chunk(
         self,
@@ -497,9 +611,27 @@ class Batch:
         ]
         if rpc is None:
             return ([], refused) if refused and not sent_positions else None
-        sent = [chunk[p] for p in sent_positions]
-        collections = {i.body["class"] for i in sent}
-        tenants = {i.body.get("tenant") for i in sent}
+        sent = [(chunk[p].index, chunk[p].id or "") for p in sent_positions]
+        return self._send_rpc_messages(sent, list(rpc.message.objects), refused, level, opts)
+
+    def _send_rpc_messages(
+        self,
+        sent: list[tuple[int, str]],
+        messages: list[Any],
+        refused: list[BatchFailure],
+        level: str | None,
+        opts: RequestOptions | None,
+    ) -> _Outcome:
+        """One ``BatchObjects`` call for encoded objects (``sent``: their index and id)."""
+        from .._core.grpc_stubs.v1 import batch_pb2
+        from . import grpc_batch
+
+        req = batch_pb2.BatchObjectsRequest(objects=messages)
+        if level is not None:
+            req.consistency_level = grpc_batch._CONSISTENCY[level]
+        rpc = RpcCall("BatchObjects", req, batch_pb2.BatchObjectsReply, False)
+        collections = {m.collection for m in messages}
+        tenants = {m.tenant or None for m in messages}
         size = len(sent)
 
         def parse(response: Response) -> _Outcome:
@@ -510,13 +642,12 @@ class Batch:
                 raise unexpected("the server's answer names an object outside the chunk")
             ok: list[tuple[int, str]] = []
             bad: list[BatchFailure] = list(refused)
-            for position, item in enumerate(sent):
-                assert item.id is not None
+            for position, (index, id_) in enumerate(sent):
                 message = failed.get(position)
                 if message is None:
-                    ok.append((item.index, item.id))
+                    ok.append((index, id_))
                 else:
-                    bad.append(BatchFailure(item.index, item.id, message))
+                    bad.append(BatchFailure(index, id_, message))
             return ok, bad
 
         request = Request(
@@ -528,14 +659,14 @@ class Batch:
             tenant=next(iter(tenants)) if len(tenants) == 1 else None,
             # Every object carries an id by now, so sending the chunk again upserts.
             idempotent=True,
-            outcome_facts=_outcome_facts(len(chunk)),
+            outcome_facts=_outcome_facts(size + len(refused)),
             rpc=rpc,
         )
         try:
             return self._call(request, opts, parse)
         except WeaviateError as err:
-            ok, failed = _chunk_failed(sent, err)
-            return ok, [*refused, *failed]
+            failed = [BatchFailure(index, id_, err.message, err.kind) for index, id_ in sent]
+            return [], [*refused, *failed]
 
     # -- references -------------------------------------------------------------------
 

@@ -124,8 +124,15 @@ class ClientBatchContext:
 class ClientBatch(Batch):
     """``client.batch``: bulk import and deletes, and v4's ``dynamic()`` / ``fixed_size()``."""
 
-    def __init__(self, call: Any, *, rpc: bool, handle: Callable[[str], Collection]) -> None:
-        super().__init__(call, rpc=rpc)
+    def __init__(
+        self,
+        call: Any,
+        *,
+        rpc: bool,
+        handle: Callable[[str], Collection],
+        streams: Any = None,
+    ) -> None:
+        super().__init__(call, rpc=rpc, streams=streams)
         self._handle = handle
         self.failed_objects: list[ErrorObject] = []
         """The failed objects of the latest batch context (v4: read it after the ``with``)."""

@@ -190,8 +190,9 @@ class Collection(Generic[P]):
         tenant: str | None = None,
         consistency_level: str | None = None,
         rpc: bool = False,
+        streams: Any = None,
     ) -> None:
-        ctx = HandleContext(call, name, schemas, tenant, consistency_level, rpc)
+        ctx = HandleContext(call, name, schemas, tenant, consistency_level, rpc, streams)
         self._ctx = ctx
         self.data = _DataCollection(ctx)
         """Insert, replace, update, delete, exists, references."""
@@ -200,7 +201,7 @@ class Collection(Generic[P]):
         self.aggregate = _AggregateCollection(ctx)
         """over_all, near_vector: counts and property metrics."""
         self.batch = _BatchCollection(ctx)
-        """dynamic(), fixed_size(): import context managers."""
+        """dynamic(), fixed_size(), stream(): import context managers."""
         self.tenants = _TenantsCollection(ctx)
         """create, get, get_by_name, update, remove, exists."""
         self.config = _ConfigCollection(ctx)
@@ -226,14 +227,20 @@ class Collection(Generic[P]):
         name = tenant.name if isinstance(tenant, Tenant) else tenant
         ctx = self._ctx
         return Collection(
-            ctx.call, ctx.name, ctx.schemas, v.optional_tenant(name), ctx.consistency_level, ctx.rpc
+            ctx.call,
+            ctx.name,
+            ctx.schemas,
+            v.optional_tenant(name),
+            ctx.consistency_level,
+            ctx.rpc,
+            ctx.streams,
         )
 
     def with_consistency_level(self, consistency_level: Any = None) -> Collection[P]:
         """The same collection at ``ConsistencyLevel.ONE``/``QUORUM``/``ALL`` (None: default)."""
         level = v.consistency(plain(consistency_level))
         ctx = self._ctx
-        return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level, ctx.rpc)
+        return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level, ctx.rpc, ctx.streams)
 
     def exists(
         self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]

@@ -26,7 +26,7 @@ from typing import Any
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.options import resolve
-from .batch import Batch
+from .batch import Batch, BatchResult
 from .collection_data import (
     DataObject,
     DataReference,
@@ -148,8 +148,125 @@ class BatchContext:
         self.flush()
 
 
+_STREAM_QUEUE = 1000
+_DONE = object()
+
+
+class StreamBatchContext:
+    """The object ``with collection.batch.stream() as batch`` gives you.
+
+    ``add_object`` hands the object to a background thread that runs one
+    server-paced ``BatchStream`` import (:meth:`Batch.stream_objects`); it
+    blocks while the server's window and a short queue are full, so the
+    server sets the pace of your loop. Results are read after the ``with``
+    block (``failed_objects``, ``results_uuids``). For flat client memory on
+    very large imports use ``client.batch.stream_objects(generator,
+    keep_ids=False)`` (docs/batch.md): this context keeps each object until
+    the end, to report the failed ones as v4 does.
+    """
+
+    def __init__(
+        self,
+        ctx: HandleContext,
+        max_in_flight: int,
+        opts: RequestOptions | None,
+        owner: _BatchCollection,
+    ) -> None:
+        import queue
+        import threading
+
+        self._ctx = ctx
+        self._owner = owner
+        self._inputs: list[DataObject] = []
+        self._bodies: queue.Queue[Any] = queue.Queue(maxsize=_STREAM_QUEUE)
+        self._error: BaseException | None = None
+        self._result: BatchResult | None = None
+        self.failed_objects: list[ErrorObject] = []
+        """Objects not stored (filled when the ``with`` block ends)."""
+        self.failed_references: list[ErrorReference] = []
+        """Always empty: references go through ``dynamic()`` / ``fixed_size()``."""
+        self.results_uuids: list[_uuid.UUID] = []
+        """Uuids of the objects the server confirmed (filled when the block ends)."""
+        batch = Batch(
+            ctx.op("batch.stream"),
+            rpc=ctx.rpc,
+            streams=ctx.streams,
+            stream_operation="collection.batch.stream",
+        )
+
+        def bodies() -> Any:
+            while True:
+                body = self._bodies.get()
+                if body is _DONE:
+                    return
+                yield body
+
+        def run() -> None:
+            try:
+                self._result = batch.stream_objects(
+                    bodies(),
+                    tenant=ctx.tenant,
+                    max_in_flight=max_in_flight,
+                    consistency_level=ctx.consistency_level,
+                    options=opts,
+                )
+            except BaseException as exc:  # handed to the caller's thread
+                self._error = exc
+                while self._bodies.get() is not _DONE:  # never leave add_object blocked
+                    pass
+
+        if ctx.streams is None or not ctx.rpc:
+            raise v.invalid("grpc_port", None, "a client with a grpc_port for batch.stream()")
+        self._thread = threading.Thread(target=run, name="weaviate-batch-stream", daemon=True)
+        self._thread.start()
+
+    @property
+    def number_errors(self) -> int:
+        """How many objects failed (known when the ``with`` block ends)."""
+        return len(self.failed_objects)
+
+    def add_object(
+        self,
+        properties: Mapping[str, Any] | None = None,
+        references: Mapping[str, Any] | None = None,
+        uuid: str | _uuid.UUID | None = None,
+        vector: Sequence[float] | Mapping[str, Any] | None = None,
+    ) -> _uuid.UUID:
+        """Queue one object; returns its uuid. Blocks while the server's window is full."""
+        if self._error is not None:
+            raise self._error
+        obj, body = batch_item(self._ctx, DataObject(properties, uuid, vector, references))
+        self._inputs.append(obj)
+        self._bodies.put(body)
+        return _uuid.UUID(body["id"])
+
+    def __enter__(self) -> StreamBatchContext:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._bodies.put(_DONE)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        result = self._result
+        assert result is not None
+        errors = {f.index: f for f in result.failures}
+        self.failed_objects = [
+            ErrorObject(f.message, self._inputs[i], _uuid.UUID(f.id) if f.id else None, f.kind)
+            for i, f in sorted(errors.items())
+        ]
+        self.results_uuids = [_uuid.UUID(i) for i in result.successful_ids]
+        self._inputs = []
+        self._owner._publish(self)
+
+
 class _BatchCollection:
-    """``collection.batch``: ``dynamic()`` and ``fixed_size()`` import contexts."""
+    """``collection.batch``: ``dynamic()``, ``fixed_size()`` and ``stream()`` import contexts."""
 
     def __init__(self, ctx: HandleContext) -> None:
         self._ctx = ctx
@@ -158,7 +275,7 @@ class _BatchCollection:
         self.failed_references: list[ErrorReference] = []
         """The failed references of the latest batch context."""
 
-    def _publish(self, batch: BatchContext) -> None:
+    def _publish(self, batch: BatchContext | StreamBatchContext) -> None:
         self.failed_objects = list(batch.failed_objects)
         self.failed_references = list(batch.failed_references)
 
@@ -181,6 +298,25 @@ class _BatchCollection:
         size = v.positive_int(batch_size, "batch_size", 10_000)
         concurrency = v.positive_int(concurrent_requests, "concurrent_requests", 64)
         return self._start(size, concurrency, resolve(options, overrides))
+
+    def stream(
+        self,
+        max_in_flight: int = 2000,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Any,
+    ) -> StreamBatchContext:
+        """A server-paced import over one ``BatchStream`` (Weaviate >= 1.36; docs/batch.md).
+
+        The server says how fast to send; a broken stream is reopened and only
+        the objects without a result are sent again (with their ids: no
+        duplicates); a server without the method gets unary batches. Needs a
+        client with a ``grpc_port``.
+        """
+        window = v.positive_int(max_in_flight, "max_in_flight", 1_000_000)
+        self.failed_objects = []
+        self.failed_references = []
+        return StreamBatchContext(self._ctx, window, resolve(options, overrides), self)
 
     def _start(self, size: int, concurrency: int, opts: RequestOptions | None) -> BatchContext:
         self.failed_objects = []

@@ -65,11 +65,12 @@ class CollectionsOf(Namespace[M]):
     of an absent collection succeeds (the server treats it as done).
     """
 
-    __slots__ = ("_rpc", "_schemas")
+    __slots__ = ("_rpc", "_schemas", "_streams")
 
-    def __init__(self, call: Call | AsyncCall, rpc: bool = False) -> None:
+    def __init__(self, call: Call | AsyncCall, rpc: bool = False, streams: Any = None) -> None:
         super().__init__(call)
         self._rpc = rpc
+        self._streams = streams
         self._schemas = SchemaCache()
 
     @staticmethod
@@ -221,8 +222,8 @@ class Collections(CollectionsOf[Sync]):
 
     __slots__ = ("_sync",)
 
-    def __init__(self, call: Call, rpc: bool = False) -> None:
-        super().__init__(call, rpc)
+    def __init__(self, call: Call, rpc: bool = False, streams: Any = None) -> None:
+        super().__init__(call, rpc, streams)
         self._sync = call  # the same call, typed for what only the sync client has yet
 
     def create(
@@ -334,7 +335,9 @@ class Collections(CollectionsOf[Sync]):
         """
         from .collection import Collection  # the handle's modules load on first use (import cost)
 
-        return Collection(self._sync, v.collection_name(name), self._schemas, rpc=self._rpc)
+        return Collection(
+            self._sync, v.collection_name(name), self._schemas, rpc=self._rpc, streams=self._streams
+        )
 
     @overload
     def get(self, name: str, data_model: None = None) -> Collection[Properties]: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .._core import fork
 from .._core.config import RequestOptions
@@ -62,6 +62,8 @@ class HandleContext:
     consistency_level: str | None = None
     # The client knows a gRPC port: searches and batch imports take the fast path.
     rpc: bool = False
+    # The client's pipeline, which opens BatchStream streams (batch.stream()).
+    streams: Any = field(default=None, repr=False, compare=False)
 
     def op(self, operation: str) -> Call:
         """The call, with requests named ``collection.<operation>``."""

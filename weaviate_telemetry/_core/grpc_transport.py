@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import grpc
@@ -316,6 +316,36 @@ class GrpcTransport:
         # Raised outside the handler: no __context__ holding the unredacted original.
         raise failure
 
+    def open_stream(
+        self,
+        target: str,
+        method: str,
+        requests: Iterator[Any],
+        reply: Any,
+        metadata: Sequence[tuple[str, str]],
+    ) -> ReplyStream:
+        """Open a bidirectional stream ``Weaviate/<method>``: ``requests`` is read by
+        grpcio's own thread; the replies are read from the returned :class:`ReplyStream`.
+
+        No deadline: the caller cancels an idle stream (a long import may take hours).
+        An open stream counts as a call in flight: a fork waits for it (bounded).
+        """
+        channel = self._channels.get(target)
+        if channel is None:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+        stub = channel.stream_stream(
+            f"/weaviate.v1.Weaviate/{method}",
+            request_serializer=_serialize,
+            response_deserializer=reply.FromString,
+        )
+        _in_flight.__enter__()
+        try:
+            call = stub(requests, metadata=metadata)
+        except BaseException:
+            _in_flight.__exit__()
+            raise
+        return ReplyStream(call)
+
     def health(self, target: str, timeout: float) -> str:
         """The standard ``grpc.health.v1.Health/Check`` status name (e.g. ``SERVING``).
 
@@ -339,6 +369,47 @@ class GrpcTransport:
             self._callables.clear()
         for channel in channels.values():
             channel.close()
+
+
+def _serialize(message: Any) -> bytes:
+    data: bytes = message.SerializeToString()
+    return data
+
+
+class ReplyStream:
+    """The replies of one open stream; a failed stream raises a :class:`WeaviateError`
+    (``rpc_status`` set, e.g. ``UNIMPLEMENTED`` on a server without the method)."""
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+        self._open = True
+        self._lock = fork.lock()
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return next(self._call)
+        except StopIteration:
+            self._ended()
+            raise
+        except grpc.RpcError as exc:
+            failure = map_rpc_error(exc)
+        self._ended()
+        raise failure
+
+    def cancel(self) -> None:
+        """End the stream from this side (its reader then gets ``CANCELLED``)."""
+        self._call.cancel()
+        self._ended()
+
+    def _ended(self) -> None:
+        with self._lock:
+            if not self._open:
+                return
+            self._open = False
+        _in_flight.__exit__()
 
 
 _HEALTH = {0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}

@@ -737,6 +737,33 @@ class Pipeline:
         assert endpoint.grpc_target is not None
         yield OpenChannel(endpoint.grpc_target, endpoint.secure, size)
 
+    def stream_target(
+        self, rpc: RpcCall, avoid: int | None = None
+    ) -> Steps[tuple[str, tuple[tuple[str, str], ...], int]]:
+        """Where the bidirectional gRPC stream ``rpc.method`` opens: a live endpoint's
+        gRPC target (its channel open), not ``avoid`` when another is live; the client's
+        metadata with its credentials; the endpoint's index.
+
+        The stream's logic (window, resends, pacing) is the caller's (docs/batch.md);
+        this only chooses the endpoint and carries the credentials. A driver opens it.
+        """
+        if self.closed:
+            raise WeaviateError.from_kind(ErrorKind.CONNECTION_ERROR, "the client is closed")
+        index = yield from self._choose(avoid=avoid)
+        endpoint = self.endpoints[index]
+        target = endpoint.grpc_target
+        if target is None:
+            raise WeaviateError.from_kind(
+                ErrorKind.VALIDATION_ERROR, f"{rpc.method} needs a client with a grpc_port"
+            )
+        if not (yield HasChannel(target)):
+            yield from self._open_channel(endpoint, self.config.timeouts.total)
+        metadata: tuple[tuple[str, str], ...] = self.rpc_metadata
+        if self.auth is not None:
+            token = yield from self.auth.token_steps()
+            metadata = (*metadata, ("authorization", f"Bearer {token}"))
+        return target, metadata, index
+
     def grpc_health(self, endpoint: Endpoint, timeout: float) -> Steps[str]:
         """``grpc.health.v1.Health/Check`` of the endpoint's gRPC server (doctor)."""
         target = endpoint.grpc_target

@@ -8,7 +8,7 @@ call's steps to the end in the caller's thread. It decides nothing itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import events as _bus
@@ -27,13 +27,13 @@ from .effects import (
 )
 from .endpoints import Endpoint
 from .errors import ErrorKind, WeaviateError
-from .models import Request, Response, as_response
+from .models import Request, Response, RpcCall, as_response
 from .pipeline import Pipeline
 from .transport import PoolUse, Urllib3Transport
 
 if TYPE_CHECKING:
     from .effects import Effect
-    from .grpc_transport import GrpcTransport
+    from .grpc_transport import GrpcTransport, ReplyStream
 
 T = TypeVar("T")
 
@@ -121,6 +121,17 @@ class SyncPipeline(Pipeline):
                     self._grpc = GrpcTransport(self.config)
                 grpc_transport = self._grpc
         return grpc_transport
+
+    def open_stream(
+        self, rpc: RpcCall, requests: Iterator[Any], avoid: int | None = None
+    ) -> tuple[ReplyStream, int]:
+        """Open the bidirectional gRPC stream ``rpc.method`` on the endpoint the core
+        chooses (:meth:`Pipeline.stream_target`): its reply stream and the endpoint's index."""
+        target, metadata, index = self.run(self.stream_target(rpc, avoid))
+        replies = self._grpc_transport().open_stream(
+            target, rpc.method, requests, rpc.reply, metadata
+        )
+        return replies, index
 
     def pool_use(self) -> list[PoolUse]:
         return self.transport.pool_use()

@@ -126,6 +126,8 @@ CONNECTION_WAIT_BUCKETS = (
 )
 #: ``weaviate.client.retry.wait``: backoff and Retry-After, 10 ms to a minute.
 WAIT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+#: The batch sizes a server-side batch stream is asked for (objects per message).
+STREAM_BATCH_BUCKETS = (1, 10, 25, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
 _seq = itertools.count(1)
 # Attribute dicts are built once per (operation, collection, endpoint) and outcome; a
@@ -275,6 +277,20 @@ class _Bridge:
             unit="{object}",
             description="Objects sent in batches, by outcome (succeeded/failed).",
         )
+        self.stream_pacing = meter.create_counter(
+            "weaviate.client.batch.stream.pacing",
+            unit="{message}",
+            description="Server-side batching: streams started, the server's pacing messages "
+            "and the client's answers, by event (started, backoff, out_of_memory, "
+            "shutting_down, reconnect, fallback).",
+        )
+        self.stream_batch_size = meter.create_histogram(
+            "weaviate.client.batch.stream.batch_size",
+            unit="{object}",
+            description="Server-side batching: the batch size the server asked for (backpressure: "
+            "smaller means the server is busier).",
+            explicit_bucket_boundaries_advisory=STREAM_BATCH_BUCKETS,
+        )
         self.budget_refusals = meter.create_counter(
             "weaviate.client.retry.budget.refusals",
             unit="{retry}",
@@ -332,6 +348,8 @@ class _Bridge:
             (*prefix, "attempt", "start"): self.attempt_start,
             (*prefix, "attempt", "stop"): self.attempt_stop,
             (*prefix, "attempt", "exception"): self.attempt_stop,
+            (*prefix, "stream", "pacing"): self.stream_event,
+            (*prefix, "stream", "results"): self.stream_results,
         }
 
     def _observe_in_flight(self, options: CallbackOptions) -> Iterable[Observation]:
@@ -499,6 +517,35 @@ class _Bridge:
             self.batch_objects.add(size - failed, {**base, "outcome": "succeeded"})
         if failed:
             self.batch_objects.add(failed, {**base, "outcome": "failed"})
+
+    def stream_event(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        """A pacing message of a server-side batch stream: an event on the import's one
+        span, a count by event, the server's batch size (docs/batch.md)."""
+        event = str(meta.get("event") or "unknown")
+        call = self.calls.get(meta["ref"])
+        if call is not None and call.span.is_recording():
+            attrs: dict[str, Any] = {
+                f"weaviate.batch.{k}": v for k, v in measurements.items() if v is not None
+            }
+            for key in ("reason", "error_kind"):
+                if meta.get(key):
+                    attrs[f"weaviate.batch.{key}"] = meta[key]
+            call.span.add_event(f"batch.stream.{event}", attrs)
+        base = {"db.operation.name": meta.get("operation") or "unknown"}
+        self.stream_pacing.add(1, {**base, "weaviate.batch.event": event})
+        size = measurements.get("batch_size")
+        if size is not None and event in ("started", "backoff"):
+            self.stream_batch_size.record(size, base)
+
+    def stream_results(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
+        """Objects a server-side batch stream settled, by outcome (the batch metric)."""
+        base = {"db.operation.name": meta.get("operation") or "unknown"}
+        if meta.get("collection"):
+            base["db.collection.name"] = meta["collection"]
+        for outcome in ("succeeded", "failed"):
+            count = int(measurements.get(outcome) or 0)
+            if count:
+                self.batch_objects.add(count, {**base, "outcome": outcome})
 
     def retry(self, measurements: Mapping[str, float], meta: Mapping[str, Any]) -> None:
         call = self.calls.get(meta["ref"])
