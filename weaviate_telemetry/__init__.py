@@ -40,7 +40,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from . import classes, outputs
-    from ._api.collection import Collection
+    from ._api.collection import AsyncCollection, Collection
     from ._api.progress import ImportProgress
     from ._async_client import AsyncClient
 
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 # AsyncClient imports asyncio (and aiohttp on first use): only when asked for.
 _LAZY = {
     "AsyncClient": "._async_client",
+    "AsyncCollection": "._api.collection",
     "Collection": "._api.collection",
     "ImportProgress": "._api.progress",
     "classes": ".classes",
@@ -98,6 +99,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncClient",
+    "AsyncCollection",
     "Auth",
     "BadRequestError",
     "Client",

@@ -56,7 +56,9 @@ class AsyncClient:
         """Liveness/readiness probes, awaited (:class:`AsyncHealth`)."""
         self.raw = AsyncRaw(self._call)
         """The raw-request escape hatch, awaited (:class:`AsyncRaw`)."""
-        self.collections = AsyncCollections(self._call, rpc=config.grpc_port is not None)
+        self.collections = AsyncCollections(
+            self._call, self._pipeline, rpc=config.grpc_port is not None, sync=False
+        )
         """Collections' shared operations, awaited: ``exists``, ``list``, ``delete``,
         ``add_property``, ``shards``, ``update_shard`` (the handles come with docs/async.md's
         "Not yet on AsyncClient")."""

@@ -56,9 +56,7 @@ class Client:
         """Liveness/readiness probes (:class:`Health`)."""
         self.raw = Raw(self._call)
         """The raw-request escape hatch (:class:`Raw`)."""
-        self.collections = Collections(
-            self._call, rpc=config.grpc_port is not None, streams=self._pipeline
-        )
+        self.collections = Collections(self._call, self._pipeline, rpc=config.grpc_port is not None)
         """Collections: schema, and handles for data and queries (:class:`Collections`)."""
         # The REST/GraphQL namespaces (docs/data-plane.md) the collection handles are made of.
         # The handle (``client.collections.use(name)``) is the documented way to work

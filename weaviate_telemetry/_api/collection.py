@@ -14,64 +14,73 @@ overrides (``options=`` or ``timeout=``, ``retry=``, ``headers=``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import uuid as _uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.models import Call, Request, found, quote_segment
+from .._core.effects import Steps
+from .._core.models import Request, found, quote_segment
 from .._core.options import resolve
-from .._query.results import P
-from .collection_aggregate import _AggregateCollection
+from .._query.results import P, QueryReturn
+from .collection_aggregate import AggregateOf
 from .collection_batch import _BatchCollection
-from .collection_data import _DataCollection
-from .collection_query import MetadataQuery, Object, _QueryCollection
+from .collection_data import DataOf
+from .collection_query import MetadataQuery, Object, QueryOf
 from .configure import ReferenceProperty, TenantActivityStatus, plain
 from .handle import HandleContext, SchemaCache
+from .operation import Async, M, Namespace, Sync, operation
 from .schema import CollectionConfig, Property, property_dict
 from .tenants import Tenant, Tenants
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    from typing_extensions import Self, Unpack
 
     from .._core.config import CallOverrides
 
-__all__ = ["Collection", "SchemaCache"]
+__all__ = ["AsyncCollection", "Collection", "CollectionOf", "SchemaCache"]
 
 
-class _ConfigCollection:
-    """``collection.config``: the collection's definition."""
+class ConfigOf(Namespace[M], Generic[M]):
+    """``collection.config``: the collection's definition (awaitables on AsyncClient)."""
 
     def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(run=ctx.run)
         self._ctx = ctx
 
+    @operation
     def get(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> CollectionConfig:
+        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> Steps[CollectionConfig]:
         """The definition as the server stores it (``not_found`` when absent)."""
         return self._ctx.fetch_config(resolve(options, overrides))
 
+    @operation
     def add_property(
         self,
+        /,
         prop: Property,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Add a property (existing objects have no value for it)."""
-        self._add("add_property", prop, resolve(options, overrides))
+        return self._add("add_property", prop, resolve(options, overrides))
 
+    @operation
     def add_reference(
         self,
+        /,
         ref: ReferenceProperty,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Add a cross-reference property."""
-        self._add("add_reference", ref, resolve(options, overrides))
+        return self._add("add_reference", ref, resolve(options, overrides))
 
-    def _add(self, operation: str, prop: Any, opts: RequestOptions | None) -> None:
+    def _add(self, operation: str, prop: Any, opts: RequestOptions | None) -> Steps[None]:
         ctx = self._ctx
         request = Request(
             "POST",
@@ -81,80 +90,115 @@ class _ConfigCollection:
             body=property_dict(prop),
             collection=ctx.name,
         )
-        ctx.call(request, opts, lambda response: None)
+        yield from ctx.send(request, opts, lambda response: None)
         ctx.schemas.forget(ctx.name)
 
 
-class _TenantsCollection:
-    """``collection.tenants``: tenants of a multi-tenant collection (v4's names)."""
+class TenantsCollectionOf(Namespace[M], Generic[M]):
+    """``collection.tenants``: tenants of a multi-tenant collection (v4's names).
+
+    Each method is one ``client.tenants`` call (written once there) captured
+    and sent as this handle's steps (awaitables on AsyncClient)."""
 
     def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(run=ctx.run)
         self._ctx = ctx
 
-    def _tenants(self, operation: str) -> Tenants:
-        return Tenants(self._ctx.op("tenants." + operation))
+    def _send(self, operation: str, build: Callable[[Tenants], object]) -> Steps[Any]:
+        planned = self._ctx.plan_of("tenants." + operation, lambda call: build(Tenants(call)))
+        return self._ctx.send_plan(planned)
 
+    @operation
     def create(
         self,
+        /,
         tenants: str | Tenant | Sequence[str | Tenant],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Create tenants (names or :class:`Tenant` values; existing ones are left alone)."""
-        self._tenants("create").add(self._ctx.name, tenants, options=options, **overrides)
+        name = self._ctx.name
+        yield from self._send(
+            "create", lambda t: t.add(name, tenants, options=options, **overrides)
+        )
 
+    @operation
     def remove(
         self,
+        /,
         tenants: str | Tenant | Sequence[str | Tenant],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Delete tenants and their data (unknown names are ignored)."""
         items = [tenants] if isinstance(tenants, (str, Tenant)) else list(tenants)
         names = [t.name if isinstance(t, Tenant) else t for t in items]
-        self._tenants("remove").remove(self._ctx.name, names, options=options, **overrides)
+        name = self._ctx.name
+        yield from self._send(
+            "remove", lambda t: t.remove(name, names, options=options, **overrides)
+        )
 
+    @operation
     def get(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> dict[str, Tenant]:
+        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> Steps[dict[str, Tenant]]:
         """Every tenant by name."""
-        found_ = self._tenants("get").list(self._ctx.name, options=options, **overrides)
+        name = self._ctx.name
+        found_: list[Tenant] = yield from self._send(
+            "get", lambda t: t.list(name, options=options, **overrides)
+        )
         return {t.name: _current(t) for t in found_}
 
+    @operation
     def get_by_name(
         self,
+        /,
         tenant: str | Tenant,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> Tenant | None:
+    ) -> Steps[Tenant | None]:
         """One tenant, or None when it does not exist."""
-        name = tenant.name if isinstance(tenant, Tenant) else tenant
-        got = self._tenants("get_by_name").get(self._ctx.name, name, options=options, **overrides)
+        wanted = tenant.name if isinstance(tenant, Tenant) else tenant
+        name = self._ctx.name
+        got: Tenant | None = yield from self._send(
+            "get_by_name", lambda t: t.get(name, wanted, options=options, **overrides)
+        )
         return None if got is None else _current(got)
 
+    @operation
     def update(
         self,
+        /,
         tenants: Tenant | Sequence[Tenant],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Change activity status: ``update(Tenant("t1", TenantActivityStatus.INACTIVE))``."""
-        self._tenants("update").update(self._ctx.name, tenants, options=options, **overrides)
+        name = self._ctx.name
+        yield from self._send(
+            "update", lambda t: t.update(name, tenants, options=options, **overrides)
+        )
 
+    @operation
     def exists(
         self,
+        /,
         tenant: str | Tenant,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> bool:
+    ) -> Steps[bool]:
         """True when the tenant exists."""
-        name = tenant.name if isinstance(tenant, Tenant) else tenant
-        return self._tenants("exists").exists(self._ctx.name, name, options=options, **overrides)
+        wanted = tenant.name if isinstance(tenant, Tenant) else tenant
+        name = self._ctx.name
+        found_: bool = yield from self._send(
+            "exists", lambda t: t.exists(name, wanted, options=options, **overrides)
+        )
+        return found_
 
 
 # Weaviate (v1.39 too) still answers with the pre-1.26 names; v4 shows the current ones.
@@ -172,39 +216,27 @@ def _current(tenant: Tenant) -> Tenant:
     return tenant
 
 
-class Collection(Generic[P]):
-    """One collection: ``data``, ``query``, ``aggregate``, ``batch``, ``tenants``, ``config``.
+class CollectionOf(Namespace[M], Generic[M, P]):
+    """One collection, for either client (:class:`Collection` / :class:`AsyncCollection`).
 
-    Get one with ``client.collections.use(name)`` (or ``.get(name)``, or
-    from ``create``). :meth:`with_tenant` and :meth:`with_consistency_level`
-    return new handles; a handle is cheap and safe to share between threads.
-    ``Collection[P]`` is generic in its properties: ``use(name, data_model=Article)``
-    (a ``TypedDict``) types every result's ``properties`` as ``Article``.
+    Its parts (``data``, ``query``, ``aggregate``, ``tenants``, ``config``) are
+    written once: each method builds its call(s) as pipeline steps and the
+    client's driver runs them, so on ``wt.AsyncClient`` every method returns
+    an awaitable of what it returns on ``wt.Client`` (docs/async.md).
     """
 
-    def __init__(
-        self,
-        call: Call,
-        name: str,
-        schemas: SchemaCache,
-        tenant: str | None = None,
-        consistency_level: str | None = None,
-        rpc: bool = False,
-        streams: Any = None,
-    ) -> None:
-        ctx = HandleContext(call, name, schemas, tenant, consistency_level, rpc, streams)
+    def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(run=ctx.run)
         self._ctx = ctx
-        self.data = _DataCollection(ctx)
+        self.data: DataOf[M] = DataOf(ctx)
         """Insert, replace, update, delete, exists, references."""
-        self.query: _QueryCollection[P] = _QueryCollection(ctx)
+        self.query: QueryOf[M, P] = QueryOf(ctx)
         """fetch_objects, fetch_object_by_id, near_vector, near_object, near_text, bm25, hybrid."""
-        self.aggregate = _AggregateCollection(ctx)
+        self.aggregate: AggregateOf[M] = AggregateOf(ctx)
         """over_all, near_vector: counts and property metrics."""
-        self.batch = _BatchCollection(ctx)
-        """dynamic(), fixed_size(), stream(): import context managers."""
-        self.tenants = _TenantsCollection(ctx)
+        self.tenants: TenantsCollectionOf[M] = TenantsCollectionOf(ctx)
         """create, get, get_by_name, update, remove, exists."""
-        self.config = _ConfigCollection(ctx)
+        self.config: ConfigOf[M] = ConfigOf(ctx)
         """get(), add_property(), add_reference()."""
 
     @property
@@ -222,29 +254,20 @@ class Collection(Generic[P]):
         """The consistency level of this handle's calls, if set."""
         return self._ctx.consistency_level
 
-    def with_tenant(self, tenant: str | Tenant | None = None) -> Collection[P]:
+    def with_tenant(self, tenant: str | Tenant | None = None) -> Self:
         """The same collection, reading and writing ``tenant`` (None: no tenant)."""
         name = tenant.name if isinstance(tenant, Tenant) else tenant
-        ctx = self._ctx
-        return Collection(
-            ctx.call,
-            ctx.name,
-            ctx.schemas,
-            v.optional_tenant(name),
-            ctx.consistency_level,
-            ctx.rpc,
-            ctx.streams,
-        )
+        return type(self)(self._ctx.but(tenant=v.optional_tenant(name)))
 
-    def with_consistency_level(self, consistency_level: Any = None) -> Collection[P]:
+    def with_consistency_level(self, consistency_level: Any = None) -> Self:
         """The same collection at ``ConsistencyLevel.ONE``/``QUORUM``/``ALL`` (None: default)."""
         level = v.consistency(plain(consistency_level))
-        ctx = self._ctx
-        return Collection(ctx.call, ctx.name, ctx.schemas, ctx.tenant, level, ctx.rpc, ctx.streams)
+        return type(self)(self._ctx.but(consistency_level=level))
 
+    @operation
     def exists(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> bool:
+        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> Steps[bool]:
         """True when the collection exists."""
         request = Request(
             "GET",
@@ -254,7 +277,54 @@ class Collection(Generic[P]):
             collection=self.name,
             ok_statuses=frozenset({404}),
         )
-        return self._ctx.call(request, resolve(options, overrides), found)
+        return self._ctx.send(request, resolve(options, overrides), found)
+
+    @operation
+    def length(
+        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
+    ) -> Steps[int]:
+        """How many objects are stored (of the handle's tenant): one aggregate call
+        (``len(collection)`` on the sync client, ``await collection.length()`` on the async one)."""
+        return self.aggregate.count(resolve(options, overrides))
+
+    def _pages(
+        self,
+        include_vector: bool | str | Sequence[str],
+        return_metadata: MetadataQuery | Sequence[str] | None,
+        return_properties: str | Sequence[Any] | None,
+        cache_size: int,
+        opts: RequestOptions | None,
+    ) -> tuple[int, Callable[[_uuid.UUID | None], Steps[QueryReturn[P]]]]:
+        """The page size and the steps of one ``after``-cursor page (checked before any I/O)."""
+        size = v.positive_int(cache_size, "cache_size", 10_000)
+        query: QueryOf[Any, P] = self.query
+        return size, lambda after: query.page(
+            "iterator", size, after, include_vector, return_metadata, return_properties, opts
+        )
+
+    def __repr__(self) -> str:
+        extra = "".join(
+            f", {k}={val!r}"
+            for k, val in (("tenant", self.tenant), ("consistency_level", self.consistency_level))
+            if val is not None
+        )
+        return f"<{type(self).__name__} {self.name!r}{extra}>"
+
+
+class Collection(CollectionOf[Sync, P]):
+    """One collection: ``data``, ``query``, ``aggregate``, ``batch``, ``tenants``, ``config``.
+
+    Get one with ``client.collections.use(name)`` (or ``.get(name)``, or
+    from ``create``). :meth:`with_tenant` and :meth:`with_consistency_level`
+    return new handles; a handle is cheap and safe to share between threads.
+    ``Collection[P]`` is generic in its properties: ``use(name, data_model=Article)``
+    (a ``TypedDict``) types every result's ``properties`` as ``Article``.
+    """
+
+    def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(ctx)
+        self.batch = _BatchCollection(ctx)
+        """dynamic(), fixed_size(), stream(): import context managers."""
 
     def iterator(
         self,
@@ -270,27 +340,76 @@ class Collection(Generic[P]):
 
         Memory stays at one page; each page is one call (``collection.iterator``).
         """
-        size = v.positive_int(cache_size, "cache_size", 10_000)
-        return self.query.iterate(
-            "iterator",
-            size,
-            include_vector,
-            return_metadata,
-            return_properties,
+        size, page = self._pages(
+            include_vector, return_metadata, return_properties, cache_size,
             resolve(options, overrides),
-        )
+        )  # fmt: skip
+        return _objects(size, page, self._ctx.run)
 
     def __iter__(self) -> Iterator[Object[P]]:
         return self.iterator()
 
     def __len__(self) -> int:
         """How many objects are stored (of the handle's tenant): one aggregate call."""
-        return self.aggregate.count(None)
+        return self.length()
 
-    def __repr__(self) -> str:
-        extra = "".join(
-            f", {k}={val!r}"
-            for k, val in (("tenant", self.tenant), ("consistency_level", self.consistency_level))
-            if val is not None
-        )
-        return f"<Collection {self.name!r}{extra}>"
+
+class AsyncCollection(CollectionOf[Async, P]):
+    """One collection of ``wt.AsyncClient``: :class:`Collection`'s methods, awaited.
+
+    ``await articles.query.near_vector([...])``, ``await articles.length()``
+    (for ``len()``), ``async for obj in articles.iterator()``. No ``batch``
+    yet: use ``data.insert`` (or the sync client) for imports (docs/async.md).
+    """
+
+    def iterator(
+        self,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        cache_size: int = 100,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> AsyncIterator[Object[P]]:
+        """Every object in id order, ``cache_size`` at a time (``async for``), as
+        :meth:`Collection.iterator` pages: the same page steps, awaited."""
+        size, page = self._pages(
+            include_vector, return_metadata, return_properties, cache_size,
+            resolve(options, overrides),
+        )  # fmt: skip
+        return _aobjects(size, page, self._ctx.run)
+
+    def __aiter__(self) -> AsyncIterator[Object[P]]:
+        return self.iterator()
+
+
+# The paging loop, once per driver (as effects.drive / AsyncPipeline.run): the same
+# four lines with and without ``await``; each page's steps are written once (_pages).
+def _objects(
+    size: int,
+    page: Callable[[_uuid.UUID | None], Steps[QueryReturn[P]]],
+    run: Callable[[Steps[Any]], Any],
+) -> Iterator[Object[P]]:
+    after: _uuid.UUID | None = None
+    while True:
+        got: QueryReturn[P] = run(page(after))
+        yield from got.objects
+        if len(got.objects) < size:
+            return
+        after = got.objects[-1].uuid
+
+
+async def _aobjects(
+    size: int,
+    page: Callable[[_uuid.UUID | None], Steps[QueryReturn[P]]],
+    run: Callable[[Steps[Any]], Any],
+) -> AsyncIterator[Object[P]]:
+    after: _uuid.UUID | None = None
+    while True:
+        got: QueryReturn[P] = await run(page(after))
+        for obj in got.objects:
+            yield obj
+        if len(got.objects) < size:
+            return
+        after = got.objects[-1].uuid

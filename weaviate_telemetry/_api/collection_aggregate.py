@@ -13,19 +13,21 @@ straight to :class:`AggregateReturn` / :class:`AggregateGroupByReturn`::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Generic, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
-from .._core.models import Response
+from .._core.effects import Steps
+from .._core.models import Request, Response
 from .._core.options import resolve
 from .._core.results import JsonResult
 from .._query.builders import AggregateQuery
 from .._query.filters import Filter
 from .._query.graphql import answer_of, graphql_request, section
 from .handle import HandleContext
+from .operation import Async, M, Namespace, Sync
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -368,10 +370,11 @@ def _metrics(value: Any) -> tuple[_Metric, ...]:
 # -- the namespace --------------------------------------------------------------------------
 
 
-class _AggregateCollection:
-    """``collection.aggregate``: ``over_all`` and ``near_vector``."""
+class AggregateOf(Namespace[M], Generic[M]):
+    """``collection.aggregate``: ``over_all`` and ``near_vector`` (awaitables on AsyncClient)."""
 
     def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(run=ctx.run)
         self._ctx = ctx
 
     def _query(
@@ -383,7 +386,7 @@ class _AggregateCollection:
         metrics: tuple[_Metric, ...],
     ) -> AggregateQuery:
         ctx = self._ctx
-        query = AggregateQuery(ctx.call, ctx.name)  # rendered only: sent by _run
+        query = AggregateQuery(_unsent, ctx.name)  # rendered only: sent by _run
         if ctx.tenant is not None:
             query = query.tenant(ctx.tenant)
         if filters is not None:
@@ -404,7 +407,7 @@ class _AggregateCollection:
                 query = query.top_occurrences(m.property, limit=m.limit)
         return query
 
-    def _run(
+    def _aggregate(
         self,
         operation: str,
         query: AggregateQuery,
@@ -412,21 +415,23 @@ class _AggregateCollection:
         total_count: bool,
         metrics: tuple[_Metric, ...],
         opts: RequestOptions | None,
-    ) -> AggregateReturn | AggregateGroupByReturn:
+    ) -> Any:
         """One GraphQL call; its answer goes straight to the v4 results."""
         ctx = self._ctx
         request = graphql_request(
             "collection.aggregate." + operation, {"query": query.to_graphql()}, ctx.name, ctx.tenant
         )
-        return ctx.call(
-            request,
-            opts,
-            lambda response: _shaped(_rows(response, ctx.name), grouped, total_count, metrics),
+        return ctx.run(
+            ctx.send(
+                request,
+                opts,
+                lambda response: _shaped(_rows(response, ctx.name), grouped, total_count, metrics),
+            )
         )
 
     @overload
     def over_all(
-        self,
+        self: AggregateOf[Sync],
         *,
         filters: Filter | None = None,
         group_by: None = None,
@@ -437,7 +442,18 @@ class _AggregateCollection:
     ) -> AggregateReturn: ...
     @overload
     def over_all(
-        self,
+        self: AggregateOf[Async],
+        *,
+        filters: Filter | None = None,
+        group_by: None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AggregateReturn]: ...
+    @overload
+    def over_all(
+        self: AggregateOf[Sync],
         *,
         filters: Filter | None = None,
         group_by: str | GroupByAggregate,
@@ -446,6 +462,17 @@ class _AggregateCollection:
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
+    @overload
+    def over_all(
+        self: AggregateOf[Async],
+        *,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AggregateGroupByReturn]: ...
     def over_all(
         self,
         *,
@@ -455,19 +482,19 @@ class _AggregateCollection:
         return_metrics: Any = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> AggregateReturn | AggregateGroupByReturn:
+    ) -> Any:
         """Count and measure every (matching) object; :class:`AggregateReturn`, or
         :class:`AggregateGroupByReturn` with ``group_by``."""
         metrics = _metrics(return_metrics)
         query = self._query("over_all", filters, group_by, total_count, metrics)
-        return self._run(
+        return self._aggregate(
             "over_all", query, group_by is not None, total_count, metrics,
             resolve(options, overrides),
         )  # fmt: skip
 
     @overload
     def near_vector(
-        self,
+        self: AggregateOf[Sync],
         near_vector: Sequence[float],
         *,
         certainty: float | None = None,
@@ -483,7 +510,23 @@ class _AggregateCollection:
     ) -> AggregateReturn: ...
     @overload
     def near_vector(
-        self,
+        self: AggregateOf[Async],
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AggregateReturn]: ...
+    @overload
+    def near_vector(
+        self: AggregateOf[Sync],
         near_vector: Sequence[float],
         *,
         certainty: float | None = None,
@@ -497,6 +540,22 @@ class _AggregateCollection:
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
+    @overload
+    def near_vector(
+        self: AggregateOf[Async],
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        object_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: str | GroupByAggregate,
+        target_vector: str | Sequence[str] | None = None,
+        total_count: bool = True,
+        return_metrics: Any = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AggregateGroupByReturn]: ...
     def near_vector(
         self,
         near_vector: Sequence[float],
@@ -511,7 +570,7 @@ class _AggregateCollection:
         return_metrics: Any = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> AggregateReturn | AggregateGroupByReturn:
+    ) -> Any:
         """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
         metrics = _metrics(return_metrics)
         query = self._query("near_vector", filters, group_by, total_count, metrics).near_vector(
@@ -519,21 +578,26 @@ class _AggregateCollection:
         )
         if object_limit is not None:
             query = query.object_limit(object_limit)
-        return self._run(
+        return self._aggregate(
             "near_vector", query, group_by is not None, total_count, metrics,
             resolve(options, overrides),
         )  # fmt: skip
 
-    def count(self, opts: RequestOptions | None) -> int:
+    def count(self, opts: RequestOptions | None) -> Steps[int]:
         """``len(collection)``: how many objects (of the handle's tenant) are stored."""
         ctx = self._ctx
-        query = AggregateQuery(ctx.call, ctx.name).meta_count()
+        query = AggregateQuery(_unsent, ctx.name).meta_count()
         if ctx.tenant is not None:
             query = query.tenant(ctx.tenant)
         request = graphql_request(
             "collection.len", {"query": query.to_graphql()}, ctx.name, ctx.tenant
         )
-        return ctx.call(request, opts, lambda response: _count_of(_rows(response, ctx.name)))
+        return ctx.send(request, opts, lambda response: _count_of(_rows(response, ctx.name)))
+
+
+def _unsent(request: Request, options: RequestOptions | None, parse: Any) -> Any:
+    """The call of an ``AggregateQuery`` that is only rendered (the handle sends it)."""
+    raise AssertionError("rendered only")  # pragma: no cover
 
 
 def _count_of(rows: Sequence[Mapping[str, Any]]) -> int:

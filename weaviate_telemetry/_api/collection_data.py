@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 import uuid as _uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from .._core import validate as v
 from .._core.config import RequestOptions
+from .._core.effects import Steps
 from .._core.errors import ErrorKind, WeaviateError
 from .._core.models import beacon
 from .._core.options import resolve
@@ -23,7 +24,8 @@ from .._core.results import JsonResult
 from .._query.filters import Filter
 from .batch import Batch, BatchDeleteResult, BatchFailure, BatchReference, BatchResult
 from .handle import HandleContext
-from .objects import Objects
+from .objects import Objects, WeaviateObject
+from .operation import M, Namespace, Sync, operation
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -187,20 +189,31 @@ def reference_items(
     return owners, items
 
 
-class _DataCollection:
-    """``collection.data``: insert, replace, update, delete, exists and references."""
+class DataOf(Namespace[M], Generic[M]):
+    """``collection.data``: insert, replace, update, delete, exists and references.
+
+    Written once (:mod:`.operation`): each method captures its one lower-layer
+    call (``Objects``, ``Batch``) as a plan and sends it as steps, so on
+    ``wt.AsyncClient`` it returns an awaitable. ``insert_many`` and
+    ``reference_add_many`` (chunked imports) are on the sync handle only.
+    """
 
     def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(run=ctx.run)
         self._ctx = ctx
 
-    def _objects(self, operation: str) -> Objects:
-        return Objects(self._ctx.op("data." + operation))
+    def _send(self, operation: str, build: Callable[[Objects], object]) -> Steps[Any]:
+        """The steps of the one ``Objects`` call ``build`` makes, named ``data.<operation>``."""
+        planned = self._ctx.plan_of("data." + operation, lambda call: build(Objects(call)))
+        return self._ctx.send_plan(planned)
 
     def _batch(self, operation: str) -> Batch:
         return Batch(self._ctx.op("data." + operation), rpc=self._ctx.rpc)
 
+    @operation
     def insert(
         self,
+        /,
         properties: Mapping[str, Any] | None = None,
         references: Mapping[str, Any] | None = None,
         uuid: UUID | None = None,
@@ -208,26 +221,29 @@ class _DataCollection:
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> _uuid.UUID:
+    ) -> Steps[_uuid.UUID]:
         """Store one object and return its uuid (random unless given; an existing uuid
         raises ``validation_error`` — use :meth:`replace` to overwrite)."""
         v.something_to_store(properties, references, vector)
         ctx = self._ctx
         unnamed, named = vector_fields(vector)
-        stored = self._objects("insert").insert(
-            ctx.name,
-            with_references(properties, references),
-            id=uuid,
-            vector=unnamed,
-            vectors=named,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        stored: WeaviateObject = yield from self._send(
+            "insert",
+            lambda objects: objects.insert(
+                ctx.name,
+                with_references(properties, references),
+                id=uuid,
+                vector=unnamed,
+                vectors=named,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
         return _uuid.UUID(stored.id)
 
     def insert_many(
-        self,
+        self: DataOf[Sync],
         objects: Sequence[DataObject | Mapping[str, Any]],
         *,
         options: RequestOptions | None = None,
@@ -262,8 +278,10 @@ class _DataCollection:
             outcome.uuids, outcome.errors, time.monotonic() - started, outcome.all_responses
         )
 
+    @operation
     def replace(
         self,
+        /,
         uuid: UUID,
         properties: Mapping[str, Any] | None = None,
         references: Mapping[str, Any] | None = None,
@@ -271,23 +289,28 @@ class _DataCollection:
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Overwrite an object (properties not given are removed); missing: ``not_found``."""
         ctx = self._ctx
         unnamed, named = vector_fields(vector)
-        self._objects("replace").replace(
-            ctx.name,
-            uuid,
-            with_references(properties, references),
-            vector=unnamed,
-            vectors=named,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        yield from self._send(
+            "replace",
+            lambda objects: objects.replace(
+                ctx.name,
+                uuid,
+                with_references(properties, references),
+                vector=unnamed,
+                vectors=named,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
 
+    @operation
     def update(
         self,
+        /,
         uuid: UUID,
         properties: Mapping[str, Any] | None = None,
         references: Mapping[str, Any] | None = None,
@@ -295,106 +318,133 @@ class _DataCollection:
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Merge properties (and replace given vectors) into an object; missing: ``not_found``."""
         ctx = self._ctx
         unnamed, named = vector_fields(vector)
-        self._objects("update").update(
-            ctx.name,
-            uuid,
-            with_references(properties, references),
-            vector=unnamed,
-            vectors=named,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        yield from self._send(
+            "update",
+            lambda objects: objects.update(
+                ctx.name,
+                uuid,
+                with_references(properties, references),
+                vector=unnamed,
+                vectors=named,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
 
+    @operation
     def delete_by_id(
         self,
+        /,
         uuid: UUID,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Delete one object; deleting one that does not exist is not an error.
 
         (v4 returns a bool; Weaviate's REST answer is the same whether the
         object existed or not, so this returns None — ask :meth:`exists` first.)
         """
         ctx = self._ctx
-        self._objects("delete_by_id").delete(
-            ctx.name,
-            uuid,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        yield from self._send(
+            "delete_by_id",
+            lambda objects: objects.delete(
+                ctx.name,
+                uuid,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
 
+    @operation
     def delete_many(
         self,
+        /,
         where: Filter,
         *,
         verbose: bool = False,
         dry_run: bool = False,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> BatchDeleteResult:
+    ) -> Steps[BatchDeleteResult]:
         """Delete every object matching ``where``; ``dry_run=True`` only counts them.
 
         ``verbose=True`` lists each matched object. One call deletes at most
         the server's ``QUERY_MAXIMUM_RESULTS`` objects (``result.limit``).
         """
         ctx = self._ctx
-        return self._batch("delete_many").delete_objects(
-            ctx.name,
-            where,
-            dry_run=dry_run,
-            output="verbose" if v.boolean("verbose", verbose) else "minimal",
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        output = "verbose" if v.boolean("verbose", verbose) else "minimal"
+        planned = ctx.plan_of(
+            "data.delete_many",
+            lambda call: Batch(call, rpc=ctx.rpc).delete_objects(
+                ctx.name,
+                where,
+                dry_run=dry_run,
+                output=output,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
+        result: BatchDeleteResult = yield from ctx.send_plan(planned)
+        return result
 
+    @operation
     def exists(
         self,
+        /,
         uuid: UUID,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> bool:
+    ) -> Steps[bool]:
         """True when the object exists."""
         ctx = self._ctx
-        return self._objects("exists").exists(
-            ctx.name,
-            uuid,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        found: bool = yield from self._send(
+            "exists",
+            lambda objects: objects.exists(
+                ctx.name,
+                uuid,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
+        return found
 
+    @operation
     def reference_add(
         self,
+        /,
         from_uuid: UUID,
         from_property: str,
         to: UUID | Sequence[UUID],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Add a reference from ``from_uuid.from_property`` to ``to`` (one uuid or several)."""
         ctx = self._ctx
         opts = resolve(options, overrides)
         targets = _targets(to, "to")
         if len(targets) == 1:
-            self._objects("reference_add").add_reference(
-                ctx.name,
-                from_uuid,
-                from_property,
-                targets[0],
-                tenant=ctx.tenant,
-                consistency_level=ctx.consistency_level,
-                options=opts,
+            yield from self._send(
+                "reference_add",
+                lambda objects: objects.add_reference(
+                    ctx.name,
+                    from_uuid,
+                    from_property,
+                    targets[0],
+                    tenant=ctx.tenant,
+                    consistency_level=ctx.consistency_level,
+                    options=opts,
+                ),
             )
             return
         result = self._reference_batch(
@@ -404,29 +454,34 @@ class _DataCollection:
             first = next(iter(result.errors.values()))
             raise WeaviateError.from_kind(first.kind or ErrorKind.VALIDATION_ERROR, first.message)
 
+    @operation
     def reference_delete(
         self,
+        /,
         from_uuid: UUID,
         from_property: str,
         to: UUID,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> None:
+    ) -> Steps[None]:
         """Remove the reference from ``from_uuid.from_property`` to ``to``."""
         ctx = self._ctx
-        self._objects("reference_delete").delete_reference(
-            ctx.name,
-            from_uuid,
-            from_property,
-            to,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        yield from self._send(
+            "reference_delete",
+            lambda objects: objects.delete_reference(
+                ctx.name,
+                from_uuid,
+                from_property,
+                to,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
 
     def reference_add_many(
-        self,
+        self: DataOf[Sync],
         refs: Sequence[DataReference],
         *,
         options: RequestOptions | None = None,

@@ -20,12 +20,13 @@ answer is decoded straight into :class:`QueryReturn` (or
 from __future__ import annotations
 
 import uuid as _uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Generic, cast, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
+from .._core.effects import Steps
 from .._core.options import resolve
 from .._query import spec as s
 from .._query.filters import Filter, as_filter
@@ -41,10 +42,11 @@ from .._query.results import (
     time_from_millis,
     vectors,
 )
-from .._query.search import Result, over_grpc, plan
+from .._query.search import over_grpc, plan
 from .configure import HybridFusion, plain
 from .handle import HandleContext
 from .objects import Objects, WeaviateObject
+from .operation import Async, M, Namespace, Sync, operation
 from .schema import CollectionConfig, Property
 
 if TYPE_CHECKING:
@@ -253,7 +255,7 @@ def _selection(return_properties: Any) -> tuple[Any, ...] | None:
 # -- the namespace --------------------------------------------------------------------------
 
 
-class _QueryCollection(Generic[P]):
+class QueryOf(Namespace[M], Generic[M, P]):
     """``collection.query``: fetch, vector, keyword and hybrid searches.
 
     Each method checks its arguments into a :class:`GetSpec` (pure), lets
@@ -264,9 +266,10 @@ class _QueryCollection(Generic[P]):
     """
 
     def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(run=ctx.run)
         self._ctx = ctx
 
-    def _run(
+    def _search(
         self,
         operation: str,
         opts: RequestOptions | None,
@@ -278,12 +281,12 @@ class _QueryCollection(Generic[P]):
         group_by: tuple[str, int, int] | None = None,
         sort: tuple[tuple[str, bool], ...] = (),
         after: str | None = None,
-    ) -> Any:
+    ) -> Steps[Any]:
         """Check everything (before any I/O), read the schema if needed, send once."""
         ctx = self._ctx
         name = operation if operation == "iterator" else "query." + operation
         called = "collection." + name
-        metadata = ("id", *_metadata_names(return_metadata))
+        metadata: tuple[str, ...] = ("id", *_metadata_names(return_metadata))
         named: tuple[str, ...] = ()
         want_legacy = False
         if include_vector is True:
@@ -309,24 +312,31 @@ class _QueryCollection(Generic[P]):
         if ctx.consistency_level is not None:
             # Weaviate's GraphQL has the argument only for replicated collections; with
             # one replica every read is consistent, so there is nothing to ask for.
-            factor = (ctx.config(opts, called).replication_config or {}).get("factor", 1)
+            factor = ((yield from ctx.config(opts, called)).replication_config or {}).get(
+                "factor", 1
+            )
             if isinstance(factor, int) and factor > 1:
                 changes["consistency_level"] = ctx.consistency_level
         if spec.properties is None and not grpc:
             # GraphQL must name what it returns; gRPC returns every non-reference property.
-            changes["properties"] = tuple(schema_fields(ctx.config(opts, called).properties))
+            changes["properties"] = tuple(
+                schema_fields((yield from ctx.config(opts, called)).properties)
+            )
         if want_legacy:
-            legacy, all_named = _vector_names(ctx.config(opts, called))
+            config = yield from ctx.config(opts, called)
+            legacy, all_named = _vector_names(config)
             changes["vectors"] = all_named
             if legacy:
                 changes["metadata"] = (*metadata, "vector")
         if changes:
             spec = s.evolve_spec(spec, changes)
         request, parse = plan(spec, called, grpc)
-        return ctx.call(request, opts, parse)
+        return (yield from ctx.send(request, opts, parse))
 
+    @operation
     def fetch_objects(
         self,
+        /,
         *,
         limit: int | None = None,
         offset: int | None = None,
@@ -338,7 +348,7 @@ class _QueryCollection(Generic[P]):
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> QueryReturn[P]:
+    ) -> Steps[QueryReturn[P]]:
         """Objects without a search: filtered, sorted, paged by ``offset`` or cursor ``after``."""
         opts = resolve(options, overrides)
         return self._fetch(
@@ -358,10 +368,10 @@ class _QueryCollection(Generic[P]):
         include_vector: Any,
         return_metadata: Any,
         return_properties: Any,
-    ) -> QueryReturn[P]:
+    ) -> Steps[QueryReturn[P]]:
         if sort is not None and not isinstance(sort, Sort):
             raise v.invalid("sort", sort, "a Sort, e.g. Sort.by_property('year')")
-        result: QueryReturn[P] = self._run(
+        result: QueryReturn[P] = yield from self._search(
             operation,
             opts,
             None,
@@ -374,27 +384,33 @@ class _QueryCollection(Generic[P]):
         )
         return result
 
+    @operation
     def fetch_object_by_id(
         self,
+        /,
         uuid: str | _uuid.UUID,
         *,
         include_vector: bool = False,
         return_properties: str | Sequence[str] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> Object[P] | None:
+    ) -> Steps[Object[P] | None]:
         """One object by id, or None when absent (all its vectors with ``include_vector``)."""
         ctx = self._ctx
         if not isinstance(include_vector, bool):
             raise v.invalid("include_vector", include_vector, "True or False")
-        stored = Objects(ctx.op("query.fetch_object_by_id")).get(
-            ctx.name,
-            uuid,
-            include_vector=include_vector,
-            tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
-            options=resolve(options, overrides),
+        planned = ctx.plan_of(
+            "query.fetch_object_by_id",
+            lambda call: Objects(call).get(
+                ctx.name,
+                uuid,
+                include_vector=include_vector,
+                tenant=ctx.tenant,
+                consistency_level=ctx.consistency_level,
+                options=resolve(options, overrides),
+            ),
         )
+        stored: WeaviateObject | None = yield from ctx.send_plan(planned)
         if stored is None:
             return None
         obj = from_stored(stored)
@@ -415,7 +431,7 @@ class _QueryCollection(Generic[P]):
 
     @overload
     def near_vector(
-        self,
+        self: QueryOf[Sync, P],
         near_vector: Sequence[float],
         *,
         certainty: float | None = None,
@@ -434,7 +450,26 @@ class _QueryCollection(Generic[P]):
     ) -> QueryReturn[P]: ...
     @overload
     def near_vector(
-        self,
+        self: QueryOf[Async, P],
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[QueryReturn[P]]: ...
+    @overload
+    def near_vector(
+        self: QueryOf[Sync, P],
         near_vector: Sequence[float],
         *,
         certainty: float | None = None,
@@ -451,6 +486,25 @@ class _QueryCollection(Generic[P]):
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
+    @overload
+    def near_vector(
+        self: QueryOf[Async, P],
+        near_vector: Sequence[float],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: GroupBy,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[GroupByReturn[P]]: ...
     def near_vector(
         self,
         near_vector: Sequence[float],
@@ -468,22 +522,21 @@ class _QueryCollection(Generic[P]):
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> QueryReturn[P] | GroupByReturn[P]:
+    ) -> Any:
         """Objects nearest to a vector (``target_vector`` names a named vector).
 
         Returns :class:`QueryReturn`, or :class:`GroupByReturn` with ``group_by``.
         """
         opts = resolve(options, overrides)
         search = s.near_vector(near_vector, distance, certainty, target_vector)
-        result: Result = self._run(
+        return self._ctx.run(self._search(
             "near_vector", opts, search, _paged(limit, offset, auto_limit, filters),
             return_properties, return_metadata, include_vector, _grouping(group_by),
-        )  # fmt: skip
-        return result
+        ))  # fmt: skip
 
     @overload
     def near_object(
-        self,
+        self: QueryOf[Sync, P],
         near_object: str | _uuid.UUID,
         *,
         certainty: float | None = None,
@@ -502,7 +555,26 @@ class _QueryCollection(Generic[P]):
     ) -> QueryReturn[P]: ...
     @overload
     def near_object(
-        self,
+        self: QueryOf[Async, P],
+        near_object: str | _uuid.UUID,
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[QueryReturn[P]]: ...
+    @overload
+    def near_object(
+        self: QueryOf[Sync, P],
         near_object: str | _uuid.UUID,
         *,
         certainty: float | None = None,
@@ -519,6 +591,25 @@ class _QueryCollection(Generic[P]):
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
+    @overload
+    def near_object(
+        self: QueryOf[Async, P],
+        near_object: str | _uuid.UUID,
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: GroupBy,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[GroupByReturn[P]]: ...
     def near_object(
         self,
         near_object: str | _uuid.UUID,
@@ -536,19 +627,18 @@ class _QueryCollection(Generic[P]):
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> QueryReturn[P] | GroupByReturn[P]:
+    ) -> Any:
         """Objects nearest to a stored object's vector (the object itself included)."""
         opts = resolve(options, overrides)
         search = s.near_object(near_object, distance, certainty, target_vector)
-        result: Result = self._run(
+        return self._ctx.run(self._search(
             "near_object", opts, search, _paged(limit, offset, auto_limit, filters),
             return_properties, return_metadata, include_vector, _grouping(group_by),
-        )  # fmt: skip
-        return result
+        ))  # fmt: skip
 
     @overload
     def near_text(
-        self,
+        self: QueryOf[Sync, P],
         query: str | Sequence[str],
         *,
         certainty: float | None = None,
@@ -567,7 +657,26 @@ class _QueryCollection(Generic[P]):
     ) -> QueryReturn[P]: ...
     @overload
     def near_text(
-        self,
+        self: QueryOf[Async, P],
+        query: str | Sequence[str],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: None = None,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[QueryReturn[P]]: ...
+    @overload
+    def near_text(
+        self: QueryOf[Sync, P],
         query: str | Sequence[str],
         *,
         certainty: float | None = None,
@@ -584,6 +693,25 @@ class _QueryCollection(Generic[P]):
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
+    @overload
+    def near_text(
+        self: QueryOf[Async, P],
+        query: str | Sequence[str],
+        *,
+        certainty: float | None = None,
+        distance: float | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        auto_limit: int | None = None,
+        filters: Filter | None = None,
+        group_by: GroupBy,
+        target_vector: str | Sequence[str] | None = None,
+        include_vector: bool | str | Sequence[str] = False,
+        return_metadata: MetadataQuery | Sequence[str] | None = None,
+        return_properties: str | Sequence[Any] | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[GroupByReturn[P]]: ...
     def near_text(
         self,
         query: str | Sequence[str],
@@ -601,18 +729,19 @@ class _QueryCollection(Generic[P]):
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> QueryReturn[P] | GroupByReturn[P]:
+    ) -> Any:
         """Objects nearest to text; needs a text vectorizer module on the server."""
         opts = resolve(options, overrides)
         search = s.near_text(query, distance, certainty, target_vector)
-        result: Result = self._run(
+        return self._ctx.run(self._search(
             "near_text", opts, search, _paged(limit, offset, auto_limit, filters),
             return_properties, return_metadata, include_vector, _grouping(group_by),
-        )  # fmt: skip
-        return result
+        ))  # fmt: skip
 
+    @operation
     def bm25(
         self,
+        /,
         query: str,
         *,
         query_properties: Sequence[str] | None = None,
@@ -625,18 +754,20 @@ class _QueryCollection(Generic[P]):
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> QueryReturn[P]:
+    ) -> Steps[QueryReturn[P]]:
         """Keyword (BM25) search; ``query_properties`` limits and boosts (``"title^2"``)."""
         opts = resolve(options, overrides)
         search = s.bm25(query, query_properties)
-        result: QueryReturn[P] = self._run(
+        result: QueryReturn[P] = yield from self._search(
             "bm25", opts, search, _paged(limit, offset, auto_limit, filters),
             return_properties, return_metadata, include_vector,
         )  # fmt: skip
         return result
 
+    @operation
     def hybrid(
         self,
+        /,
         query: str,
         *,
         alpha: float | None = None,
@@ -654,7 +785,7 @@ class _QueryCollection(Generic[P]):
         return_properties: str | Sequence[Any] | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> QueryReturn[P]:
+    ) -> Steps[QueryReturn[P]]:
         """Keyword and vector search fused (``alpha``: 1 = vector only, 0 = keyword only).
 
         Give ``vector`` unless the collection has a vectorizer module;
@@ -665,29 +796,24 @@ class _QueryCollection(Generic[P]):
             query, alpha, vector, plain(fusion_type), query_properties, target_vector,
             max_vector_distance,
         )  # fmt: skip
-        result: QueryReturn[P] = self._run(
+        result: QueryReturn[P] = yield from self._search(
             "hybrid", opts, search, _paged(limit, offset, auto_limit, filters),
             return_properties, return_metadata, include_vector,
         )  # fmt: skip
         return result
 
-    def iterate(
+    def page(
         self,
         operation: str,
         page_size: int,
+        after: _uuid.UUID | None,
         include_vector: Any,
         return_metadata: Any,
         return_properties: Any,
         opts: RequestOptions | None,
-    ) -> Iterator[Object[P]]:
-        """Every object in id order, one ``after``-cursor page at a time."""
-        after: _uuid.UUID | None = None
-        while True:
-            page = self._fetch(
-                operation, opts, page_size, None, after, None, None, include_vector,
-                return_metadata, return_properties,
-            )  # fmt: skip
-            yield from page.objects
-            if len(page.objects) < page_size:
-                return
-            after = page.objects[-1].uuid
+    ) -> Steps[QueryReturn[P]]:
+        """One ``after``-cursor page of ``collection.iterator()`` (both clients page with it)."""
+        return self._fetch(
+            operation, opts, page_size, None, after, None, None, include_vector,
+            return_metadata, return_properties,
+        )  # fmt: skip

@@ -8,11 +8,12 @@ the definition as a :class:`CollectionConfig`.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from .._core import validate as v
 from .._core.config import RequestOptions
+from .._core.effects import Steps
 from .._core.models import (
     Call,
     Request,
@@ -22,7 +23,7 @@ from .._core.models import (
     query_params,
     quote_segment,
 )
-from .._core.options import resolve
+from .._core.options import resolve, with_options
 from .configure import (
     InvertedIndexConfig,
     MultiTenancyConfig,
@@ -46,10 +47,12 @@ from .schema import (
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .._core.async_driver import AsyncPipeline
     from .._core.config import CallOverrides
+    from .._core.sync_driver import SyncPipeline
     from .._query.results import DefaultProperties as Properties
     from .._query.results import P
-    from .collection import Collection
+    from .collection import AsyncCollection, Collection, CollectionOf
 
 _NOT_FOUND = frozenset({404})
 _SHARD_STATUSES = ("READY", "READONLY")
@@ -65,13 +68,21 @@ class CollectionsOf(Namespace[M]):
     of an absent collection succeeds (the server treats it as done).
     """
 
-    __slots__ = ("_rpc", "_schemas", "_streams")
+    __slots__ = ("_pipeline", "_rpc", "_schemas", "_sync")
 
-    def __init__(self, call: Call | AsyncCall, rpc: bool = False, streams: Any = None) -> None:
-        super().__init__(call)
+    def __init__(
+        self,
+        call: Call | AsyncCall,
+        pipeline: SyncPipeline | AsyncPipeline,
+        rpc: bool = False,
+        sync: bool = True,
+    ) -> None:
+        super().__init__(call, run=pipeline.run)
+        self._pipeline = pipeline
         self._rpc = rpc
-        self._streams = streams
         self._schemas = SchemaCache()
+        # the sync client's call, for what runs on threads (a handle's batch); else None
+        self._sync: Call | None = call if sync else None  # type: ignore[assignment]
 
     @staticmethod
     def _request(
@@ -210,22 +221,36 @@ class CollectionsOf(Namespace[M]):
             lambda response: str(json_object(response).get("status", status)),
         )
 
-
-class Collections(CollectionsOf[Sync]):
-    """Create, inspect, change and drop collections (``client.collections``).
-
-    Besides the shared operations (:class:`CollectionsOf`): :meth:`create`
-    and :meth:`use`/:meth:`get` return a :class:`Collection` handle,
-    :meth:`export_config` and :meth:`update` raise ``not_found`` for an
-    absent collection.
-    """
-
-    __slots__ = ("_sync",)
-
-    def __init__(self, call: Call, rpc: bool = False, streams: Any = None) -> None:
-        super().__init__(call, rpc, streams)
-        self._sync = call  # the same call, typed for what only the sync client has yet
-
+    @overload
+    def create(
+        self: CollectionsOf[Sync],
+        name: str,
+        *,
+        description: str | None = None,
+        properties: Sequence[Property | Mapping[str, Any]] | None = None,
+        references: Sequence[Any] | None = None,
+        vector_config: Any = None,
+        multi_tenancy_config: MultiTenancyConfig | None = None,
+        replication_config: ReplicationConfig | None = None,
+        inverted_index_config: InvertedIndexConfig | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Collection[Properties]: ...
+    @overload
+    def create(
+        self: CollectionsOf[Async],
+        name: str,
+        *,
+        description: str | None = None,
+        properties: Sequence[Property | Mapping[str, Any]] | None = None,
+        references: Sequence[Any] | None = None,
+        vector_config: Any = None,
+        multi_tenancy_config: MultiTenancyConfig | None = None,
+        replication_config: ReplicationConfig | None = None,
+        inverted_index_config: InvertedIndexConfig | None = None,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AsyncCollection[Properties]]: ...
     def create(
         self,
         name: str,
@@ -239,7 +264,7 @@ class Collections(CollectionsOf[Sync]):
         inverted_index_config: InvertedIndexConfig | None = None,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> Collection[Properties]:
+    ) -> Any:
         """Create a collection and return its handle (v4's keywords).
 
         ``properties`` are :class:`Property` values, ``references``
@@ -280,31 +305,70 @@ class Collections(CollectionsOf[Sync]):
             body["invertedIndexConfig"] = dict(inverted_index_config.settings)
         return self._create(body, resolve(options, overrides))
 
+    @overload
+    def create_from_dict(
+        self: CollectionsOf[Sync],
+        config: Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Collection[Properties]: ...
+    @overload
+    def create_from_dict(
+        self: CollectionsOf[Async],
+        config: Mapping[str, Any],
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AsyncCollection[Properties]]: ...
     def create_from_dict(
         self,
         config: Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> Collection[Properties]:
+    ) -> Any:
         """Create a collection from Weaviate's class dict (e.g. one read from a backup)."""
         if not isinstance(config, Mapping):
             raise v.invalid("config", config, "a Weaviate class dict")
         return self._create(definition(config), resolve(options, overrides))
 
+    @overload
+    def create_from_config(
+        self: CollectionsOf[Sync],
+        config: CollectionConfig,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Collection[Properties]: ...
+    @overload
+    def create_from_config(
+        self: CollectionsOf[Async],
+        config: CollectionConfig,
+        *,
+        options: RequestOptions | None = None,
+        **overrides: Unpack[CallOverrides],
+    ) -> Awaitable[AsyncCollection[Properties]]: ...
     def create_from_config(
         self,
         config: CollectionConfig,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> Collection[Properties]:
+    ) -> Any:
         """Create a collection from a :class:`CollectionConfig` (e.g. ``export_config``'s)."""
         if not isinstance(config, CollectionConfig):
             raise v.invalid("config", config, "a CollectionConfig")
         return self._create(definition(config), resolve(options, overrides))
 
-    def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Collection[Properties]:
+    def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Any:
+        """Run the creation's steps on the client's driver."""
+        assert self._run is not None
+        return self._run(self._create_steps(body, opts))
+
+    def _create_steps(
+        self, body: dict[str, Any], opts: RequestOptions | None
+    ) -> Steps[CollectionOf[Any, Any]]:
         request = Request(
             "POST",
             "/v1/schema",
@@ -313,15 +377,23 @@ class Collections(CollectionsOf[Sync]):
             body=body,
             collection=body["class"],
         )
-        stored = self._sync(request, opts, collection_config)
+        stored = yield from self._pipeline.call(with_options(request, opts), collection_config)
         self._schemas.put(stored)
-        return self.use(stored.name)
+        return self._handle(stored.name)
 
     @overload
-    def use(self, name: str, data_model: None = None) -> Collection[Properties]: ...
+    def use(
+        self: CollectionsOf[Sync], name: str, data_model: None = None
+    ) -> Collection[Properties]: ...
     @overload
-    def use(self, name: str, data_model: type[P]) -> Collection[P]: ...
-    def use(self, name: str, data_model: type[Any] | None = None) -> Collection[Any]:
+    def use(self: CollectionsOf[Sync], name: str, data_model: type[P]) -> Collection[P]: ...
+    @overload
+    def use(
+        self: CollectionsOf[Async], name: str, data_model: None = None
+    ) -> AsyncCollection[Properties]: ...
+    @overload
+    def use(self: CollectionsOf[Async], name: str, data_model: type[P]) -> AsyncCollection[P]: ...
+    def use(self, name: str, data_model: type[Any] | None = None) -> Any:
         """The handle of collection ``name`` (no request is sent; the collection may not exist).
 
         ``data_model`` (a ``TypedDict``, as in the official client) only types the
@@ -333,39 +405,58 @@ class Collections(CollectionsOf[Sync]):
             articles = client.collections.use("Article")
             articles.query.near_vector([0.1, 0.2], limit=3)
         """
-        from .collection import Collection  # the handle's modules load on first use (import cost)
+        return self._handle(v.collection_name(name))
 
-        return Collection(
-            self._sync, v.collection_name(name), self._schemas, rpc=self._rpc, streams=self._streams
+    def _handle(self, name: str) -> CollectionOf[Any, Any]:
+        # the handle's modules load on first use (import cost)
+        from .collection import AsyncCollection, Collection
+
+        pipeline = self._pipeline
+        ctx = HandleContext(
+            pipeline, pipeline.run, name, self._schemas, rpc=self._rpc, call=self._sync
         )
+        return Collection(ctx) if self._sync is not None else AsyncCollection(ctx)
 
     @overload
-    def get(self, name: str, data_model: None = None) -> Collection[Properties]: ...
+    def get(
+        self: CollectionsOf[Sync], name: str, data_model: None = None
+    ) -> Collection[Properties]: ...
     @overload
-    def get(self, name: str, data_model: type[P]) -> Collection[P]: ...
-    def get(self, name: str, data_model: type[Any] | None = None) -> Collection[Any]:
+    def get(self: CollectionsOf[Sync], name: str, data_model: type[P]) -> Collection[P]: ...
+    @overload
+    def get(
+        self: CollectionsOf[Async], name: str, data_model: None = None
+    ) -> AsyncCollection[Properties]: ...
+    @overload
+    def get(self: CollectionsOf[Async], name: str, data_model: type[P]) -> AsyncCollection[P]: ...
+    def get(self, name: str, data_model: type[Any] | None = None) -> Any:
         """The same as :meth:`use` (v4 accepts both); the schema is :meth:`export_config`."""
         return self.use(name, data_model)
 
+    @operation
     def export_config(
         self,
+        /,
         name: str,
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> CollectionConfig:
+    ) -> Steps[CollectionConfig]:
         """The collection's definition (``GET /v1/schema/{name}``); absent: ``not_found``."""
-        ctx = HandleContext(self._sync, v.collection_name(name), self._schemas)
+        pipeline = self._pipeline
+        ctx = HandleContext(pipeline, pipeline.run, v.collection_name(name), self._schemas)
         return ctx.fetch_config(resolve(options, overrides), "collections.export_config")
 
+    @operation
     def update(
         self,
+        /,
         name: str,
         changes: Mapping[str, Any],
         *,
         options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
-    ) -> CollectionConfig:
+    ) -> Steps[CollectionConfig]:
         """Change mutable settings: read the definition, deep-merge ``changes``, PUT it back.
 
         ``changes`` uses Weaviate's keys. Weaviate only accepts changes to
@@ -386,15 +477,29 @@ class Collections(CollectionsOf[Sync]):
                 "changes['class']", changes["class"], f"{name!r} (renaming is not supported)"
             )
         opts = resolve(options, overrides)
-        current = self._sync(self._request("GET", "collections.get", name), opts, json_object)
+        call = self._pipeline.call
+        read = self._request("GET", "collections.get", name)
+        current = yield from call(with_options(read, opts), json_object)
         body = deep_merge(current, changes)
         request = self._request("PUT", "collections.update", name, body=body)
-        result = self._sync(request, opts, collection_config)
+        result = yield from call(with_options(request, opts), collection_config)
         self._schemas.forget(name)
         return result
 
 
-#: ``client.collections`` of ``wt.AsyncClient``: the shared operations, awaited.
+class Collections(CollectionsOf[Sync]):
+    """Create, inspect, change and drop collections (``client.collections``).
+
+    Besides the shared operations (:class:`CollectionsOf`): :meth:`create`
+    and :meth:`use`/:meth:`get` return a :class:`Collection` handle,
+    :meth:`export_config` and :meth:`update` raise ``not_found`` for an
+    absent collection.
+    """
+
+    __slots__ = ()
+
+
+#: ``client.collections`` of ``wt.AsyncClient``: the same operations and handles, awaited.
 AsyncCollections = CollectionsOf[Async]
 
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .._core import fork
 from .._core.config import RequestOptions
+from .._core.effects import Steps
 from .._core.errors import COLLECTION_HINT, NotFoundError, WeaviateError
 from .._core.models import Call, Request, Response, evolve, quote_segment
+from .._core.options import with_options
+from .operation import Plan
 from .schema import CollectionConfig, collection_config
+
+if TYPE_CHECKING:
+    from .._core.pipeline import Pipeline
+    from .._core.sync_driver import SyncPipeline
 
 T = TypeVar("T")
 
@@ -53,25 +60,67 @@ def named(call: Call, operation: str) -> Call:
 
 @dataclass(frozen=True, slots=True)
 class HandleContext:
-    """The collection a handle points at, with its tenant and consistency level."""
+    """The collection a handle points at, with its tenant and consistency level.
 
-    call: Call = field(repr=False)
+    A handle's method is written once as pipeline steps (:meth:`send` yields
+    one call's effects); ``run`` is the client's driver, so the same method
+    returns its result on ``wt.Client`` and an awaitable of it on
+    ``wt.AsyncClient`` (docs/async.md).
+    """
+
+    pipeline: Pipeline = field(repr=False)
+    run: Callable[[Steps[Any]], Any] = field(repr=False)
     name: str
     schemas: SchemaCache = field(repr=False, compare=False)
     tenant: str | None = None
     consistency_level: str | None = None
     # The client knows a gRPC port: searches and batch imports take the fast path.
     rpc: bool = False
-    # The client's pipeline, which opens BatchStream streams (batch.stream()).
-    streams: Any = field(default=None, repr=False, compare=False)
+    # The sync client's call (batch imports, which run on threads); None on AsyncClient.
+    call: Call | None = field(default=None, repr=False)
+
+    @property
+    def streams(self) -> SyncPipeline | None:
+        """The sync client's pipeline, which opens BatchStream streams (``batch.stream()``);
+        None on AsyncClient."""
+        return cast("SyncPipeline", self.pipeline) if self.call is not None else None
+
+    def send(
+        self, request: Request, options: RequestOptions | None, parse: Callable[[Response], T]
+    ) -> Steps[T]:
+        """The steps of one call: ``request`` with the caller's options, answer ``parse``d."""
+        return self.pipeline.call(with_options(request, options), parse)
+
+    def plan_of(self, operation: str, build: Callable[[Call], object]) -> Plan[Any]:
+        """The one call that ``build`` makes through a lower-layer namespace (``Objects``,
+        ``Tenants``, ``Batch``), captured as a :class:`Plan` named ``collection.<operation>``
+        instead of being sent, so the handle's steps can send it on either driver."""
+        plans: list[Plan[Any]] = []
+
+        def capture(
+            request: Request, options: RequestOptions | None, parse: Callable[[Response], Any]
+        ) -> Any:
+            plans.append(Plan(evolve(request, operation="collection." + operation), options, parse))
+            return _CAPTURED
+
+        build(capture)
+        if len(plans) != 1:  # pragma: no cover - a namespace method is one call
+            raise AssertionError(f"{operation}: expected one call, got {len(plans)}")
+        return plans[0]
+
+    def send_plan(self, plan: Plan[T]) -> Steps[T]:
+        """The steps of a captured plan (:meth:`plan_of`)."""
+        return self.send(plan.request, plan.options, plan.parse)
 
     def op(self, operation: str) -> Call:
-        """The call, with requests named ``collection.<operation>``."""
+        """The sync call, with requests named ``collection.<operation>`` (batch imports)."""
+        if self.call is None:
+            raise TypeError("this operation is only on the sync client's handle")
         return named(self.call, "collection." + operation)
 
     def fetch_config(
         self, options: RequestOptions | None, operation: str = "collection.config.get"
-    ) -> CollectionConfig:
+    ) -> Steps[CollectionConfig]:
         """Read the definition from the server (refreshing the cache); absent: ``not_found``."""
         request = Request(
             "GET",
@@ -81,7 +130,7 @@ class HandleContext:
             collection=self.name,
         )
         try:
-            config = self.call(request, options, collection_config)
+            config = yield from self.send(request, options, collection_config)
         except NotFoundError as err:
             raise missing_collection(self.name, err, operation) from err
         self.schemas.put(config)
@@ -89,18 +138,27 @@ class HandleContext:
 
     def config(
         self, options: RequestOptions | None, operation: str | None = None
-    ) -> CollectionConfig:
+    ) -> Steps[CollectionConfig]:
         """The cached definition, read once when missing. A collection that does not exist
         is ``not_found`` naming it and ``operation``, the call that needed it."""
         cached = self.schemas.peek(self.name)
         if cached is not None:
             return cached
         try:
-            return self.fetch_config(options)
+            return (yield from self.fetch_config(options))
         except NotFoundError as err:
             if operation is None:
                 raise
             raise missing_collection(self.name, err, operation) from err.__cause__
+
+    def but(self, **changes: Any) -> HandleContext:
+        """This context with other ``tenant`` / ``consistency_level``."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+_CAPTURED: Any = object()
 
 
 def missing_collection(name: str, err: WeaviateError, operation: str) -> NotFoundError:

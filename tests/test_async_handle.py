@@ -1,0 +1,202 @@
+"""The collection handle on ``wt.AsyncClient`` (docs/async.md): the same methods, awaited,
+answering exactly what the sync client's handle answers on the same data, over GraphQL and gRPC."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import weaviate_telemetry as wt
+from weaviate_telemetry import (
+    Configure,
+    DataObject,
+    DataType,
+    Filter,
+    GroupBy,
+    MetadataQuery,
+    Metrics,
+    Property,
+    VectorDistances,
+)
+from weaviate_telemetry.embedded import EmbeddedWeaviate
+
+pytestmark = pytest.mark.integration
+
+ROWS = [{"title": f"article {i}", "year": 2010 + i, "draft": i % 3 == 0} for i in range(25)]
+
+
+def vec(i: int) -> list[float]:
+    return [1.0, i / 10, 0.5]
+
+
+@pytest.fixture
+def filled(weaviate_server: EmbeddedWeaviate, collection_name: str) -> Iterator[str]:
+    """A collection of 25 objects, stored through the sync client."""
+    with wt.Client(weaviate_server.url) as client:
+        articles = client.collections.create(
+            collection_name,
+            properties=[
+                Property(name="title", data_type=DataType.TEXT),
+                Property(name="year", data_type=DataType.INT),
+                Property(name="draft", data_type=DataType.BOOL),
+            ],
+            vector_config=Configure.Vectors.self_provided(
+                vector_index_config=Configure.VectorIndex.hnsw(
+                    distance_metric=VectorDistances.COSINE
+                )
+            ),
+        )
+        result = articles.data.insert_many(
+            [
+                DataObject(properties=r, uuid=wt.generate_uuid5(r["title"]), vector=vec(n))
+                for n, r in enumerate(ROWS)
+            ]
+        )
+        assert not result.has_errors
+        try:
+            yield collection_name
+        finally:
+            client.collections.delete(collection_name)
+
+
+def searches(articles: Any) -> list[Any]:
+    """The same calls for either handle: a list of results (or awaitables of them)."""
+    recent = Filter.by_property("year").greater_than(2015)
+    meta = MetadataQuery(distance=True)
+    return [
+        articles.query.fetch_objects(limit=5, filters=recent),
+        articles.query.fetch_object_by_id(wt.generate_uuid5("article 3")),
+        articles.query.near_vector(vec(4), limit=4, return_metadata=meta),
+        articles.query.near_vector(
+            vec(4),
+            limit=10,
+            group_by=GroupBy(prop="draft", objects_per_group=2, number_of_groups=2),
+        ),
+        articles.query.near_object(wt.generate_uuid5("article 7"), limit=3, return_metadata=meta),
+        articles.query.bm25("article", limit=5, return_properties=["title", "year"]),
+        articles.query.hybrid("article 2", vector=vec(2), alpha=0.5, limit=3),
+        articles.aggregate.over_all(total_count=True),
+        articles.aggregate.over_all(group_by="draft"),
+        articles.aggregate.near_vector(
+            vec(1), object_limit=5, return_metrics=Metrics("year").integer(sum_=True)
+        ),
+        articles.data.exists(wt.generate_uuid5("article 1")),
+        articles.config.get(),
+        articles.length(),
+    ]
+
+
+@pytest.mark.parametrize("transport", ["graphql", "grpc"])
+def test_every_async_search_and_aggregate_equals_the_sync_clients(
+    weaviate_server: EmbeddedWeaviate, filled: str, transport: str
+) -> None:
+    grpc = {"grpc_port": weaviate_server.ports.grpc} if transport == "grpc" else {}
+    with wt.Client(weaviate_server.url, **grpc) as client:
+        expected = searches(client.collections.use(filled))
+
+    async def run() -> list[Any]:
+        async with wt.AsyncClient(weaviate_server.url, **grpc) as aclient:
+            return list(await asyncio.gather(*searches(aclient.collections.use(filled))))
+
+    got = asyncio.run(run())
+    assert len(got) == len(expected) == 13
+    assert got[12] == 25
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine == theirs
+
+
+def test_async_iterator_visits_every_object_once(
+    weaviate_server: EmbeddedWeaviate, filled: str
+) -> None:
+    async def run() -> list[Any]:
+        async with wt.AsyncClient(weaviate_server.url) as aclient:
+            return [o.uuid async for o in aclient.collections.use(filled).iterator(cache_size=7)]
+
+    seen = asyncio.run(run())
+    assert len(seen) == len(set(seen)) == 25
+    assert {str(u) for u in seen} == {wt.generate_uuid5(r["title"]) for r in ROWS}
+
+
+def test_async_handle_writes_with_tenant_and_consistency_level(
+    weaviate_server: EmbeddedWeaviate, collection_name: str
+) -> None:
+    async def run() -> tuple[Any, ...]:
+        async with wt.AsyncClient(weaviate_server.url) as aclient:
+            docs = await aclient.collections.create(
+                collection_name,
+                properties=[Property(name="title", data_type=DataType.TEXT)],
+                multi_tenancy_config=Configure.multi_tenancy(enabled=True),
+            )
+            assert isinstance(docs, wt.AsyncCollection)
+            await docs.tenants.create(["acme", "globex"])
+            acme = docs.with_tenant("acme").with_consistency_level("ONE")
+            assert (acme.tenant, acme.consistency_level) == ("acme", "ONE")
+            uid = await acme.data.insert({"title": "only acme"}, vector=[0.1, 0.2])
+            await acme.data.update(uid, {"title": "still acme"})
+            got = await acme.query.fetch_object_by_id(uid)
+            in_globex = await docs.with_tenant("globex").length()
+            in_acme = await acme.length()
+            tenants = sorted(await docs.tenants.get())
+            exported = await aclient.collections.export_config(collection_name)
+            await aclient.collections.delete(collection_name)
+            return uid, got, in_globex, in_acme, tenants, exported
+
+    uid, got, in_globex, in_acme, tenants, exported = asyncio.run(run())
+    assert got is not None and got.uuid == uid and got.properties == {"title": "still acme"}
+    assert (in_acme, in_globex) == (1, 0)
+    assert tenants == ["acme", "globex"]
+    assert exported.name == collection_name and exported.multi_tenancy
+
+
+CODE = """\
+from typing import Any
+from typing_extensions import TypedDict, assert_type
+from collections.abc import AsyncIterator, Awaitable
+import weaviate_telemetry as wt
+from weaviate_telemetry.classes.query import GroupBy
+from weaviate_telemetry.outputs.query import GroupByReturn, Object, QueryReturn
+
+
+class Article(TypedDict):
+    title: str
+
+
+async def use(a: wt.AsyncClient, c: wt.Client) -> None:
+    arts = a.collections.use("Article", data_model=Article)
+    assert_type(arts, wt.AsyncCollection[Article])
+    assert_type(await arts.query.near_vector([0.1]), QueryReturn[Article])
+    assert_type(
+        await arts.query.near_vector([0.1], group_by=GroupBy("t", 1, 1)),
+        GroupByReturn[Article],
+    )
+    assert_type(await arts.query.fetch_object_by_id("x"), Object[Article] | None)
+    assert_type(await arts.length(), int)
+    assert_type(arts.iterator(), AsyncIterator[Object[Article]])
+    assert_type(c.collections.use("Article", data_model=Article).query.bm25("x"),
+                QueryReturn[Article])
+    assert_type(len(c.collections.use("Article")), int)
+    created = await a.collections.create("Other")
+    assert_type(created.with_tenant("t"), wt.AsyncCollection[dict[str, Any]])
+    wrong: int = arts.query.bm25("x")
+"""
+
+
+def test_mypy_sees_the_async_handles_types(tmp_path: Path) -> None:
+    (tmp_path / "user.py").write_text(CODE)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "user.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    errors = [line for line in done.stdout.splitlines() if "error:" in line]
+    assert len(errors) == 1, done.stdout
+    assert 'has type "Awaitable[QueryReturn[Article]]", variable has type "int"' in errors[0]
