@@ -59,9 +59,9 @@ class AsyncClient:
         self.collections = AsyncCollections(
             self._call, self._pipeline, rpc=config.grpc_port is not None, sync=False
         )
-        """Collections' shared operations, awaited: ``exists``, ``list``, ``delete``,
-        ``add_property``, ``shards``, ``update_shard`` (the handles come with docs/async.md's
-        "Not yet on AsyncClient")."""
+        """Collections, awaited: the schema operations and :class:`AsyncCollection` handles
+        (``use``/``get``/``create``), the sync client's classes run on this driver
+        (docs/async.md, "Collection handles")."""
         self.tenants = AsyncTenants(self._call)
         """Tenants of multi-tenant collections: :class:`Tenants`' methods, awaited."""
 
