@@ -28,6 +28,7 @@ from weaviate_telemetry import (
     TenantActivityStatus,
     VectorDistances,
 )
+from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +70,18 @@ def articles(client: wt.Client, collection_name: str) -> Iterator[wt.Collection]
         client.collections.delete(collection_name)
 
 
+@pytest.fixture
+def handle(
+    articles: wt.Collection, client_cls: Any, weaviate_server: EmbeddedWeaviate
+) -> Iterator[Any]:
+    """``articles``' collection through the handle of ``wt.Client`` or of ``wt.AsyncClient``
+    (its calls awaited behind the sync surface, tests/support/drivers.py): the same
+    assertions hold for both. (``len()``/``iterator()``/``batch``/``insert_many`` stay on
+    ``articles``: the async handle has ``length()``, an async iterator, no batch yet.)"""
+    with client_cls(weaviate_server.url) as c:
+        yield c.collections.use(articles.name)
+
+
 def fill(articles: wt.Collection) -> list[uuid.UUID]:
     ids = [wt.generate_uuid5(r["title"]) for r in ROWS]
     result = articles.data.insert_many(
@@ -104,39 +117,37 @@ def test_create_returns_a_handle_and_the_schema_is_in_config(
     assert "extra" in articles.config.get().property_names
 
 
-def test_data_insert_replace_update_delete_match_the_server(
-    client: wt.Client, articles: wt.Collection
-) -> None:
-    uid = articles.data.insert({"title": "hello", "year": 2020}, vector=[0.1, 0.2, 0.3])
+def test_data_insert_replace_update_delete_match_the_server(client: wt.Client, handle: Any) -> None:
+    uid = handle.data.insert({"title": "hello", "year": 2020}, vector=[0.1, 0.2, 0.3])
     assert isinstance(uid, uuid.UUID)
-    stored = client.objects.get(articles.name, uid, include_vector=True)
+    stored = client.objects.get(handle.name, uid, include_vector=True)
     assert stored is not None
     assert stored.properties == {"title": "hello", "year": 2020}
     assert stored.vectors == {"default": [0.1, 0.2, 0.3]}
-    assert articles.data.exists(uid) is True
+    assert handle.data.exists(uid) is True
     with pytest.raises(wt.ValidationError):
-        articles.data.insert({"title": "again"}, uuid=uid)  # an existing id is not overwritten
+        handle.data.insert({"title": "again"}, uuid=uid)  # an existing id is not overwritten
 
-    articles.data.update(uid, {"year": 2021})
-    stored = client.objects.get(articles.name, uid)
+    handle.data.update(uid, {"year": 2021})
+    stored = client.objects.get(handle.name, uid)
     assert stored is not None and stored.properties == {"title": "hello", "year": 2021}
-    articles.data.replace(uid, {"title": "replaced"}, vector=[0.3, 0.2, 0.1])
-    fetched = articles.query.fetch_object_by_id(uid, include_vector=True)
+    handle.data.replace(uid, {"title": "replaced"}, vector=[0.3, 0.2, 0.1])
+    fetched = handle.query.fetch_object_by_id(uid, include_vector=True)
     assert fetched is not None
     assert fetched.uuid == uid
     assert fetched.properties == {"title": "replaced"}  # replace drops what it does not give
     assert fetched.vector == {"default": [0.3, 0.2, 0.1]}
-    assert fetched.collection == articles.name
+    assert fetched.collection == handle.name
     assert fetched.metadata.creation_time is not None
     assert fetched.metadata.last_update_time is not None
     assert fetched.metadata.last_update_time >= fetched.metadata.creation_time
     with pytest.raises(wt.NotFoundError):
-        articles.data.replace(uuid.uuid4(), {"title": "nobody"})
+        handle.data.replace(uuid.uuid4(), {"title": "nobody"})
 
-    articles.data.delete_by_id(uid)
-    assert articles.data.exists(uid) is False
-    assert articles.query.fetch_object_by_id(uid) is None
-    articles.data.delete_by_id(uid)  # deleting again is not an error
+    handle.data.delete_by_id(uid)
+    assert handle.data.exists(uid) is False
+    assert handle.query.fetch_object_by_id(uid) is None
+    handle.data.delete_by_id(uid)  # deleting again is not an error
 
 
 def test_insert_many_lists_exactly_the_objects_the_server_rejected(
@@ -161,21 +172,23 @@ def test_insert_many_lists_exactly_the_objects_the_server_rejected(
     assert len(articles) == 2
 
 
-def test_delete_many_with_filters(articles: wt.Collection) -> None:
+def test_delete_many_with_filters(articles: wt.Collection, handle: Any) -> None:
     fill(articles)
     old = Filter.by_property("year").less_than(2015)
-    dry = articles.data.delete_many(old, dry_run=True)
+    dry = handle.data.delete_many(old, dry_run=True)
     assert (dry.matches, dry.successful, dry.dry_run) == (5, 0, True)
-    assert len(articles) == 12
-    done = articles.data.delete_many(old, verbose=True)
+    assert handle.length() == 12
+    done = handle.data.delete_many(old, verbose=True)
     assert (done.matches, done.successful, done.failed) == (5, 5, 0)
     assert len(done.objects) == 5
-    assert len(articles) == 7
-    remaining = articles.query.fetch_objects(limit=100, return_properties=["year"])
+    assert handle.length() == 7
+    remaining = handle.query.fetch_objects(limit=100, return_properties=["year"])
     assert sorted(o.properties["year"] for o in remaining.objects) == list(range(2015, 2022))
 
 
-def test_references_add_delete_and_add_many(client: wt.Client, articles: wt.Collection) -> None:
+def test_references_add_delete_and_add_many(
+    client: wt.Client, articles: wt.Collection, handle: Any
+) -> None:
     a, b, c = fill(articles)[:3]
 
     def targets(of: uuid.UUID) -> list[str]:
@@ -183,11 +196,11 @@ def test_references_add_delete_and_add_many(client: wt.Client, articles: wt.Coll
         assert stored is not None
         return sorted(r["beacon"].rsplit("/", 1)[-1] for r in stored.properties.get("related", []))
 
-    articles.data.reference_add(from_uuid=a, from_property="related", to=b)
+    handle.data.reference_add(from_uuid=a, from_property="related", to=b)
     assert targets(a) == [str(b)]
-    articles.data.reference_add(from_uuid=a, from_property="related", to=[c])
+    handle.data.reference_add(from_uuid=a, from_property="related", to=[c])
     assert targets(a) == sorted([str(b), str(c)])
-    articles.data.reference_delete(from_uuid=a, from_property="related", to=b)
+    handle.data.reference_delete(from_uuid=a, from_property="related", to=b)
     assert targets(a) == [str(c)]
     outcome = articles.data.reference_add_many(
         [DataReference(from_property="related", from_uuid=b, to_uuid=[a, c])]
@@ -195,14 +208,16 @@ def test_references_add_delete_and_add_many(client: wt.Client, articles: wt.Coll
     assert not outcome.has_errors
     assert targets(b) == sorted([str(a), str(c)])
     # references are not properties in query results (as in v4)
-    hit = articles.query.fetch_object_by_id(b)
+    hit = handle.query.fetch_object_by_id(b)
     assert hit is not None and "related" not in hit.properties
 
 
-def test_queries_return_v4_shaped_objects_matching_the_server(articles: wt.Collection) -> None:
+def test_queries_return_v4_shaped_objects_matching_the_server(
+    articles: wt.Collection, handle: Any
+) -> None:
     ids = fill(articles)
     query_vector = [1.0, 0.15, 0.5]
-    response = articles.query.near_vector(
+    response = handle.query.near_vector(
         query_vector,
         limit=4,
         filters=Filter.by_property("year").greater_than(2012),
@@ -225,43 +240,43 @@ def test_queries_return_v4_shaped_objects_matching_the_server(articles: wt.Colle
     assert str(ids[expected[0][1]]) in response.to_json()
 
     # near_object: the object itself first, at distance 0
-    near = articles.query.near_object(ids[3], limit=2, return_metadata=["distance"])
+    near = handle.query.near_object(ids[3], limit=2, return_metadata=["distance"])
     assert near.objects[0].uuid == ids[3]
     assert near.objects[0].metadata.distance == pytest.approx(0.0, abs=1e-6)
 
     # keyword and hybrid searches
-    bm25 = articles.query.bm25("article", query_properties=["title"], return_metadata=["score"])
+    bm25 = handle.query.bm25("article", query_properties=["title"], return_metadata=["score"])
     assert len(bm25.objects) == 12 and all(o.metadata.score is not None for o in bm25.objects)
-    hybrid = articles.query.hybrid(
+    hybrid = handle.query.hybrid(
         "article 7", vector=vec(7), alpha=0.5, limit=3, return_properties=["title"]
     )
     assert hybrid.objects[0].uuid == ids[7]
     assert hybrid.objects[0].properties == {"title": "article 7"}
 
     # fetch: offset, sort, filters; after-cursor paging covers everything once
-    by_year = articles.query.fetch_objects(
+    by_year = handle.query.fetch_objects(
         limit=3, offset=2, sort=Sort.by_property("year", ascending=False), return_properties="year"
     )
     assert [o.properties["year"] for o in by_year.objects] == [2019, 2018, 2017]
-    drafts = articles.query.fetch_objects(filters=Filter.by_property("draft").equal(True))
+    drafts = handle.query.fetch_objects(filters=Filter.by_property("draft").equal(True))
     assert {o.uuid for o in drafts.objects} == {ids[i] for i in (0, 3, 6, 9)}
-    page1 = articles.query.fetch_objects(limit=5)
-    page2 = articles.query.fetch_objects(limit=5, after=page1.objects[-1].uuid)
+    page1 = handle.query.fetch_objects(limit=5)
+    page2 = handle.query.fetch_objects(limit=5, after=page1.objects[-1].uuid)
     assert not {o.uuid for o in page1.objects} & {o.uuid for o in page2.objects}
     assert [o.uuid for o in page1.objects] == sorted(ids, key=str)[:5]
 
     # auto_limit cuts at the first jump in distance
-    cut = articles.query.near_vector(vec(0), auto_limit=1, return_metadata=["distance"])
+    cut = handle.query.near_vector(vec(0), auto_limit=1, return_metadata=["distance"])
     assert 1 <= len(cut.objects) < 12
 
     # near_text needs a vectorizer module, which this server does not have
     with pytest.raises(wt.GraphQLError):
-        articles.query.near_text("anything")
+        handle.query.near_text("anything")
 
 
-def test_group_by_groups_like_v4(articles: wt.Collection) -> None:
+def test_group_by_groups_like_v4(articles: wt.Collection, handle: Any) -> None:
     ids = fill(articles)
-    grouped = articles.query.near_vector(
+    grouped = handle.query.near_vector(
         vec(0),
         group_by=GroupBy(prop="draft", objects_per_group=2, number_of_groups=2),
         return_metadata=MetadataQuery(distance=True),
@@ -274,11 +289,11 @@ def test_group_by_groups_like_v4(articles: wt.Collection) -> None:
     assert len(grouped.objects) == 4
 
 
-def test_aggregate_metrics_match_the_stored_values(articles: wt.Collection) -> None:
+def test_aggregate_metrics_match_the_stored_values(articles: wt.Collection, handle: Any) -> None:
     fill(articles)
     years = [r["year"] for r in ROWS]
     scores = [r["score"] for r in ROWS]
-    stats = articles.aggregate.over_all(
+    stats = handle.aggregate.over_all(
         total_count=True,
         return_metrics=[
             Metrics("year").integer(minimum=True, maximum=True, mean=True, sum_=True),
@@ -298,15 +313,15 @@ def test_aggregate_metrics_match_the_stored_values(articles: wt.Collection) -> N
     text = stats.properties["title"]
     assert isinstance(text, wt.AggregateText) and len(text.top_occurrences) == 3
 
-    filtered = articles.aggregate.over_all(filters=Filter.by_property("year").greater_than(2015))
+    filtered = handle.aggregate.over_all(filters=Filter.by_property("year").greater_than(2015))
     assert filtered.total_count == 6
-    grouped = articles.aggregate.over_all(group_by=GroupByAggregate(prop="draft"))
+    grouped = handle.aggregate.over_all(group_by=GroupByAggregate(prop="draft"))
     counts = {g.grouped_by.value: g.total_count for g in grouped.groups}
     assert counts == {"true": 4, "false": 8}
     assert {g.grouped_by.prop for g in grouped.groups} == {"draft"}
-    near = articles.aggregate.near_vector(vec(0), object_limit=5, total_count=True)
+    near = handle.aggregate.near_vector(vec(0), object_limit=5, total_count=True)
     assert near.total_count == 5
-    assert len(articles) == 12
+    assert handle.length() == 12
 
 
 def test_iterator_walks_every_object_once(articles: wt.Collection) -> None:
@@ -428,14 +443,14 @@ def test_named_vectors(client: wt.Client, collection_name: str) -> None:
         client.collections.delete(collection_name)
 
 
-def test_each_handle_call_is_one_named_operation_with_overrides(articles: wt.Collection) -> None:
+def test_each_handle_call_is_one_named_operation_with_overrides(handle: Any) -> None:
     acme_meta = {"job": "handles-test"}
     with wt.telemetry.capture() as events:
-        uid = articles.data.insert({"title": "x"}, vector=[1.0, 0.0, 0.0], metadata=acme_meta)
-        articles.query.near_vector([1.0, 0.0, 0.0], limit=1, return_properties=["title"], timeout=5)
-        articles.query.fetch_object_by_id(uid)
-        articles.aggregate.over_all(total_count=True)
-        articles.data.delete_by_id(uid)
+        uid = handle.data.insert({"title": "x"}, vector=[1.0, 0.0, 0.0], metadata=acme_meta)
+        handle.query.near_vector([1.0, 0.0, 0.0], limit=1, return_properties=["title"], timeout=5)
+        handle.query.fetch_object_by_id(uid)
+        handle.aggregate.over_all(total_count=True)
+        handle.data.delete_by_id(uid)
     stops = events.of("request", "stop")
     assert [e.metadata["operation"] for e in stops] == [
         "collection.data.insert",
@@ -444,14 +459,14 @@ def test_each_handle_call_is_one_named_operation_with_overrides(articles: wt.Col
         "collection.aggregate.over_all",
         "collection.data.delete_by_id",
     ]
-    assert all(e.metadata["collection"] == articles.name for e in stops)
+    assert all(e.metadata["collection"] == handle.name for e in stops)
     assert stops[0].metadata["metadata"]["job"] == "handles-test"
     assert not events.of("request", "exception")
 
 
-def test_with_consistency_level_reads_and_writes(articles: wt.Collection) -> None:
-    quorum = articles.with_consistency_level(wt.ConsistencyLevel.QUORUM)
-    assert quorum.consistency_level == "QUORUM" and articles.consistency_level is None
+def test_with_consistency_level_reads_and_writes(handle: Any) -> None:
+    quorum = handle.with_consistency_level(wt.ConsistencyLevel.QUORUM)
+    assert quorum.consistency_level == "QUORUM" and handle.consistency_level is None
     uid = quorum.data.insert({"title": "q"}, vector=[1.0, 0.0, 0.0])
     assert quorum.query.fetch_object_by_id(uid) is not None
     assert [o.uuid for o in quorum.query.fetch_objects().objects] == [uid]

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._api.operation import Namespace
 
 
 class _Blocking:
@@ -31,8 +32,13 @@ class _Blocking:
         return value
 
     def _settle(self, result: Any) -> Any:
-        """An awaitable's result, run on this loop (any other value as it is)."""
-        return self._loop.run_until_complete(result) if inspect.isawaitable(result) else result
+        """An awaitable's result, run on this loop (a handle from ``use``/``with_tenant``
+        wrapped like a namespace; any other value as it is)."""
+        if inspect.isawaitable(result):
+            result = self._loop.run_until_complete(result)
+        if isinstance(result, Namespace):
+            return _Blocking(result, self._loop)
+        return result
 
 
 class BlockingAsyncClient(_Blocking):
