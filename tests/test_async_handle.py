@@ -139,6 +139,13 @@ def test_async_handle_writes_with_tenant_and_consistency_level(
             assert (acme.tenant, acme.consistency_level) == ("acme", "ONE")
             uid = await acme.data.insert({"title": "only acme"}, vector=[0.1, 0.2])
             await acme.data.update(uid, {"title": "still acme"})
+            with wt.telemetry.capture() as events:
+                assert await acme.data.exists(uid) is True
+            (attempt,) = events.of("attempt", "stop")
+            # the handle's tenant and consistency level went to the server with the call
+            assert "tenant=acme" in attempt.metadata["url"]
+            assert "consistency_level=ONE" in attempt.metadata["url"]
+            assert attempt.metadata["operation"] == "collection.data.exists"
             got = await acme.query.fetch_object_by_id(uid)
             in_globex = await docs.with_tenant("globex").length()
             in_acme = await acme.length()
