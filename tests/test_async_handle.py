@@ -150,6 +150,7 @@ def test_async_handle_writes_with_tenant_and_consistency_level(
             in_globex = await docs.with_tenant("globex").length()
             in_acme = await acme.length()
             tenants = sorted(await docs.tenants.get())
+            await aclient.collections.update(collection_name, {"description": "async"})
             exported = await aclient.collections.export_config(collection_name)
             await aclient.collections.delete(collection_name)
             return uid, got, in_globex, in_acme, tenants, exported
@@ -159,6 +160,7 @@ def test_async_handle_writes_with_tenant_and_consistency_level(
     assert (in_acme, in_globex) == (1, 0)
     assert tenants == ["acme", "globex"]
     assert exported.name == collection_name and exported.multi_tenancy
+    assert exported.description == "async"
 
 
 CODE = """\
