@@ -111,6 +111,30 @@ def test_every_async_search_and_aggregate_equals_the_sync_clients(
         assert mine == theirs
 
 
+def test_hundreds_of_concurrent_handle_calls_on_one_client_answer_right(
+    weaviate_server: EmbeddedWeaviate, filled: str
+) -> None:
+    """300 tasks at once on one AsyncClient (GraphQL searches reading the schema once,
+    REST gets): every answer is the one for its own arguments."""
+
+    async def run() -> tuple[list[Any], list[Any]]:
+        async with wt.AsyncClient(weaviate_server.url, pool_maxsize=32) as aclient:
+            articles = aclient.collections.use(filled)
+            by_id = [
+                articles.query.fetch_object_by_id(wt.generate_uuid5(ROWS[i % 25]["title"]))
+                for i in range(150)
+            ]
+            nearest = [articles.query.near_vector(vec(i % 25), limit=1) for i in range(150)]
+            return list(await asyncio.gather(*by_id)), list(await asyncio.gather(*nearest))
+
+    got, nearest = asyncio.run(run())
+    wrong = [i for i, o in enumerate(got) if o is None or o.properties != ROWS[i % 25]]
+    assert wrong == []
+    # the nearest object to vec(i) is the object stored with vec(i) (distinct directions)
+    titles = [r.objects[0].properties["title"] for r in nearest]
+    assert titles == [ROWS[i % 25]["title"] for i in range(150)]
+
+
 def test_async_iterator_visits_every_object_once(
     weaviate_server: EmbeddedWeaviate, filled: str
 ) -> None:

@@ -324,14 +324,14 @@ def test_aggregate_metrics_match_the_stored_values(articles: wt.Collection, hand
     assert handle.length() == 12
 
 
-def test_iterator_walks_every_object_once(articles: wt.Collection) -> None:
+def test_iterator_walks_every_object_once(articles: wt.Collection, handle: Any) -> None:
     ids = fill(articles)
-    seen = [o.uuid for o in articles.iterator(cache_size=5, include_vector=True)]
+    seen = [o.uuid for o in handle.iterator(cache_size=5, include_vector=True)]
     assert sorted(seen, key=str) == sorted(ids, key=str)
-    first = next(iter(articles.iterator(include_vector=True)))
+    first = next(iter(handle.iterator(include_vector=True)))
     assert first.vector["default"]
     with wt.telemetry.capture() as events:
-        list(articles.iterator(cache_size=5))
+        list(handle.iterator(cache_size=5))
     pages = [
         e for e in events.of("request", "stop") if e.metadata["operation"] == "collection.iterator"
     ]

@@ -36,9 +36,15 @@ class _Blocking:
         wrapped like a namespace; any other value as it is)."""
         if inspect.isawaitable(result):
             result = self._loop.run_until_complete(result)
+        if inspect.isasyncgen(result):  # an async handle's iterator(): walked to the end here
+            return iter(self._loop.run_until_complete(_collect(result)))
         if isinstance(result, Namespace):
             return _Blocking(result, self._loop)
         return result
+
+
+async def _collect(items: Any) -> list[Any]:
+    return [item async for item in items]
 
 
 class BlockingAsyncClient(_Blocking):
