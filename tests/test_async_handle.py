@@ -4,10 +4,7 @@ answering exactly what the sync client's handle answers on the same data, over G
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,51 +182,3 @@ def test_async_handle_writes_with_tenant_and_consistency_level(
     assert tenants == ["acme", "globex"]
     assert exported.name == collection_name and exported.multi_tenancy
     assert exported.description == "async"
-
-
-CODE = """\
-from typing import Any
-from typing_extensions import TypedDict, assert_type
-from collections.abc import AsyncIterator, Awaitable
-import weaviate_telemetry as wt
-from weaviate_telemetry.classes.query import GroupBy
-from weaviate_telemetry.outputs.query import GroupByReturn, Object, QueryReturn
-
-
-class Article(TypedDict):
-    title: str
-
-
-async def use(a: wt.AsyncClient, c: wt.Client) -> None:
-    arts = a.collections.use("Article", data_model=Article)
-    assert_type(arts, wt.AsyncCollection[Article])
-    assert_type(await arts.query.near_vector([0.1]), QueryReturn[Article])
-    assert_type(
-        await arts.query.near_vector([0.1], group_by=GroupBy("t", 1, 1)),
-        GroupByReturn[Article],
-    )
-    assert_type(await arts.query.fetch_object_by_id("x"), Object[Article] | None)
-    assert_type(await arts.length(), int)
-    assert_type(arts.iterator(), AsyncIterator[Object[Article]])
-    assert_type(c.collections.use("Article", data_model=Article).query.bm25("x"),
-                QueryReturn[Article])
-    assert_type(len(c.collections.use("Article")), int)
-    created = await a.collections.create("Other")
-    assert_type(created.with_tenant("t"), wt.AsyncCollection[dict[str, Any]])
-    wrong: int = arts.query.bm25("x")
-"""
-
-
-def test_mypy_sees_the_async_handles_types(tmp_path: Path) -> None:
-    (tmp_path / "user.py").write_text(CODE)
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "user.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    errors = [line for line in done.stdout.splitlines() if "error:" in line]
-    assert len(errors) == 1, done.stdout
-    assert 'has type "Awaitable[QueryReturn[Article]]", variable has type "int"' in errors[0]
