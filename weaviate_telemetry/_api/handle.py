@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from .._core import fork
 from .._core.config import RequestOptions
 from .._core.effects import Steps
-from .._core.errors import COLLECTION_HINT, NotFoundError, WeaviateError
+from .._core.errors import COLLECTION_HINT, ErrorKind, NotFoundError, WeaviateError
 from .._core.models import Call, Request, Response, evolve, quote_segment
 from .._core.options import with_options
 from .operation import Plan
@@ -115,7 +115,13 @@ class HandleContext:
     def op(self, operation: str) -> Call:
         """The sync call, with requests named ``collection.<operation>`` (batch imports)."""
         if self.call is None:
-            raise TypeError("this operation is only on the sync client's handle")
+            raise WeaviateError.from_kind(
+                ErrorKind.VALIDATION_ERROR,
+                f"collection.{operation} is not on wt.AsyncClient's handle yet (chunked imports "
+                "run on the sync client's batch threads); use data.insert from many tasks, or "
+                "the sync client (docs/async.md)",
+                operation="collection." + operation,
+            )
         return named(self.call, "collection." + operation)
 
     def fetch_config(
