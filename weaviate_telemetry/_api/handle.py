@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .._core import fork
@@ -159,8 +159,6 @@ class HandleContext:
 
     def but(self, **changes: Any) -> HandleContext:
         """This context with other ``tenant`` / ``consistency_level``."""
-        from dataclasses import replace
-
         return replace(self, **changes)
 
 
