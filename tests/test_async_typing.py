@@ -21,11 +21,10 @@ async def use(a: wt.AsyncClient, c: wt.Client) -> None:
 """
 
 
-def test_mypy_strict_sees_t_on_the_sync_client_and_an_awaitable_on_the_async_one(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "user.py").write_text(CODE)
-    done = subprocess.run(
+def mypy_strict(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` on ``code`` as a user's module."""
+    (tmp_path / "user.py").write_text(code)
+    return subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "user.py"],
         cwd=tmp_path,
         capture_output=True,
@@ -33,6 +32,12 @@ def test_mypy_strict_sees_t_on_the_sync_client_and_an_awaitable_on_the_async_one
         timeout=300,
         check=False,
     )
+
+
+def test_mypy_strict_sees_t_on_the_sync_client_and_an_awaitable_on_the_async_one(
+    tmp_path: Path,
+) -> None:
+    done = mypy_strict(tmp_path, CODE)
     revealed = [line.split("Revealed type is ")[1] for line in done.stdout.splitlines()
                 if "Revealed type is" in line]  # fmt: skip
     assert revealed == [
@@ -82,15 +87,7 @@ async def use(a: wt.AsyncClient, c: wt.Client) -> None:
 
 
 def test_mypy_sees_the_async_handles_types(tmp_path: Path) -> None:
-    (tmp_path / "user.py").write_text(HANDLE_CODE)
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "user.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = mypy_strict(tmp_path, HANDLE_CODE)
     errors = [line for line in done.stdout.splitlines() if "error:" in line]
     assert len(errors) == 1, done.stdout
     assert 'has type "Awaitable[QueryReturn[Article]]", variable has type "int"' in errors[0]
