@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import time
+import tracemalloc
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+import weaviate_telemetry as wt
 from tests.peers.cluster import WeaviateCluster
 from tests.support.stack import (
     WEAVIATE_JOB,
@@ -32,6 +35,7 @@ from tests.support.stack import (
 from weaviate_telemetry import _cli
 from weaviate_telemetry._dashboards import FOLDER
 from weaviate_telemetry._soak import render
+from weaviate_telemetry._soak.nodes import PHASES
 from weaviate_telemetry._soak.options import (
     UsageError,
     add_arguments,
@@ -39,6 +43,7 @@ from weaviate_telemetry._soak.options import (
     split_faults,
 )
 from weaviate_telemetry._soak.run import soak_main
+from weaviate_telemetry._soak.workload import OPERATIONS, Workload
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +88,39 @@ def test_node_steps_without_a_cluster_the_harness_started_exit_2(
     argv = ["soak", "--url", "http://127.0.0.1:9", "--report", str(tmp_path)]
     assert _cli.main([*argv, "--faults", "10s:node1=kill"]) == 2
     assert "node steps in --faults need a cluster the harness started" in capsys.readouterr().err
+
+
+def test_a_phase_change_allocates_no_new_latency_reservoir() -> None:
+    """RSS growth is measured from the end of warm-up: the harness's own bookkeeping must
+    not grow at a node loss. (The 60-minute run's workers each grew by 0.94 MiB at the
+    kill and again at the restart, from reservoirs made on a phase's first call.)"""
+    phase = ["before"]
+    rng = random.Random(1)
+    with wt.Client("http://127.0.0.1:9") as client:
+        workload = Workload(
+            client,
+            "SoakReservoirs",
+            writers=1,
+            readers=1,
+            batch_size=1,
+            dimensions=1,
+            phase=lambda: phase[0],
+            phase_names=PHASES,
+        )
+        for op in OPERATIONS:
+            workload._timed(op, rng, lambda: None)
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for name in ("during", "after"):
+                phase[0] = name
+                for op in OPERATIONS:
+                    workload._timed(op, rng, lambda: None)
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    assert all(workload.phases[name][op].calls == 1 for name in PHASES for op in OPERATIONS)
+    assert grown < 64 * 1024, f"{grown} bytes allocated by two phase changes"
 
 
 # -- a soak across processes and a cluster ------------------------------------------------

@@ -109,6 +109,7 @@ def _worker(
                 on_written=lambda n: telemetry.written.add(n, {"db.collection.name": collection}),
                 id_space=f"{collection}/{index}",
                 phase=lambda: PHASES[phase.value],
+                phase_names=PHASES,
                 node_faults=bool(options.node_faults),
             )
             sampler = Sampler(options.sample_interval, workload.counters)
@@ -407,12 +408,12 @@ class Fleet:
                     "warnings": len(w["warnings"]),
                 }
             )
-        op_names = sorted({op for w in workers for op in w["ops"]})
+        op_names = sorted({op for w in workers for op, s in w["ops"].items() if s.calls})
         operations = {
             op: OpStats.merged([w["ops"][op] for w in workers if op in w["ops"]], seconds)
             for op in op_names
         }
-        search_names = sorted({s for w in workers for s in w["searches"]})
+        search_names = sorted({k for w in workers for k, s in w["searches"].items() if s.calls})
         searches = {
             s: OpStats.merged([w["searches"][s] for w in workers if s in w["searches"]], seconds)
             for s in search_names
@@ -427,7 +428,11 @@ class Fleet:
             phases[op] = {}
             for name in PHASES:
                 window = windows.get(name)
-                stats = [w["phases"][name][op] for w in workers if op in w["phases"].get(name, {})]
+                stats = [
+                    w["phases"][name][op]
+                    for w in workers
+                    if op in w["phases"].get(name, {}) and w["phases"][name][op].calls
+                ]
                 length = (window[1] - window[0]) if window else 0.0
                 phases[op][name] = OpStats.merged(stats, length) if stats else None
         kinds_total: collections.Counter[str] = collections.Counter()
