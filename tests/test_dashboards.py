@@ -54,6 +54,29 @@ NOT_YET_EMITTED = frozenset(
         "weaviate_soak_objects_lost",
     }
 )
+#: Metrics only server-side batching (``batch.stream``) emits. A run that imports with
+#: unary batches (the soak, the guides) leaves panels of only these empty; this module's
+#: workload streams, and proves them with data.
+STREAM_ONLY = frozenset(
+    {
+        "weaviate_client_batch_stream_pacing_total",
+        "weaviate_client_batch_stream_batch_size",  # the histogram, native (exponential)
+        "weaviate_client_batch_stream_batch_size_sum",
+        "weaviate_client_batch_stream_batch_size_count",
+    }
+)
+
+
+def stream_only_panels() -> set[str]:
+    """Titles of the shipped panels that read only server-side batching's metrics."""
+    from dashboards import preview
+
+    return {
+        panel["title"]
+        for path in DASHBOARDS.glob("weaviate-*.json")
+        for panel in preview.panels_of(json.loads(path.read_text()))
+        if all(_metric_names(t["expr"]) <= STREAM_ONLY for t in panel["targets"])
+    }
 
 
 # -- a real Prometheus (swap for tests/peers/prometheus.py when it lands) -------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.stack import MetricsStack
-from tests.test_dashboards import DASHBOARDS, NOT_YET_EMITTED, _metric_names
+from tests.test_dashboards import DASHBOARDS, NOT_YET_EMITTED, STREAM_ONLY, _metric_names
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDES = [
@@ -65,21 +65,9 @@ FAILURE_ONLY = frozenset(
 )
 
 
-# Emitted only by server-side batching (batch.stream), which the guides' soak does not use;
-# tests/test_dashboards.py streams, and proves the backpressure panel with data there.
-STREAM_ONLY = frozenset(
-    {
-        "weaviate_client_batch_stream_pacing_total",
-        "weaviate_client_batch_stream_batch_size",  # the histogram, native (exponential)
-        "weaviate_client_batch_stream_batch_size_sum",
-        "weaviate_client_batch_stream_batch_size_count",
-    }
-)
-
-
 def _allowed_empty_panels() -> set[str]:
     """Panels that read only metrics not emitted yet, only failure counters, or only
-    server-side batching's."""
+    server-side batching's (STREAM_ONLY: the guides' soak imports with unary batches)."""
     import json
 
     from dashboards import preview

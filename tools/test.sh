@@ -32,7 +32,7 @@ range_tools=(pytest hypothesis mypy types-protobuf types-grpcio pyyaml trustme
 # locked grpcio-tools, the soak tests the soak extra, the compose checks docker-compose.
 range_ignore=(--ignore=tests/test_grpc_stubs.py --ignore=tests/test_soak.py
               --ignore=tests/test_soak_cluster.py --ignore=tests/test_deploy.py)
-# The real-server smoke set: REST, gRPC, retries through real faults, OTLP export of spans,
+# The real-server smoke set: REST, gRPC, AsyncClient (aiohttp, grpc.aio), retries through real faults, OTLP export of spans,
 # metrics and logs over both exporters.
 range_smoke=(
   tests/test_client_integration.py
@@ -43,6 +43,9 @@ range_smoke=(
   tests/test_telemetry_e2e.py::test_spans_and_metrics_reach_the_collector
   tests/test_telemetry_e2e.py::test_configure_otlp_honours_otel_environment
   tests/test_telemetry_e2e.py::test_log_lines_reach_the_collector_correlated_with_spans
+  tests/test_async_client.py::test_health_meta_nodes_and_raw_agree_with_the_sync_client
+  tests/test_async_client.py::test_errors_have_the_sync_kinds
+  tests/test_async_client.py::test_grpc_over_grpc_aio_agrees_with_the_sync_transport
 )
 
 python="${WT_PYTHON:-python3}"  # WT_PYTHON picks another interpreter
@@ -69,7 +72,7 @@ if [ "$deps" != locked ]; then
   "$venv/bin/python" -m pip install -q --no-deps "$(locked_pin uv)"
   pins=()
   for tool in "${range_tools[@]}"; do pins+=("$(locked_pin "$tool")"); done
-  # lowest: each runtime requirement (and the grpc extra's) exactly at its declared floor,
+  # lowest: each runtime requirement (and the grpc and async extras') exactly at its declared floor,
   # its own dependencies resolved as usual (a floor that cannot install fails here);
   # latest: the newest releases, nothing from the lock but the test tools.
   floors="$venv/floors.txt"
@@ -78,7 +81,8 @@ if [ "$deps" != locked ]; then
     "$venv/bin/python" - > "$floors" <<'PY'
 import re, sys, tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-for req in project["dependencies"] + project["optional-dependencies"]["grpc"]:
+extras = project["optional-dependencies"]
+for req in project["dependencies"] + extras["grpc"] + extras["async"]:
     floor = re.match(r"([A-Za-z0-9_.-]+)[^;>]*>=\s*([^,;\s]+)", req)
     if not floor:
         sys.exit(f"no declared floor: {req}")
@@ -87,10 +91,10 @@ PY
   fi
   "$venv/bin/uv" pip install -q --python "$venv/bin/python" --refresh \
     --resolution "$resolution" --constraints "$floors" \
-    --build-constraints requirements/dev.lock -e '.[grpc]' "${pins[@]}"
+    --build-constraints requirements/dev.lock -e '.[grpc,async]' "${pins[@]}"
   echo "== $deps: resolved"
   "$venv/bin/uv" pip list --python "$venv/bin/python" 2>/dev/null | grep -E \
-    '^(urllib3|orjson|opentelemetry-(api|sdk|exporter-otlp|proto)|loguru|stamina|dataclasses-json|grpcio|protobuf) '
+    '^(urllib3|orjson|opentelemetry-(api|sdk|exporter-otlp|proto)|loguru|stamina|dataclasses-json|grpcio|protobuf|aiohttp) '
   # shellcheck disable=SC1091
   . "$venv/bin/activate"
   python --version
