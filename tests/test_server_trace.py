@@ -11,13 +11,18 @@ both exporting to one collector, the file exporter holds the whole tree.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI, Request
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -25,6 +30,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 import weaviate_telemetry as wt
 from tests.peers.otel_collector import Collector
 from tests.support.otlp_files import ancestors, read_spans
+from weaviate_telemetry.classes.config import DataType, Property
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 pytestmark = pytest.mark.integration
@@ -183,3 +189,117 @@ def test_traceparent_sent_over_grpc_reaches_weaviate(
         assert attempt["attrs"]["rpc.method"] == f"weaviate.v1.Weaviate/{method}"
         assert attempt["attrs"]["rpc.grpc.status_code"] == 0
         assert chain[-1]["spanId"] == logical["spanId"]
+
+
+APP_SERVICE = "wt-fastapi-app"
+
+
+def render_trace(root: dict[str, Any], spans: list[dict[str, Any]]) -> str:
+    """The trace under ``root`` as an indented tree: service, kind, name."""
+    kinds: dict[Any, str] = {1: "internal", 2: "server", 3: "client"}
+    kinds.update({f"SPAN_KIND_{k.upper()}": k for k in kinds.values()})
+    in_trace = sorted(
+        (s for s in spans if s["traceId"] == root["traceId"]),
+        key=lambda s: int(s["startTimeUnixNano"]),
+    )
+    lines: list[str] = []
+
+    def walk(span: dict[str, Any], depth: int) -> None:
+        kind = kinds.get(span["kind"], str(span["kind"]))
+        lines.append(f"{'  ' * depth}{span['resource']['service.name']}  {kind}  {span['name']}")
+        for child in in_trace:
+            if child.get("parentSpanId") == span["spanId"]:
+                walk(child, depth + 1)
+
+    walk(root, 0)
+    return "\n".join(lines)
+
+
+def test_fastapi_request_trace_reaches_weaviate(
+    traced_weaviate: EmbeddedWeaviate, collector: Collector
+) -> None:
+    """One FastAPI request: app server span -> SDK call -> gRPC attempt -> Weaviate's span.
+
+    The app is docs/async.md's (a lifespan-managed AsyncClient, a route doing a
+    near_vector search), instrumented with opentelemetry-instrumentation-fastapi.
+    """
+    assert traced_weaviate.ports is not None
+    grpc_port = traced_weaviate.ports.grpc
+    collection = "TracedApp" + uuid.uuid4().hex[:8]
+    provider = TracerProvider(resource=Resource.create({"service.name": APP_SERVICE}))
+    provider.add_span_processor(
+        BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{collector.otlp_http}/v1/traces"))
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with wt.AsyncClient(traced_weaviate.url, grpc_port=grpc_port) as client:
+            app.state.weaviate = client
+            yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/search")
+    async def search(request: Request, x: float, y: float) -> list[str]:
+        client: wt.AsyncClient = request.app.state.weaviate
+        hits = await client.collections.use(collection).query.near_vector([x, y], limit=1)
+        return [str(o.properties["name"]) for o in hits.objects]
+
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
+
+    async def serve() -> tuple[int, Any]:
+        async with app.router.lifespan_context(app):
+            client: wt.AsyncClient = app.state.weaviate
+            places = await client.collections.create(
+                collection, properties=[Property(name="name", data_type=DataType.TEXT)]
+            )
+            await places.data.insert({"name": "harbour"}, vector=[1.0, 0.0])
+            await places.data.insert({"name": "hill"}, vector=[0.0, 1.0])
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+                with wt.telemetry.instrument_opentelemetry(tracer_provider=provider):
+                    answer = await http.get("/search", params={"x": 0.1, "y": 0.9})
+            await client.collections.delete(collection)
+            return answer.status_code, answer.json()
+
+    try:
+        assert asyncio.run(serve()) == (200, ["hill"])
+        provider.force_flush()
+    finally:
+        FastAPIInstrumentor.uninstrument_app(app)
+        provider.shutdown()
+
+    def complete(spans: list[dict[str, Any]]) -> bool:
+        apps = [s for s in spans if s["name"] == "GET /search" and s["kind"] in SERVER_KIND]
+        if not apps:
+            return False
+        return any(
+            s["resource"].get("service.name") == SERVER_SERVICE and "Search" in s["name"]
+            for s in spans
+            if s["traceId"] == apps[0]["traceId"]
+        )
+
+    spans = _wait_for_spans(collector, complete, "the request's spans from the app and Weaviate")
+    app_span = next(s for s in spans if s["name"] == "GET /search" and s["kind"] in SERVER_KIND)
+    assert app_span["resource"]["service.name"] == APP_SERVICE
+    assert not app_span.get("parentSpanId")  # the request's root
+    server = next(
+        s
+        for s in spans
+        if s["traceId"] == app_span["traceId"]
+        and s["resource"].get("service.name") == SERVER_SERVICE
+        and "Search" in s["name"]
+    )
+    assert server["kind"] in SERVER_KIND
+    chain = ancestors(server, spans)  # nearest first
+    attempt, call, top = chain[0], chain[1], chain[-1]
+    assert len(chain) == 3, [s["name"] for s in chain]
+    assert attempt["name"] == "weaviate.v1.Weaviate/Search"
+    assert attempt["kind"] in CLIENT_KIND
+    assert attempt["resource"]["service.name"] == APP_SERVICE
+    assert call["name"] == f"collection.query.near_vector {collection}"
+    assert top["spanId"] == app_span["spanId"]
+    # Weaviate's span lies inside the attempt whose traceparent it continued
+    assert int(attempt["startTimeUnixNano"]) <= int(server["startTimeUnixNano"])
+    assert int(server["endTimeUnixNano"]) <= int(attempt["endTimeUnixNano"])
+    print(render_trace(app_span, spans))
