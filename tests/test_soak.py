@@ -260,3 +260,38 @@ def test_a_short_soak_through_the_stack_feeds_every_dashboard_panel_and_loses_no
     assert float(written[0]["value"][1]) == report["throughput"]["objects_written"]
     lost = prom.query(f'max(weaviate_soak_objects_lost{{job="{service}"}})')
     assert float(lost[0]["value"][1]) == 0
+
+
+def test_an_async_soak_drives_the_async_client_and_loses_nothing(
+    weaviate_server: EmbeddedWeaviate, tmp_path: Path
+) -> None:
+    """``--async``: every writer and reader an asyncio task on one AsyncClient per process."""
+    assert weaviate_server.ports is not None
+    report_dir = tmp_path / "report"
+    result = _soak(
+        "--async",
+        "--url",
+        weaviate_server.url,
+        "--grpc-port",
+        str(weaviate_server.ports.grpc),
+        "--duration",
+        "8s",
+        "--batch-size",
+        "20",
+        "--sample-interval",
+        "1s",
+        "--report",
+        str(report_dir),
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((report_dir / "report.json").read_text())
+    assert report["run"]["client"] == "async"
+    check = report["verification"]
+    assert check["ok"] and report["unexpected_errors"] == [] and report["warnings"] == []
+    assert check["lost"] == check["duplicated"] == 0
+    assert check["confirmed_written"] > 0 and check["found"] == check["expected_present"]
+    assert report["throughput"]["objects_written"] == check["confirmed_written"]
+    ops = report["operations"]
+    for op in ("collection.data.insert", "collection.query.near_vector", "collection.data.update"):
+        assert ops[op]["calls"] > 0 and ops[op]["errors"] == 0, (op, ops.get(op))
+    assert "AsyncClient (asyncio tasks)" in (report_dir / "report.md").read_text()

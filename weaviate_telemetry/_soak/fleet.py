@@ -27,7 +27,7 @@ import uuid
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._client import Client
 from .._core.config import RetryPolicy
@@ -40,6 +40,9 @@ from .options import SoakOptions
 from .otel import SoakTelemetry, export_lost, render_dashboards
 from .workload import OpStats
 
+if TYPE_CHECKING:
+    from .._async_client import AsyncClient
+
 #: Seconds a worker may take to start (spawned: a fresh interpreter importing the SDK).
 _START_TIMEOUT = 180.0
 #: Seconds after the workload's end a worker may take to hand back its results.
@@ -50,8 +53,9 @@ class FleetError(Exception):
     """The fleet could not run (a worker did not start or died)."""
 
 
-def worker_client(options: SoakOptions, index: int) -> Client:
-    """Worker ``index``'s client: the k-th endpoint first, the others as fallbacks."""
+def _client_arguments(options: SoakOptions, index: int) -> tuple[str, dict[str, Any]]:
+    """Worker ``index``'s endpoint and client keywords: the k-th endpoint first, the others
+    as fallbacks."""
     endpoints = list(options.endpoints)
     primary = endpoints[index % len(endpoints)]
     fallbacks = [u for u in endpoints if u != primary] + [
@@ -60,14 +64,45 @@ def worker_client(options: SoakOptions, index: int) -> Client:
     retry = RetryPolicy(
         enabled=options.retries, max_attempts=3, initial_backoff=0.05, max_backoff=1
     )
-    return Client(
-        primary,
-        fallback_urls=fallbacks,
-        api_key=options.api_key,
-        retry=retry,
-        pool_maxsize=max(10, options.writers + options.readers + 2),
-        grpc_port=options.grpc_port,
-    )
+    return primary, {
+        "fallback_urls": fallbacks,
+        "api_key": options.api_key,
+        "retry": retry,
+        "pool_maxsize": max(10, options.writers + options.readers + 2),
+        "grpc_port": options.grpc_port,
+    }
+
+
+def worker_client(options: SoakOptions, index: int) -> Client:
+    """Worker ``index``'s client: the k-th endpoint first, the others as fallbacks."""
+    primary, keywords = _client_arguments(options, index)
+    return Client(primary, **keywords)
+
+
+def worker_async_client(options: SoakOptions, index: int) -> AsyncClient:
+    """Worker ``index``'s AsyncClient (``--async``), configured as :func:`worker_client`."""
+    from .._async_client import AsyncClient
+
+    primary, keywords = _client_arguments(options, index)
+    return AsyncClient(primary, **keywords)
+
+
+def workload_class(options: SoakOptions) -> type[Any]:
+    """The workload of one process: threads on a Client, or asyncio tasks (``--async``)."""
+    if options.async_client:
+        from .async_workload import AsyncWorkload
+
+        return AsyncWorkload
+    from .workload import Workload
+
+    return Workload
+
+
+def workload_extra(options: SoakOptions, index: int) -> dict[str, Any]:
+    """The async workload's client factory (an AsyncClient is made in the loop that uses it)."""
+    if not options.async_client:
+        return {}
+    return {"async_client": lambda: worker_async_client(options, index)}
 
 
 def instance_id(run_id: str, index: int) -> str:
@@ -88,7 +123,6 @@ def _worker(
 ) -> None:
     """One worker process: its own client, telemetry and samples; results to ``results``."""
     from .sampler import Sampler, rss_growth
-    from .workload import Workload
 
     name = instance_id(run_id, index)
     result: dict[str, Any] = {"index": index, "instance_id": name, "pid": os.getpid()}
@@ -97,7 +131,7 @@ def _worker(
             warnings.simplefilter("always")
             telemetry = SoakTelemetry(options, name)
             client = worker_client(options, index)
-            workload = Workload(
+            workload = workload_class(options)(
                 client,
                 collection,
                 writers=options.writers,
@@ -111,6 +145,7 @@ def _worker(
                 phase=lambda: PHASES[phase.value],
                 phase_names=PHASES,
                 node_faults=bool(options.node_faults),
+                **workload_extra(options, index),
             )
             sampler = Sampler(options.sample_interval, workload.counters)
             ready.put(index)
@@ -496,6 +531,7 @@ class Fleet:
                 "replication_factor": o.replication_factor,
                 "processes": o.processes,
                 "start_method": o.start_method,
+                "client": o.client_kind,
                 "writers": o.writers,
                 "readers": o.readers,
                 "batch_size": o.batch_size,

@@ -189,6 +189,13 @@ class SoakOptions:
     #: Consistency level of the end-of-run read-back of every acknowledged id.
     check_consistency: str | None = None
     node_faults: tuple[NodeStep, ...] = ()
+    #: Drive the AsyncClient: each process's writers and readers are asyncio tasks on one client.
+    async_client: bool = False
+
+    @property
+    def client_kind(self) -> str:
+        """``async`` (``--async``: asyncio tasks on one AsyncClient) or ``sync`` (threads)."""
+        return "async" if self.async_client else "sync"
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -311,6 +318,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a gRPC port is known)",
     )
     add("--grpc-port", type=int, help="Weaviate's gRPC port (default: $WEAVIATE_GRPC_PORT)")
+    add(
+        "--async",
+        dest="async_client",
+        action="store_true",
+        help="drive the AsyncClient: each process runs its writers and readers as asyncio tasks "
+        "on one AsyncClient (needs the async extra)",
+    )
     add("--keep-collection", action="store_true", help="do not drop the soak collection")
     add("--seed", type=int, default=8, help="random seed of the workload")
     add("--ready-timeout", default="30s", help="how long to wait for the server (default 30s)")
@@ -417,4 +431,5 @@ def from_args(args: argparse.Namespace, environ: dict[str, str]) -> SoakOptions:
         replication_factor=factor,
         check_consistency=consistency,
         node_faults=node_faults,
+        async_client=bool(getattr(args, "async_client", False)),
     )

@@ -49,6 +49,7 @@ def markdown(report: Mapping[str, Any]) -> str:
         f"(Weaviate {run.get('server_version') or '?'}) · {run['writers']} writers, "
         f"{run['readers']} readers, batches of {run['batch_size']}, "
         f"retries {'on' if run['retries'] else 'off'}"
+        + (", AsyncClient (asyncio tasks)" if run.get("client") == "async" else "")
         + (f", faults `{run['faults']}`" if run.get("faults") else ""),
         "",
     ]
@@ -218,7 +219,9 @@ def fleet_markdown(report: Mapping[str, Any]) -> str:
         f"{run['started_at']} · {run['duration_seconds']:g} s · {run['processes']} processes "
         f"({run['start_method']}), each {run['writers']} writers + {run['readers']} readers, "
         f"batches of {run['batch_size']}, think time {run['think_time'] * 1000:g} ms, retries "
-        f"{'on' if run['retries'] else 'off'} · endpoints "
+        f"{'on' if run['retries'] else 'off'}"
+        + (" · AsyncClient (asyncio tasks)" if run.get("client") == "async" else "")
+        + " · endpoints "
         + ", ".join(f"`{u}`" for u in run["urls"])
         + f" (Weaviate {run.get('server_version') or '?'}, replication factor "
         f"{run.get('replication_factor') or 'default'})"

@@ -71,6 +71,13 @@ def soak_main(args: argparse.Namespace, nodes: NodeControl | None = None) -> int
             file=sys.stderr,
         )
         return 2
+    if options.async_client and importlib.util.find_spec("aiohttp") is None:
+        print(
+            "soak: --async needs aiohttp — install the async extra: "
+            "pip install 'weaviate-telemetry[async]'",
+            file=sys.stderr,
+        )
+        return 2
     if options.node_faults and nodes is None:
         print(
             "soak: node steps in --faults need a cluster the harness started "
@@ -173,14 +180,14 @@ class Soak:
         dashboards: list[Path],
         schedule: FaultSchedule | None,
     ) -> int:
+        from .fleet import workload_class, workload_extra
         from .progress import Progress
         from .report import process_chart, write_json, write_markdown
         from .sampler import Sampler, rss_growth
-        from .workload import Workload
 
         o = self.options
         telemetry = SoakTelemetry(o, self.run_id)
-        workload = Workload(
+        workload = workload_class(o)(
             client,
             self.collection,
             writers=o.writers,
@@ -190,6 +197,7 @@ class Soak:
             think_time=o.think_time,
             seed=o.seed,
             on_written=lambda n: telemetry.written.add(n, {"db.collection.name": self.collection}),
+            **workload_extra(o, 0),
         )
         try:
             workload.create_collection()
@@ -297,6 +305,7 @@ class Soak:
                 "sdk_version": __version__,
                 "python": sys.version.split()[0],
                 "collection": self.collection,
+                "client": o.client_kind,
                 "writers": o.writers,
                 "readers": o.readers,
                 "batch_size": o.batch_size,

@@ -236,6 +236,9 @@ class Verification:
 class Workload:
     """Writers and readers against one fresh collection until a deadline."""
 
+    #: The operations this workload's threads run (their latency reservoirs are made up front).
+    operations: tuple[str, ...] = OPERATIONS
+
     def __init__(
         self,
         client: Client,
@@ -292,7 +295,7 @@ class Workload:
             # Every latency reservoir up front (160 KiB each): made on a phase's first call
             # instead, each phase change showed up as ~1 MiB of RSS growth per process.
             for stats in (self.ops, *(self.phases[name] for name in phase_names)):
-                for op in OPERATIONS:
+                for op in self.operations:
                     stats[op] = OpStats()
             for search in SEARCHES:
                 self.searches[search] = OpStats()
@@ -400,26 +403,34 @@ class Workload:
         try:
             value = fn(*args, **kwargs)
         except WeaviateError as err:
-            seconds = time.perf_counter() - began
-            with self._lock:
-                self.ops[op].add(seconds, err.kind.value, rng)
-                if phase is not None:
-                    self.phases[phase][op].add(seconds, err.kind.value, rng)
-                if search is not None:
-                    self.searches[search].add(seconds, err.kind.value, rng)
-                if self._replica_failure(err.kind, str(err)):
-                    self.replica_rpc_errors.append(f"{op} {search or ''}: {err}")
-                elif err.kind not in TRANSIENT:
-                    self.unexpected.append(f"{op} {search or ''}: {err}")
+            self._record(op, rng, phase, time.perf_counter() - began, err, search)
             return False, err
-        seconds = time.perf_counter() - began
-        with self._lock:
-            self.ops[op].add(seconds, None, rng)
-            if phase is not None:
-                self.phases[phase][op].add(seconds, None, rng)
-            if search is not None:
-                self.searches[search].add(seconds, None, rng)
+        self._record(op, rng, phase, time.perf_counter() - began, None, search)
         return True, value
+
+    def _record(
+        self,
+        op: str,
+        rng: random.Random,
+        phase: str | None,
+        seconds: float,
+        err: WeaviateError | None,
+        search: str | None,
+    ) -> None:
+        """Count one call (see :meth:`_timed`)."""
+        kind = None if err is None else err.kind.value
+        with self._lock:
+            self.ops[op].add(seconds, kind, rng)
+            if phase is not None:
+                self.phases[phase][op].add(seconds, kind, rng)
+            if search is not None:
+                self.searches[search].add(seconds, kind, rng)
+            if err is None:
+                return
+            if self._replica_failure(err.kind, str(err)):
+                self.replica_rpc_errors.append(f"{op} {search or ''}: {err}")
+            elif err.kind not in TRANSIENT:
+                self.unexpected.append(f"{op} {search or ''}: {err}")
 
     def _replica_failure(self, kind: ErrorKind | None, message: str) -> bool:
         """A 4xx that only reports a failed call to a replica, during a node fault run."""
@@ -445,22 +456,7 @@ class Workload:
         status = self._status[index]
         live = array.array("I")  # serials confirmed and not deleted
         while self._running(deadline):
-            objects: list[dict[str, Any]] = []
-            serials: dict[str, int] = {}
-            for _ in range(self.batch_size):
-                serial = len(status)
-                status.append(_UNCONFIRMED)
-                oid = self._id(index, serial)
-                serials[oid] = serial
-                words = " ".join(rng.choice(_WORDS) for _ in range(4))
-                objects.append(
-                    {
-                        "class": self.collection,
-                        "id": oid,
-                        "properties": {"title": f"{words} {serial}", "writer": index, "rev": 0},
-                        "vector": self._vector(rng),
-                    }
-                )
+            objects, serials = self._new_objects(index, status, rng)
             ok, result = self._timed(
                 "batch.insert_objects",
                 rng,
@@ -470,10 +466,6 @@ class Workload:
             )
             if not ok:  # only bad arguments raise; a failed chunk is in result.failures
                 continue
-            stored = list(result.successful_ids)
-            for oid in stored:
-                status[serials[oid]] = _CONFIRMED
-                live.append(serials[oid])
             with self._lock:
                 for failure in result.failures:
                     self.batch_failures[failure.kind.value if failure.kind else "rejected"] += 1
@@ -482,10 +474,7 @@ class Workload:
                         self.replica_rpc_errors.append(text)
                     elif failure.kind is None or failure.kind not in TRANSIENT:
                         self.unexpected.append(text)
-                self._recent.extend(stored)
-                self._written += len(stored)
-            if stored:
-                self.on_written(len(stored))
+            self._confirm(list(result.successful_ids), serials, status, live)
             self._pause()
             for _ in range(max(1, self.batch_size // 20)):
                 if not live or not self._running(deadline):
@@ -512,6 +501,41 @@ class Workload:
                 )
                 status[serial] = _DELETED if ok else _DELETE_UNKNOWN
                 self._pause()
+
+    def _new_objects(
+        self, index: int, status: bytearray, rng: random.Random
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Writer ``index``'s next batch (booked as unconfirmed) and each id's serial."""
+        objects: list[dict[str, Any]] = []
+        serials: dict[str, int] = {}
+        for _ in range(self.batch_size):
+            serial = len(status)
+            status.append(_UNCONFIRMED)
+            oid = self._id(index, serial)
+            serials[oid] = serial
+            words = " ".join(rng.choice(_WORDS) for _ in range(4))
+            objects.append(
+                {
+                    "class": self.collection,
+                    "id": oid,
+                    "properties": {"title": f"{words} {serial}", "writer": index, "rev": 0},
+                    "vector": self._vector(rng),
+                }
+            )
+        return objects, serials
+
+    def _confirm(
+        self, stored: list[str], serials: dict[str, int], status: bytearray, live: array.array[int]
+    ) -> None:
+        """Book the ids the server said it stored."""
+        for oid in stored:
+            status[serials[oid]] = _CONFIRMED
+            live.append(serials[oid])
+        with self._lock:
+            self._recent.extend(stored)
+            self._written += len(stored)
+        if stored:
+            self.on_written(len(stored))
 
     def _recent_id(self, rng: random.Random) -> str | None:
         with self._lock:
