@@ -3,6 +3,7 @@ endpoints, retry waits by source and retry-budget refusals (docs/telemetry.md)."
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -73,14 +74,29 @@ def test_pool_gauges_show_active_then_idle_connections(metrics: Metrics) -> None
     assert metrics.points("db.client.connection.max") == []
 
 
-def test_connection_wait_time_measures_a_full_pool(metrics: Metrics) -> None:
+def _two_calls_at_once(url: str, driver: str) -> None:
+    """Two concurrent meta() calls on one client whose pool holds one connection."""
+    if driver == "sync":
+        with wt.Client(url, pool_maxsize=1) as client:
+            callers = [threading.Thread(target=client.meta) for _ in range(2)]
+            for t in callers:
+                t.start()
+            for t in callers:
+                t.join()
+        return
+
+    async def both() -> None:  # aiohttp's connector queues the second for the first's socket
+        async with wt.AsyncClient(url, pool_maxsize=1) as client:
+            await asyncio.gather(client.meta(), client.meta())
+
+    asyncio.run(both())
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+def test_connection_wait_time_measures_a_full_pool(metrics: Metrics, driver: str) -> None:
     slow = Canned(200, b'{"version": "1.39.0"}', delay=0.4)
-    with ScriptedHTTPServer([slow]) as server, wt.Client(server.url, pool_maxsize=1) as client:
-        callers = [threading.Thread(target=client.meta) for _ in range(2)]
-        for t in callers:
-            t.start()
-        for t in callers:
-            t.join()
+    with ScriptedHTTPServer([slow]) as server:
+        _two_calls_at_once(server.url, driver)
     (waits,) = metrics.points("db.client.connection.wait_time")
     assert waits.count == 2
     assert waits.max >= 0.3  # the second call waited for the first one's connection

@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import events as _bus
 from .config import Config
-from .effects import Acquire, HasChannel, OpenChannel, RpcHealth, Send, SendRpc, Sleep, Steps
+from .effects import (
+    Acquire,
+    HasChannel,
+    OpenChannel,
+    PoolWait,
+    RpcHealth,
+    Send,
+    SendRpc,
+    Sleep,
+    Steps,
+)
 from .endpoints import Endpoint
 from .errors import ConfigError, ErrorKind, WeaviateError
 from .models import Request, Response, as_response
@@ -78,16 +88,22 @@ class AsyncPipeline(Pipeline):
 
     async def _perform(self, effect: Effect) -> Any:
         if type(effect) is Send:
-            return await self.transport.send(
-                effect.method,
-                effect.url,
-                effect.body,
-                effect.headers,
-                effect.connect,
-                effect.read,
-                effect.pool,
-                effect.deadline,
-            )
+            wait = PoolWait() if effect.timed else None
+            try:
+                return await self.transport.send(
+                    effect.method,
+                    effect.url,
+                    effect.body,
+                    effect.headers,
+                    effect.connect,
+                    effect.read,
+                    effect.pool,
+                    effect.deadline,
+                    wait,
+                )
+            finally:
+                if wait is not None:
+                    effect.pool_wait = wait.seconds
         if type(effect) is SendRpc:
             return await self._grpc_transport().call(
                 effect.target, effect.rpc, effect.metadata, effect.timeout

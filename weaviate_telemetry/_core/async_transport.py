@@ -7,7 +7,10 @@ over the whole exchange (aiohttp's ``total`` timeout runs until the body is
 read), the body refused past ``max_response_bytes``, no content decoding
 (it asks for ``identity``), and the same error kinds as the sync transport
 for the same failure. A connection whose exchange did not complete (a
-failure, a cancelled task) is closed, never reused.
+failure, a cancelled task) is closed, never reused. The time an attempt waits
+for a free connection of a full pool is measured (aiohttp's
+``on_connection_queued_start/end``), for the same
+``db.client.connection.wait_time`` as the sync pools.
 
 aiohttp was measured against httpx for this (docs/async.md, "Why aiohttp").
 """
@@ -19,16 +22,39 @@ import os
 import ssl
 import time
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 
 from .config import Config
+from .effects import PoolWait
 from .errors import ErrorKind, WeaviateError
 from .models import RawResponse
 from .transport import PoolUse, declared_length, too_large
 
 _CHUNK = 1 << 20
+
+
+async def _queued_start(session: object, ctx: SimpleNamespace, params: object) -> None:
+    wait = ctx.trace_request_ctx
+    if isinstance(wait, PoolWait):
+        wait.queued_at = time.monotonic()
+
+
+async def _queued_end(session: object, ctx: SimpleNamespace, params: object) -> None:
+    wait = ctx.trace_request_ctx
+    if isinstance(wait, PoolWait):
+        wait.end()
+
+
+def _pool_tracing() -> aiohttp.TraceConfig:
+    """Tell a request's :class:`PoolWait` when it queues for a connection and gets one."""
+    tracing = aiohttp.TraceConfig()
+    tracing.on_connection_queued_start.append(_queued_start)
+    tracing.on_connection_queued_end.append(_queued_end)
+    tracing.freeze()
+    return tracing
 
 
 def _failure(kind: ErrorKind, message: str, cause: BaseException) -> WeaviateError:
@@ -123,6 +149,7 @@ class AiohttpTransport:
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 trust_env=False,
+                trace_configs=[_pool_tracing()],
             )
         return session
 
@@ -136,8 +163,13 @@ class AiohttpTransport:
         read: float | None,
         pool_timeout: float,
         deadline: float,
+        pool_wait: PoolWait | None = None,
     ) -> RawResponse:
-        """Send one attempt; raise a WeaviateError (cause set) on any failure."""
+        """Send one attempt; raise a WeaviateError (cause set) on any failure.
+
+        ``pool_wait``, when given, gets the time this attempt waited for a free
+        connection of its origin's pool (0 when one was free).
+        """
         timeouts = self._config.timeouts
         connect = timeouts.connect if connect is None else connect
         read = timeouts.read if read is None else read
@@ -156,6 +188,7 @@ class AiohttpTransport:
                 timeout=timeout,
                 allow_redirects=False,
                 max_redirects=0,
+                trace_request_ctx=pool_wait,
             )
             data = await self._read_body(resp)
         except WeaviateError:
@@ -163,6 +196,8 @@ class AiohttpTransport:
                 resp.close()
             raise
         except BaseException as exc:  # a cancelled task too: the connection is not reused
+            if pool_wait is not None:
+                pool_wait.end()  # cut while it waited: the wait so far
             if resp is not None:
                 resp.close()
             if isinstance(exc, Exception):

@@ -11,6 +11,7 @@ pipeline, for both.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
@@ -43,6 +44,23 @@ class Send:
     deadline: float
     timed: bool = False
     pool_wait: float = 0.0
+
+
+class PoolWait:
+    """The time one attempt waited in its origin's queue for a pooled connection
+    (the async transport's measure; the sync one times urllib3's pool itself)."""
+
+    __slots__ = ("queued_at", "seconds")
+
+    def __init__(self) -> None:
+        self.queued_at: float | None = None
+        self.seconds = 0.0
+
+    def end(self) -> None:
+        """The wait is over (a connection came, or the attempt ended while it waited)."""
+        if self.queued_at is not None:
+            self.seconds += time.monotonic() - self.queued_at
+            self.queued_at = None
 
 
 @dataclass(frozen=True, slots=True)
