@@ -45,6 +45,27 @@ async def _throughput(call: Callable[[], Awaitable[Any]], requests: int) -> floa
     return requests / (time.perf_counter() - started)
 
 
+async def _interleaved(
+    contenders: dict[str, Callable[[], Awaitable[Any]]], requests: int, rounds: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each contender's median throughput (req/s) and own CPU per call (us) over
+    ``rounds`` rounds, in alternating order, after a warm-up of each."""
+    for call in contenders.values():
+        await _throughput(call, 200)  # warm the pools and channels
+    rates: dict[str, list[float]] = {k: [] for k in contenders}
+    cpu: dict[str, list[float]] = {k: [] for k in contenders}
+    order = list(contenders.items())
+    for number in range(rounds):
+        for name, call in order if number % 2 == 0 else reversed(order):
+            started = time.process_time()
+            rates[name].append(await _throughput(call, requests))
+            cpu[name].append((time.process_time() - started) / requests * 1e6)
+    return (
+        {k: statistics.median(v) for k, v in rates.items()},
+        {k: statistics.median(v) for k, v in cpu.items()},
+    )
+
+
 async def _official_async(url: str, grpc_port: int) -> Any:
     try:
         import weaviate
@@ -74,17 +95,11 @@ def measure_async_rest(bench: Any) -> list[Any]:
         contenders: dict[str, Callable[[], Awaitable[Any]]] = {"ours": ours.meta}
         if theirs is not None:
             contenders["official"] = theirs.get_meta
-        samples: dict[str, list[float]] = {k: [] for k in contenders}
-        for call in contenders.values():
-            await _throughput(call, 200)  # warm the pools
-        order = list(contenders.items())
-        for number in range(rounds):
-            for name, call in order if number % 2 == 0 else reversed(order):
-                samples[name].append(await _throughput(call, requests))
+        rates, _ = await _interleaved(contenders, requests, rounds)
         await ours.close()
         if theirs is not None:
             await theirs.close()
-        return {k: statistics.median(v) for k, v in samples.items()}
+        return rates
 
     rates = asyncio.run(run())
     if "official" not in rates:
@@ -110,9 +125,7 @@ def measure_async_grpc(bench: Any) -> list[Any]:
     grpc_port = bench.server.ports.grpc
     vector = bench.vector
 
-    cpu: dict[str, list[float]] = {}
-
-    async def run() -> dict[str, float]:
+    async def run() -> tuple[dict[str, float], dict[str, float]]:
         ours = wt.AsyncClient(bench.url, grpc_port=grpc_port, pool_maxsize=TASKS)
         mine = ours.collections.use(bench.collection)
         theirs = await _official_async(bench.url, grpc_port)
@@ -123,21 +136,13 @@ def measure_async_grpc(bench: Any) -> list[Any]:
             handle = theirs.collections.get(bench.collection)
             contenders["official"] = lambda: handle.query.near_vector(vector, limit=10)
         assert len((await contenders["ours"]()).objects) == 10
-        samples: dict[str, list[float]] = {k: [] for k in contenders}
-        for call in contenders.values():
-            await _throughput(call, 200)  # warm the channels
-        order = list(contenders.items())
-        for number in range(rounds):
-            for name, call in order if number % 2 == 0 else reversed(order):
-                started = time.process_time()
-                samples[name].append(await _throughput(call, requests))
-                cpu.setdefault(name, []).append((time.process_time() - started) / requests)
+        measured = await _interleaved(contenders, requests, rounds)
         await ours.close()
         if theirs is not None:
             await theirs.close()
-        return {k: statistics.median(v) for k, v in samples.items()}
+        return measured
 
-    rates = asyncio.run(run())
+    rates, cpu = asyncio.run(run())
     if "official" not in rates:
         return [Row("async near_vector, 64 tasks: not compared", f"{rates['ours']:,.0f} req/s",
                     "-", float("nan"), "-", None)]  # fmt: skip
@@ -154,8 +159,8 @@ def measure_async_grpc(bench: Any) -> list[Any]:
         # throughputs, this is where the two clients differ.
         reference_row(
             "async near_vector (gRPC), 64 tasks: own CPU per call, AsyncClient vs official",
-            statistics.median(cpu["ours"]) * 1e6,
-            statistics.median(cpu["official"]) * 1e6,
+            cpu["ours"],
+            cpu["official"],
             "us",
         ),
     ]

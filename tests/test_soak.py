@@ -17,6 +17,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,16 +125,15 @@ def test_transport_grpc_needs_a_grpc_port(
     assert "--transport grpc needs --grpc-port" in capsys.readouterr().err
 
 
-def test_a_soak_over_grpc_searches_and_imports_over_grpc(
-    weaviate_server: EmbeddedWeaviate, tmp_path: Path
-) -> None:
-    assert weaviate_server.ports is not None
-    report_dir = tmp_path / "report"
+def _short_grpc_soak(server: EmbeddedWeaviate, report_dir: Path, *extra: str) -> dict[str, Any]:
+    """An 8-second soak over gRPC against ``server``; its report.json (exit code 0 checked)."""
+    assert server.ports is not None
     result = _soak(
+        *extra,
         "--url",
-        weaviate_server.url,
+        server.url,
         "--grpc-port",
-        str(weaviate_server.ports.grpc),
+        str(server.ports.grpc),
         "--duration",
         "8s",
         "--batch-size",
@@ -144,7 +144,15 @@ def test_a_soak_over_grpc_searches_and_imports_over_grpc(
         str(report_dir),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = json.loads((report_dir / "report.json").read_text())
+    report: dict[str, Any] = json.loads((report_dir / "report.json").read_text())
+    return report
+
+
+def test_a_soak_over_grpc_searches_and_imports_over_grpc(
+    weaviate_server: EmbeddedWeaviate, tmp_path: Path
+) -> None:
+    report_dir = tmp_path / "report"
+    report = _short_grpc_soak(weaviate_server, report_dir)
     assert report["transport"] == "grpc"
     assert report["verification"]["ok"] and report["unexpected_errors"] == []
     assert {"batch.insert_objects", "query.get"} <= set(report["operations"])
@@ -266,25 +274,8 @@ def test_an_async_soak_drives_the_async_client_and_loses_nothing(
     weaviate_server: EmbeddedWeaviate, tmp_path: Path
 ) -> None:
     """``--async``: every writer and reader an asyncio task on one AsyncClient per process."""
-    assert weaviate_server.ports is not None
     report_dir = tmp_path / "report"
-    result = _soak(
-        "--async",
-        "--url",
-        weaviate_server.url,
-        "--grpc-port",
-        str(weaviate_server.ports.grpc),
-        "--duration",
-        "8s",
-        "--batch-size",
-        "20",
-        "--sample-interval",
-        "1s",
-        "--report",
-        str(report_dir),
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = json.loads((report_dir / "report.json").read_text())
+    report = _short_grpc_soak(weaviate_server, report_dir, "--async")
     assert report["run"]["client"] == "async"
     check = report["verification"]
     assert check["ok"] and report["unexpected_errors"] == [] and report["warnings"] == []
