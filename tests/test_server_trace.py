@@ -18,11 +18,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI, Request
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -223,6 +220,12 @@ def test_fastapi_request_trace_reaches_weaviate(
     The app is docs/async.md's (a lifespan-managed AsyncClient, a route doing a
     near_vector search), instrumented with opentelemetry-instrumentation-fastapi.
     """
+    # Imported here: the range runs of docs/testing.md collect this module without the
+    # dev extra's FastAPI.
+    import httpx
+    from fastapi import FastAPI
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
     assert traced_weaviate.ports is not None
     grpc_port = traced_weaviate.ports.grpc
     collection = "TracedApp" + uuid.uuid4().hex[:8]
@@ -232,7 +235,7 @@ def test_fastapi_request_trace_reaches_weaviate(
     )
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: Any) -> AsyncIterator[None]:
         async with wt.AsyncClient(traced_weaviate.url, grpc_port=grpc_port) as client:
             app.state.weaviate = client
             yield
@@ -240,8 +243,8 @@ def test_fastapi_request_trace_reaches_weaviate(
     app = FastAPI(lifespan=lifespan)
 
     @app.get("/search")
-    async def search(request: Request, x: float, y: float) -> list[str]:
-        client: wt.AsyncClient = request.app.state.weaviate
+    async def search(x: float, y: float) -> list[str]:
+        client: wt.AsyncClient = app.state.weaviate
         hits = await client.collections.use(collection).query.near_vector([x, y], limit=1)
         return [str(o.properties["name"]) for o in hits.objects]
 
