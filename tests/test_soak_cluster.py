@@ -273,12 +273,14 @@ def test_a_frozen_node_sigstop_then_sigcont_loses_nothing(
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("client", ["sync", "async"])
 def test_forked_workers_each_use_their_own_client_on_one_node(
-    weaviate_server: EmbeddedWeaviate, tmp_path: Path
+    weaviate_server: EmbeddedWeaviate, tmp_path: Path, client: str
 ) -> None:
     """``--start-method fork``: the coordinator's client is copied into every worker, which
     must build its own connections (docs/resilience.md, "Processes and fork"); run as a
-    user would, warnings as errors."""
+    user would, warnings as errors. With ``--async`` each worker runs its tasks on an
+    AsyncClient of its own, in its own event loop."""
     report_dir = tmp_path / "report"
     env = {**os.environ, "PYTHONWARNINGS": "error", "PYTHONPATH": str(ROOT)}
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
@@ -286,6 +288,7 @@ def test_forked_workers_each_use_their_own_client_on_one_node(
         *("--url", weaviate_server.url, "--processes", "2", "--start-method", "fork"),
         *("--duration", "8s", "--writers", "1", "--readers", "1", "--batch-size", "20"),
         *("--sample-interval", "1s", "--report", str(report_dir), "--transport", "rest"),
+        *(["--async"] if client == "async" else []),
     ]
     result = subprocess.run(
         [sys.executable, "-m", "weaviate_telemetry", "soak", *argv],
@@ -299,6 +302,7 @@ def test_forked_workers_each_use_their_own_client_on_one_node(
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((report_dir / "report.json").read_text())
     assert report["run"]["start_method"] == "fork" and report["run"]["replication_factor"] is None
+    assert report["run"]["client"] == client
     processes = report["processes"]
     assert len({p["pid"] for p in processes}) == 2 and all(p["calls"] > 0 for p in processes)
     check = report["verification"]
