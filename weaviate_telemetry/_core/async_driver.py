@@ -90,17 +90,7 @@ class AsyncPipeline(Pipeline):
         if type(effect) is Send:
             wait = PoolWait() if effect.timed else None
             try:
-                return await self.transport.send(
-                    effect.method,
-                    effect.url,
-                    effect.body,
-                    effect.headers,
-                    effect.connect,
-                    effect.read,
-                    effect.pool,
-                    effect.deadline,
-                    wait,
-                )
+                return await self.transport.send(*effect.args, wait)
             finally:
                 if wait is not None:
                     effect.pool_wait = wait.seconds

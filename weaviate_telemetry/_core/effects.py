@@ -45,6 +45,22 @@ class Send:
     timed: bool = False
     pool_wait: float = 0.0
 
+    @property
+    def args(
+        self,
+    ) -> tuple[str, str, bytes | None, Mapping[str, str], float | None, float | None, float, float]:
+        """The transports' ``send`` arguments, in their order (one place for both drivers)."""
+        return (
+            self.method,
+            self.url,
+            self.body,
+            self.headers,
+            self.connect,
+            self.read,
+            self.pool,
+            self.deadline,
+        )
+
 
 class PoolWait:
     """The time one attempt waited in its origin's queue for a pooled connection

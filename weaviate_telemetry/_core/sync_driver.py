@@ -70,16 +70,7 @@ class SyncPipeline(Pipeline):
         if type(effect) is Send:
             transport = self.transport
             try:
-                raw = transport.send(
-                    effect.method,
-                    effect.url,
-                    effect.body,
-                    effect.headers,
-                    effect.connect,
-                    effect.read,
-                    effect.pool,
-                    effect.deadline,
-                )
+                raw = transport.send(*effect.args)
             except WeaviateError:
                 if effect.timed:
                     effect.pool_wait = transport.last_pool_wait()
