@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._core.config import RequestOptions
 from weaviate_telemetry._core.models import Request, Response
 from weaviate_telemetry._query.builders import (
     AggregateResult,
@@ -438,9 +439,9 @@ def test_graphql_variables_are_sent(client: wt.Client, data: str) -> None:
 
 
 def test_request_shape_and_idempotency() -> None:
-    seen: list[tuple[Request, wt.RequestOptions | None]] = []
+    seen: list[tuple[Request, RequestOptions | None]] = []
 
-    def call(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+    def call(request: Request, options: RequestOptions | None, parse: Any) -> Any:
         seen.append((request, options))
         body = {"data": {"Get": {"Article": [{"title": "x", "_additional": {"id": IDS[0]}}]}}}
         return parse(Response(200, {}, body, b"", "http://x/v1/graphql", 0.01))
@@ -460,13 +461,13 @@ def test_request_shape_and_idempotency() -> None:
     assert request.body == {"query": query.get("Article").fields("title").tenant("t1").to_graphql()}
     assert options is not None and options.metadata == {"k": 1}
 
-    def not_json(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+    def not_json(request: Request, options: RequestOptions | None, parse: Any) -> Any:
         return parse(Response(200, {}, ["not", "an", "object"], b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError):
         Query(not_json).graphql("{ x }")
 
-    def no_data(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+    def no_data(request: Request, options: RequestOptions | None, parse: Any) -> Any:
         return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):

@@ -437,7 +437,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn: ...
     @overload
@@ -448,7 +447,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateReturn]: ...
     @overload
@@ -459,7 +457,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
     @overload
@@ -470,7 +467,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateGroupByReturn]: ...
     def over_all(
@@ -480,7 +476,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Count and measure every (matching) object; :class:`AggregateReturn`, or
@@ -489,7 +484,7 @@ class AggregateOf(Namespace[M], Generic[M]):
         query = self._query("over_all", filters, group_by, total_count, metrics)
         return self._aggregate(
             "over_all", query, group_by is not None, total_count, metrics,
-            resolve(options, overrides),
+            resolve(overrides),
         )  # fmt: skip
 
     @overload
@@ -505,7 +500,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn: ...
     @overload
@@ -521,7 +515,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateReturn]: ...
     @overload
@@ -537,7 +530,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
     @overload
@@ -553,7 +545,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateGroupByReturn]: ...
     def near_vector(
@@ -568,7 +559,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
@@ -580,7 +570,7 @@ class AggregateOf(Namespace[M], Generic[M]):
             query = query.object_limit(object_limit)
         return self._aggregate(
             "near_vector", query, group_by is not None, total_count, metrics,
-            resolve(options, overrides),
+            resolve(overrides),
         )  # fmt: skip
 
     def count(self, opts: RequestOptions | None) -> Steps[int]:

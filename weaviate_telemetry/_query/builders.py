@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
-from .._core.config import RequestOptions
 from .._core.models import Call, evolve
 from .._core.options import resolve
 from .._core.results import JsonResult
@@ -394,7 +393,6 @@ class GetQuery:
         self,
         *,
         transport: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Result:
         """Run the query: a :class:`QueryReturn` (a :class:`GroupByReturn` with ``group_by``).
@@ -407,7 +405,7 @@ class GetQuery:
         the client has no gRPC port).
         """
         request, parse = plan(self.spec, "query.get", over_grpc(self.spec, self._rpc, transport))
-        return self._call(request, resolve(options, overrides), parse)
+        return self._call(request, resolve(overrides), parse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,9 +511,7 @@ class AggregateQuery:
         head = f"{self.collection}({rendered})" if rendered else self.collection
         return f"{{ Aggregate {{ {head} {{ {' '.join(selection)} }} }} }}"
 
-    def do(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> AggregateResult:
+    def do(self, **overrides: Unpack[CallOverrides]) -> AggregateResult:
         """Run the aggregation (``POST /v1/graphql``) and return an :class:`AggregateResult`."""
         return send(
             self._call,
@@ -523,7 +519,7 @@ class AggregateQuery:
             {"query": self.to_graphql()},
             self.collection,
             self._tenant,
-            resolve(options, overrides),
+            resolve(overrides),
             self._result,
         )
 
@@ -562,8 +558,6 @@ class Query:
         self,
         query: str,
         variables: Mapping[str, Any] | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GraphQLResult:
         """Send a GraphQL document as is; ``errors`` in the answer raise ``graphql_error``.
@@ -590,6 +584,6 @@ class Query:
             body,
             None,
             None,
-            resolve(options, overrides),
+            resolve(overrides),
             lambda answer: GraphQLResult(answer["data"], answer),
         )
