@@ -133,7 +133,7 @@ def test_every_consistency_level_on_writes_reads_batch_and_queries(
                         lambda q=query, want=want: sorted(str(r.uuid) for r in q.do()) == want,
                     )
         count = clients[2].query.aggregate(name).meta_count().do()
-        assert count.count == 90
+        assert count.total_count == 90
     finally:
         for c in clients:
             c.close()
