@@ -202,7 +202,7 @@ class CollectionOf(Namespace[M], Generic[M, P]):
     def __init__(self, ctx: HandleContext) -> None:
         super().__init__(run=ctx.run)
         self._ctx = ctx
-        self.data: DataOf[M] = DataOf(ctx)
+        self.data: DataOf[M, P] = DataOf(ctx)
         """Insert, replace, update, delete, exists, references."""
         self.query: QueryOf[M, P] = QueryOf(ctx)
         """fetch_objects, fetch_object_by_id, near_vector, near_object, near_text, bm25, hybrid."""

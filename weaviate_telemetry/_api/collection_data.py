@@ -12,7 +12,7 @@ import time
 import uuid as _uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from .._core import validate as v
 from .._core.effects import Steps
@@ -20,6 +20,7 @@ from .._core.errors import ErrorKind, WeaviateError
 from .._core.models import beacon
 from .._core.results import JsonResult
 from .._query.filters import Filter
+from .._query.results import P
 from .batch import Batch, BatchDeleteResult, BatchFailure, BatchReference, BatchResult
 from .handle import HandleContext
 from .objects import Objects, WeaviateObject
@@ -187,8 +188,13 @@ def reference_items(
     return owners, items
 
 
-class DataOf(Namespace[M], Generic[M]):
+class DataOf(Namespace[M], Generic[M, P]):
     """``collection.data``: insert, replace, update, delete, exists and references.
+
+    Properties are typed by the collection's data model (``P``: the ``TypedDict`` of
+    ``collections.use(name, data_model=...)``, else ``dict[str, Any]``), as in the
+    official client, where ``update`` also takes ``P`` (typing has no partial
+    ``TypedDict``; a ``cast`` or ``dict[str, Any]`` handle sends a subset).
 
     Written once (:mod:`.operation`): each method captures its one lower-layer
     call (``Objects``, ``Batch``) as a plan and sends it as steps, so on
@@ -212,7 +218,7 @@ class DataOf(Namespace[M], Generic[M]):
     def insert(
         self,
         /,
-        properties: Mapping[str, Any] | None = None,
+        properties: P | None = None,
         references: Mapping[str, Any] | None = None,
         uuid: UUID | None = None,
         vector: Vector | None = None,
@@ -239,8 +245,8 @@ class DataOf(Namespace[M], Generic[M]):
         return _uuid.UUID(stored.id)
 
     def insert_many(
-        self: DataOf[Sync],
-        objects: Sequence[DataObject | Mapping[str, Any]],
+        self: DataOf[Sync, P],
+        objects: Sequence[DataObject | P],
         **overrides: Unpack[CallOverrides],
     ) -> BatchObjectReturn:
         """Store many objects in one request per 100 (never reported stored unless they are).
@@ -277,44 +283,42 @@ class DataOf(Namespace[M], Generic[M]):
         self,
         /,
         uuid: UUID,
-        properties: Mapping[str, Any] | None = None,
+        properties: P | None = None,
         references: Mapping[str, Any] | None = None,
         vector: Vector | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Overwrite an object (properties not given are removed); missing: ``not_found``."""
-        ctx = self._ctx
-        unnamed, named = vector_fields(vector)
-        yield from self._send(
-            "replace",
-            lambda objects: objects.replace(
-                ctx.name,
-                uuid,
-                with_references(properties, references),
-                vector=unnamed,
-                vectors=named,
-                tenant=ctx.tenant,
-                consistency_level=ctx.consistency_level,
-                **overrides,
-            ),
-        )
+        return self._rewrite("replace", uuid, properties, references, vector, overrides)
 
     @operation
     def update(
         self,
         /,
         uuid: UUID,
-        properties: Mapping[str, Any] | None = None,
+        properties: P | None = None,
         references: Mapping[str, Any] | None = None,
         vector: Vector | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Merge properties (and replace given vectors) into an object; missing: ``not_found``."""
+        return self._rewrite("update", uuid, properties, references, vector, overrides)
+
+    def _rewrite(
+        self,
+        verb: Literal["replace", "update"],
+        uuid: UUID,
+        properties: Mapping[str, Any] | None,
+        references: Mapping[str, Any] | None,
+        vector: Vector | None,
+        overrides: CallOverrides,
+    ) -> Steps[None]:
+        """``replace`` (PUT) and ``update`` (PATCH): the same call, one verb apart."""
         ctx = self._ctx
         unnamed, named = vector_fields(vector)
         yield from self._send(
-            "update",
-            lambda objects: objects.update(
+            verb,
+            lambda objects: (objects.replace if verb == "replace" else objects.update)(
                 ctx.name,
                 uuid,
                 with_references(properties, references),
