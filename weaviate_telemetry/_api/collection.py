@@ -3,7 +3,7 @@
 A :class:`Collection` sends nothing when created; each of its calls is one
 logical operation with its own telemetry name (``collection.query.near_vector``,
 ``collection.data.insert`` …), the client's retry policy and per-call
-overrides (``options=`` or ``timeout=``, ``retry=``, ``headers=``,
+overrides (``timeout=``, ``retry=``, ``headers=``, ``idempotent=``,
 ``metadata=`` keywords), exactly like every other namespace::
 
     articles = client.collections.use("Article")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._core.results import JsonResult
+from .graphql import as_float, as_int
 
 # -- results ----------------------------------------------------------------------------
 
@@ -119,43 +120,31 @@ class AggregateGroupByReturn(JsonResult):
 # -- conversions --------------------------------------------------------------------------
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
 def _convert(kind: str, m: Mapping[str, Any]) -> AggregateMetric:
     """One property's metrics, straight from its GraphQL answer object."""
-    count = _int(m.get("count"))
+    count = as_int(m.get("count"))
     if kind == "integer":
-        return AggregateInteger(count, _int(m.get("maximum")), _num(m.get("mean")),
-                                _num(m.get("median")), _int(m.get("minimum")),
-                                _int(m.get("mode")), _int(m.get("sum")))  # fmt: skip
+        return AggregateInteger(count, as_int(m.get("maximum")), as_float(m.get("mean")),
+                                as_float(m.get("median")), as_int(m.get("minimum")),
+                                as_int(m.get("mode")), as_int(m.get("sum")))  # fmt: skip
     if kind == "number":
-        return AggregateNumber(count, _num(m.get("maximum")), _num(m.get("mean")),
-                               _num(m.get("median")), _num(m.get("minimum")),
-                               _num(m.get("mode")), _num(m.get("sum")))  # fmt: skip
+        return AggregateNumber(count, as_float(m.get("maximum")), as_float(m.get("mean")),
+                               as_float(m.get("median")), as_float(m.get("minimum")),
+                               as_float(m.get("mode")), as_float(m.get("sum")))  # fmt: skip
     if kind == "boolean":
-        return AggregateBoolean(count, _num(m.get("percentageFalse")),
-                                _num(m.get("percentageTrue")), _int(m.get("totalFalse")),
-                                _int(m.get("totalTrue")))  # fmt: skip
+        return AggregateBoolean(count, as_float(m.get("percentageFalse")),
+                                as_float(m.get("percentageTrue")), as_int(m.get("totalFalse")),
+                                as_int(m.get("totalTrue")))  # fmt: skip
     if kind == "date":
         return AggregateDate(count, _str(m.get("maximum")), _str(m.get("median")),
                              _str(m.get("minimum")), _str(m.get("mode")))  # fmt: skip
     top = m.get("topOccurrences")
     occurrences = tuple(
-        TopOccurrence(_int(o.get("occurs")) or 0, o.get("value"))
+        TopOccurrence(as_int(o.get("occurs")) or 0, o.get("value"))
         for o in (top if isinstance(top, list) else ())
         if isinstance(o, Mapping)
     )
@@ -175,7 +164,7 @@ def _properties(
 def count_of(row: Mapping[str, Any]) -> int | None:
     """``meta { count }`` of one ``Aggregate`` row (None when not selected)."""
     meta = row.get("meta")
-    return _int(meta.get("count")) if isinstance(meta, Mapping) else None
+    return as_int(meta.get("count")) if isinstance(meta, Mapping) else None
 
 
 def shaped(
