@@ -9,8 +9,8 @@ from .config import CallOverrides, RequestOptions, Timeouts
 from .errors import ConfigError
 from .models import Request, evolve, merge_headers
 
-KEYWORDS = ("timeout", "retry", "headers", "idempotent", "metadata")
-"""The per-call keywords (the fields of ``CallOverrides``), in the order the docs list them."""
+KEYWORDS = tuple(CallOverrides.__annotations__)
+"""The per-call keywords: the fields of ``CallOverrides`` (timeout, retry, headers, …)."""
 
 
 def with_options(request: Request, options: RequestOptions | None) -> Request:
