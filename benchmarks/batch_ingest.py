@@ -48,8 +48,7 @@ def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def count(client: wt.Client, collection: str) -> int:
-    result = client.query.aggregate(collection).meta_count().do()
-    return result.groups[0].count if result.groups else 0
+    return client.query.aggregate(collection).meta_count().do().total_count or 0
 
 
 def run_sdk(client: wt.Client, collection: str, objs: list[dict[str, Any]], args: Any) -> int:

@@ -62,7 +62,7 @@ def create(client: wt.Client, name: str) -> None:
 
 
 def stored(client: wt.Client, name: str) -> int:
-    return client.query.aggregate(name).meta_count().do().count or 0
+    return client.query.aggregate(name).meta_count().do().total_count or 0
 
 
 def ingest(client: wt.Client, server: EmbeddedWeaviate, objs: list[dict[str, Any]], args: Any):

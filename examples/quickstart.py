@@ -226,7 +226,7 @@ def workload(client: wt.Client, fault: str) -> None:
         )
         hits = client.query.get(name).fields("title").bm25("frozen signal").limit(2).do()
         print(f"  bm25 'frozen signal': {[h.properties['title'] for h in hits.objects]}")
-        count = client.query.aggregate(name).meta_count().do().count
+        count = client.query.aggregate(name).meta_count().do().total_count
         print(f"  aggregate: count={count}")
         try:
             client.raw.request("GET", f"/v1/schema/{name}Missing")

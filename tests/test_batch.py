@@ -12,6 +12,7 @@ import pytest
 
 import weaviate_telemetry as wt
 from weaviate_telemetry._api.batch import BatchObject, BatchProgress, BatchReference
+from weaviate_telemetry._core.config import RequestOptions
 from weaviate_telemetry._core.models import Request, Response
 
 T = TypeVar("T")
@@ -105,9 +106,7 @@ def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: s
     sent: list[Request] = []
     real_call = client.batch._call
 
-    def spy(
-        request: Request, options: wt.RequestOptions | None, parse: Callable[[Response], T]
-    ) -> T:
+    def spy(request: Request, options: RequestOptions | None, parse: Callable[[Response], T]) -> T:
         sent.append(request)
         return real_call(request, options, parse)
 

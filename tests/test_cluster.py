@@ -22,6 +22,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import weaviate_telemetry as wt
 from tests.peers.cluster import WeaviateCluster
+from weaviate_telemetry.classes.init import CallOverrides
 
 pytestmark = pytest.mark.integration
 
@@ -132,7 +133,7 @@ def test_every_consistency_level_on_writes_reads_batch_and_queries(
                         lambda q=query, want=want: sorted(str(r.uuid) for r in q.do()) == want,
                     )
         count = clients[2].query.aggregate(name).meta_count().do()
-        assert count.count == 90
+        assert count.total_count == 90
     finally:
         for c in clients:
             c.close()
@@ -235,44 +236,40 @@ def test_node_outage_all_fails_then_recovers_quorum_and_one_keep_working(
         # Phase 2: the node is known dead by now; ALL reads and writes use the live replicas.
         # (Idempotent calls with a bounded timeout and retries, the recommended setting:
         # a rare stall is retried, and counted below, instead of hanging the test.)
-        steady = wt.RequestOptions(
-            timeout=wt.Timeouts(read=10, total=35),
+        steady: CallOverrides = {
+            "timeout": wt.Timeouts(read=10, total=35),
             # 500 too: right after the node returns, a read with ALL may meet
             # "read repair error: overwrite source object changed during repair … conflict".
-            retry=wt.RetryPolicy(
+            "retry": wt.RetryPolicy(
                 enabled=True,
                 max_attempts=3,
                 initial_backoff=0.1,
                 retry_on_status=frozenset({500, 502, 503, 504}),
             ),
-        )
+        }
         with wt.telemetry.capture() as events:
             for oid in ids:
-                assert client.objects.get(name, oid, consistency_level="ALL", options=steady)
+                assert client.objects.get(name, oid, consistency_level="ALL", **steady)
             rows = (
-                client.query.get(name)
-                .fields("n")
-                .consistency_level("ALL")
-                .limit(50)
-                .do(options=steady)
+                client.query.get(name).fields("n").consistency_level("ALL").limit(50).do(**steady)
             )
             assert len(rows) == len(ids) + 1
-            client.objects.replace(name, ids[0], {"n": 0}, consistency_level="ALL", options=steady)
+            client.objects.replace(name, ids[0], {"n": 0}, consistency_level="ALL", **steady)
             extra = str(uuid.uuid4())
             result = client.batch.insert_objects(
                 [{"id": extra, "properties": {"n": 99}}],
                 collection=name,
                 consistency_level="ALL",
-                options=steady,
+                **steady,
             )
             assert result.ok, result.failures
 
             cluster.restart(2)
             # Back to three: ALL sees every replica again, including the writes made meanwhile.
             for k, oid in enumerate(ids):
-                got = client.objects.get(name, oid, consistency_level="ALL", options=steady)
+                got = client.objects.get(name, oid, consistency_level="ALL", **steady)
                 assert got is not None and got.properties["n"] == k
-            got = client.objects.get(name, extra, consistency_level="ALL", options=steady)
+            got = client.objects.get(name, extra, consistency_level="ALL", **steady)
             assert got is not None and got.properties["n"] == 99
         retried = [e.metadata["error_kind"] for e in events.of("request", "retry")]
         print(f"[outage] phase 2 and after restart: retries {retried}")

@@ -1,4 +1,4 @@
-"""Config, Timeouts, RetryPolicy, RequestOptions: validation, redaction, env."""
+"""Config, Timeouts, RetryPolicy, per-call keywords: validation, redaction, env."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._core.options import resolve
 
 SECRET = "sk-very-secret-key-0123"
 
@@ -115,12 +116,13 @@ def test_retry_policy_only_raises_config_error(name: str, value: object) -> None
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["timeout", "retry", "headers", "idempotent", "metadata"]), anything)
-def test_request_options_only_raise_config_error(name: str, value: object) -> None:
+def test_per_call_keywords_only_raise_config_error(name: str, value: object) -> None:
     try:
-        options = wt.RequestOptions(**{name: value})  # type: ignore[arg-type]
+        options = resolve({name: value})
     except wt.ConfigError as err:
         assert "expected" in str(err)
     else:
+        assert options is not None
         stored = getattr(options, name)
         allowed = {
             "timeout": (wt.Timeouts, type(None)),
@@ -179,7 +181,7 @@ def test_repr_and_str_never_show_secrets() -> None:
         repr(config),
         str(config),
         repr(client),
-        repr(wt.RequestOptions(headers={"Authorization": f"Bearer {SECRET}"})),
+        repr(resolve({"headers": {"Authorization": f"Bearer {SECRET}"}})),
     ):
         assert SECRET not in text
         assert "openai-secret-999" not in text
@@ -274,14 +276,13 @@ def test_insecure_transport_warning_once_for_remote_http_with_key(
     assert SECRET not in str(relevant[0].message)
 
 
-def test_request_options_resolve_keywords() -> None:
-    from weaviate_telemetry._core.config import RequestOptions
-
-    merged = RequestOptions.resolve(RequestOptions(idempotent=True), {"timeout": 3})
+def test_per_call_keywords_become_one_checked_value() -> None:
+    assert resolve({}) is None  # no keywords: the client's settings apply unchanged
+    merged = resolve({"timeout": 3, "idempotent": True})
     assert merged is not None and merged.idempotent is True
     assert isinstance(merged.timeout, wt.Timeouts) and merged.timeout.read == 3
-    with pytest.raises(wt.ConfigError, match="unknown request option"):
-        RequestOptions.resolve(None, {"tiemout": 1})
+    with pytest.raises(wt.ConfigError, match=r"unknown request option\(s\) tiemout: a call takes"):
+        resolve({"tiemout": 1})
 
 
 @pytest.mark.parametrize(
@@ -300,13 +301,22 @@ def test_rejected_url_is_shown_without_its_secrets(url: str) -> None:
         assert SECRET not in str(info.value) and SECRET not in repr(info.value)
 
 
-@pytest.mark.parametrize("bad", [{"timeout": 1}, wt.Timeouts(), "fast", 3])
-def test_options_must_be_request_options(bad: object) -> None:
+def test_options_keyword_is_refused_with_the_keywords_to_use() -> None:
+    """One way for per-call options: ``options=`` fails before any I/O, naming the keywords."""
     with wt.Client("http://127.0.0.1:9") as client:
+        articles = client.collections.use("Article")
         for call in (
-            lambda: client.meta(options=bad),  # type: ignore[arg-type]
-            lambda: client.meta(options=bad, timeout=2),  # type: ignore[arg-type]
-            lambda: client.raw.request("GET", "/v1/meta", options=bad),  # type: ignore[arg-type]
+            lambda: client.meta(options={"timeout": 1}),  # type: ignore[call-arg]
+            lambda: client.raw.request("GET", "/v1/meta", options=None),  # type: ignore[call-arg]
+            lambda: articles.query.fetch_objects(options=3),  # type: ignore[call-arg]
+            lambda: articles.data.insert({}, options=None),  # type: ignore[call-arg]
+            lambda: articles.batch.dynamic(options=None),  # type: ignore[call-arg]
+            lambda: client.batch.fixed_size(10, options=None),  # type: ignore[call-arg]
         ):
-            with pytest.raises(wt.ConfigError, match="a RequestOptions or None"):
+            with pytest.raises(wt.ConfigError) as info:
                 call()
+            message = str(info.value)
+            assert "options= was removed" in message
+            assert "timeout=, retry=, headers=, idempotent=, metadata=" in message
+    with pytest.raises(AttributeError, match="per-call options are keywords"):
+        wt.RequestOptions  # noqa: B018

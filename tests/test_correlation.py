@@ -117,7 +117,7 @@ def test_per_call_metadata_wins_over_the_context_and_reaches_the_same_places(
 ) -> None:
     with ScriptedHTTPServer([Canned(200, META)]) as server, wt.Client(server.url) as client:
         with wt.telemetry.metadata(request_id="abc", user="u1"):
-            client.meta(options=wt.RequestOptions(metadata={"request_id": "per-call"}))
+            client.meta(metadata={"request_id": "per-call"})
     (span,) = [s for s in seen.spans.get_finished_spans() if s.name == "meta"]
     attrs = dict(span.attributes or {})
     assert attrs["weaviate.metadata.request_id"] == "per-call"

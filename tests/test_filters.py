@@ -12,6 +12,7 @@ import pytest
 import weaviate_telemetry as wt
 from weaviate_telemetry._core.models import Request, evolve
 from weaviate_telemetry._query.builders import AggregateQuery, GetQuery, Query
+from weaviate_telemetry.outputs.aggregate import AggregateReturn
 
 F = wt.Filter
 ID = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
@@ -22,7 +23,7 @@ def _client_free_get(name: str = "Article") -> GetQuery:
     return Query(lambda request, options, parse: pytest.fail("no I/O expected")).get(name)
 
 
-def _agg(name: str = "Article") -> AggregateQuery:
+def _agg(name: str = "Article") -> AggregateQuery[AggregateReturn]:
     return Query(lambda request, options, parse: pytest.fail("no I/O expected")).aggregate(name)
 
 

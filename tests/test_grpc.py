@@ -389,14 +389,14 @@ def test_a_per_call_authorization_replaces_the_clients_over_grpc_as_over_rest(
         try:
             # Header names are case-insensitive: either spelling replaces the client's.
             for key in ("Authorization", "authorization"):
-                wrong = wt.RequestOptions(headers={key: "Bearer wrong-key-456"})
-                right = wt.RequestOptions(headers={key: f"Bearer {API_KEY}"})
+                wrong = {key: "Bearer wrong-key-456"}
+                right = {key: f"Bearer {API_KEY}"}
                 for transport in ("graphql", "grpc"):
                     with pytest.raises(wt.UnauthorizedError):
-                        good.query.get(name).do(transport=transport, options=wrong)
+                        good.query.get(name).do(transport=transport, headers=wrong)
                 with weaviate_auth_server.client(api_key="wrong-key-789") as bad:  # the reverse
                     for transport in ("graphql", "grpc"):
-                        found = bad.query.get(name).do(transport=transport, options=right)
+                        found = bad.query.get(name).do(transport=transport, headers=right)
                         assert len(found) == 0
         finally:
             good.collections.delete(name)

@@ -80,7 +80,7 @@ def test_one_client_across_a_restart_on_the_same_port(
         # and opens fresh ones before sending, so even with retries off nothing fails.
         assert outcomes == ["ok"] * 6
         assert events.of("request", "retry") == []
-        assert client.query.aggregate(name).meta_count().do().count == 3
+        assert client.query.aggregate(name).meta_count().do().total_count == 3
         client.collections.delete(name)
 
 

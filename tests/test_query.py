@@ -11,15 +11,21 @@ from typing import Any
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry._core.config import RequestOptions
 from weaviate_telemetry._core.models import Request, Response
-from weaviate_telemetry._query.builders import (
-    AggregateResult,
-    GroupedBy,
-    Occurrence,
-    PropertyMetrics,
-    Query,
-)
+from weaviate_telemetry._query.builders import Query
+from weaviate_telemetry.classes.aggregate import Metrics
 from weaviate_telemetry.embedded import EmbeddedWeaviate
+from weaviate_telemetry.outputs.aggregate import (
+    AggregateBoolean,
+    AggregateDate,
+    AggregateGroupByReturn,
+    AggregateNumber,
+    AggregateReturn,
+    AggregateText,
+    GroupedBy,
+    TopOccurrence,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -311,7 +317,7 @@ def test_multi_tenant_query_and_aggregate(client: wt.Client, collection_name: st
         a = client.query.get(collection_name).fields("title").tenant("tenantA").do()
         assert sorted(o.properties["title"] for o in a) == ["a1", "a2"]
         count = client.query.aggregate(collection_name).tenant("tenantB").do()
-        assert count.count == 1
+        assert count.total_count == 1
         with pytest.raises(wt.ValidationError, match="tenant"):  # as over gRPC
             client.query.get(collection_name).fields("title").do()
     finally:
@@ -336,26 +342,60 @@ def test_aggregate_meta_metrics_top_occurrences(client: wt.Client, data: str) ->
         .metrics("year", "count", "sum", "mean", "median", "mode", "maximum", "minimum")
         .metrics("price", "sum", "maximum")
         .metrics("published", "totalTrue", "totalFalse", "percentageTrue")
+        .metrics("when", "minimum", "maximum")
         .top_occurrences("category", limit=2)
         .do()
     )
-    assert isinstance(result, AggregateResult)
-    assert result.count == N
+    # The handle's result family: the lower builder has no types of its own.
+    assert isinstance(result, AggregateReturn)
+    assert result.total_count == N
     year = result.properties["year"]
-    assert isinstance(year, PropertyMetrics)
+    assert isinstance(year, AggregateNumber)  # no schema read: numbers are floats
     assert year.count == N
-    assert year.sum == sum(2000 + i for i in range(N))
+    assert year.sum_ == sum(2000 + i for i in range(N))
     assert year.mean == pytest.approx(2014.5)
     assert year.median == pytest.approx(2014.5)
     assert (year.minimum, year.maximum) == (2000, 2029)
-    assert result.properties["price"].maximum == pytest.approx(43.5)
+    price = result.properties["price"]
+    assert isinstance(price, AggregateNumber) and price.maximum == pytest.approx(43.5)
+    assert price.mean is None  # not asked for
     pub = result.properties["published"]
+    assert isinstance(pub, AggregateBoolean)
     assert (pub.total_true, pub.total_false) == (15, 15)
     assert pub.percentage_true == pytest.approx(0.5)
-    top = result.properties["category"].top_occurrences
-    assert top is not None and len(top) == 2
-    assert all(isinstance(o, Occurrence) and o.occurs == 10 for o in top)
-    assert result.raw["data"]["Aggregate"][data][0]["meta"]["count"] == N
+    when = result.properties["when"]
+    assert isinstance(when, AggregateDate)
+    assert isinstance(when.minimum, str) and isinstance(when.maximum, str)
+    assert when.minimum < when.maximum
+    top = result.properties["category"]
+    assert isinstance(top, AggregateText) and len(top.top_occurrences) == 2
+    assert all(isinstance(o, TopOccurrence) and o.count == 10 for o in top.top_occurrences)
+
+
+def test_aggregate_builder_equals_the_handle(client: wt.Client, data: str) -> None:
+    """One family: the same aggregation through both layers gives equal values."""
+    handle = client.collections.use(data)
+    lower = (
+        client.query.aggregate(data)
+        .meta_count()
+        .metrics("price", "count", "maximum", "minimum")
+        .top_occurrences("category", limit=2)
+        .do()
+    )
+    upper = handle.aggregate.over_all(
+        total_count=True,
+        return_metrics=[
+            Metrics("price").number(count=True, maximum=True, minimum=True),
+            Metrics("category").text(top_occurrences_count=True, top_occurrences_value=True,
+                                     limit=2),
+        ],
+    )  # fmt: skip
+    assert lower == upper
+    lower_groups = client.query.aggregate(data).meta_count().group_by("category").do()
+    upper_groups = handle.aggregate.over_all(total_count=True, group_by="category")
+    assert isinstance(lower_groups, AggregateGroupByReturn)
+    key = lambda g: str(g.grouped_by.value)  # noqa: E731
+    assert sorted(lower_groups.groups, key=key) == sorted(upper_groups.groups, key=key)
 
 
 def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> None:
@@ -366,15 +406,15 @@ def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> N
         .group_by("category")
         .do()
     )
-    assert grouped.count is None and grouped.properties == {}
-    groups = {g.grouped_by.value: g for g in grouped.groups if g.grouped_by is not None}
+    assert isinstance(grouped, AggregateGroupByReturn)
+    groups = {g.grouped_by.value: g for g in grouped.groups}
     assert set(groups) == set(CATEGORIES)
-    assert all(g.count == 10 for g in groups.values())
-    assert groups["blog"].properties["year"].minimum == 2001
-    assert groups["news"].grouped_by == GroupedBy(("category",), "news")
+    assert all(g.total_count == 10 for g in groups.values())
+    assert groups["blog"].properties["year"] == AggregateNumber(minimum=2001)
+    assert groups["news"].grouped_by == GroupedBy("category", "news")
 
     filtered = client.query.aggregate(data).where(F.by_property("year").less_than(2005)).do()
-    assert filtered.count == 5
+    assert filtered.total_count == 5
 
     near = (
         client.query.aggregate(data)
@@ -383,13 +423,13 @@ def test_aggregate_group_by_where_near_vector(client: wt.Client, data: str) -> N
         .object_limit(4)
         .do()
     )
-    assert near.count == 4
+    assert near.total_count == 4
     close = (
         client.query.aggregate(data)
         .near_vector([1.0, 0.0, 0.0, 0.0], target_vector="a", distance=0.01)
         .do()
     )
-    assert close.count == 3
+    assert close.total_count == 3
 
 
 def test_graphql_passthrough_and_errors_keep_partial_data(client: wt.Client, data: str) -> None:
@@ -438,9 +478,9 @@ def test_graphql_variables_are_sent(client: wt.Client, data: str) -> None:
 
 
 def test_request_shape_and_idempotency() -> None:
-    seen: list[tuple[Request, wt.RequestOptions | None]] = []
+    seen: list[tuple[Request, RequestOptions | None]] = []
 
-    def call(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+    def call(request: Request, options: RequestOptions | None, parse: Any) -> Any:
         seen.append((request, options))
         body = {"data": {"Get": {"Article": [{"title": "x", "_additional": {"id": IDS[0]}}]}}}
         return parse(Response(200, {}, body, b"", "http://x/v1/graphql", 0.01))
@@ -460,13 +500,13 @@ def test_request_shape_and_idempotency() -> None:
     assert request.body == {"query": query.get("Article").fields("title").tenant("t1").to_graphql()}
     assert options is not None and options.metadata == {"k": 1}
 
-    def not_json(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+    def not_json(request: Request, options: RequestOptions | None, parse: Any) -> Any:
         return parse(Response(200, {}, ["not", "an", "object"], b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError):
         Query(not_json).graphql("{ x }")
 
-    def no_data(request: Request, options: wt.RequestOptions | None, parse: Any) -> Any:
+    def no_data(request: Request, options: RequestOptions | None, parse: Any) -> Any:
         return parse(Response(200, {}, {"data": None}, b"", "u", 0.0))
 
     with pytest.raises(wt.ProtocolError, match="no 'data'"):

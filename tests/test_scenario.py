@@ -61,7 +61,7 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
         assert progress[-1].processed == TOTAL
 
         count = client.query.aggregate(collection_name).meta_count().do()
-        assert count.count == TOTAL
+        assert count.total_count == TOTAL
 
         target = 4321
         near = (
@@ -99,16 +99,16 @@ def test_ten_thousand_objects_lifecycle(client: wt.Client, collection_name: str)
         doomed = F.by_property("group").equal(0)
         dry = client.batch.delete_objects(collection_name, doomed, dry_run=True)
         assert dry.matches == TOTAL // GROUPS and dry.successful == 0
-        assert client.query.aggregate(collection_name).do().count == TOTAL
+        assert client.query.aggregate(collection_name).do().total_count == TOTAL
 
         deleted = client.batch.delete_objects(collection_name, doomed)
         assert deleted.matches == TOTAL // GROUPS
         assert deleted.successful == TOTAL // GROUPS and deleted.failed == 0
 
         remaining = TOTAL - TOTAL // GROUPS
-        assert client.query.aggregate(collection_name).meta_count().do().count == remaining
+        assert client.query.aggregate(collection_name).meta_count().do().total_count == remaining
         per_group = client.query.aggregate(collection_name).group_by("group").do()
-        counts = {g.grouped_by.value: g.count for g in per_group.groups if g.grouped_by}
+        counts = {g.grouped_by.value: g.total_count for g in per_group.groups}
         assert counts == {"1": TOTAL // GROUPS, "2": TOTAL // GROUPS, "3": TOTAL // GROUPS}
         assert client.objects.get(collection_name, ids[0]) is None
         assert client.objects.get(collection_name, ids[1]) is not None

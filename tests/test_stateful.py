@@ -145,7 +145,7 @@ class ObjectsMachine(RuleBasedStateMachine):
     @rule()
     def count(self) -> None:
         result = self.client.query.aggregate(self.collection).tenant(self.tenant).meta_count().do()
-        assert result.count == len(self.model)
+        assert result.total_count == len(self.model)
 
     # -- invalid inputs: typed errors, nothing changes ---------------------------------
 

@@ -155,7 +155,7 @@ def test_retry_503_then_200(stamina_testing: None) -> None:
 
 def test_caller_metadata_from_context_and_options(client: wt.Client) -> None:
     with wt.telemetry.capture() as cap, wt.telemetry.metadata(job="nightly", shard=3):
-        client.meta(options=wt.RequestOptions(metadata={"correlation_id": "abc-1"}))
+        client.meta(metadata={"correlation_id": "abc-1"})
     for event in cap.events:
         assert event.metadata["metadata"] == {
             "job": "nightly",

@@ -1,7 +1,7 @@
 """A user's ``mypy --strict`` sees concrete result types (tests/typing/user_program.py).
 
 The sample program asserts (``assert_type``) the type of every handle search, fetch,
-aggregate and batch call, untyped and with ``data_model=`` (a TypedDict), and the typed
+aggregate, write and batch call, untyped and with ``data_model=`` (a TypedDict), and the typed
 per-call keywords; a second program holds the mistakes those types must catch, so the
 check can fail.
 """
@@ -34,7 +34,12 @@ def wrong(client: wt.Client) -> None:
     articles.query.bm25("x").groups  # line 15: no groups without group_by
     total: str = articles.aggregate.over_all().total_count  # line 16: int | None
     articles.query.fetch_objects(timout=5)  # line 17: a misspelt per-call keyword
-    articles.data.insert({"title": "x"}, timeout="soon")  # line 18: not a number
+    articles.data.insert({"title": "x", "year": 1}, timeout="soon")  # line 18: not a number
+    client.meta(options=None)  # line 19: options= is gone; keywords are the one way
+    client.query.aggregate("Article").do().groups  # line 20: no groups without group_by
+    articles.data.insert({"title": "x", "year": "1999"})  # line 21: year is an int
+    articles.data.replace(hit.uuid, {"title": 3, "year": 1})  # line 22: title is a str
+    articles.data.insert_many([{"titel": "x", "year": 1}])  # line 23: no such property
 """
 
 
@@ -53,4 +58,4 @@ def test_a_users_mypy_strict_infers_concrete_result_types(tmp_path: Path) -> Non
     errors = [line for line in done.stdout.splitlines() if ": error:" in line]
     assert not [e for e in errors if "user_program.py" in e], done.stdout
     lines = sorted({int(m.group(1)) for e in errors if (m := re.search(r"mistakes\.py:(\d+)", e))})
-    assert lines == [14, 15, 16, 17, 18], done.stdout
+    assert lines == [14, 15, 16, 17, 18, 19, 20, 21, 22, 23], done.stdout

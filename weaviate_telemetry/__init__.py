@@ -14,7 +14,7 @@ from . import telemetry
 from ._api.health import EndpointHealth, HealthReport
 from ._api.info import Meta
 from ._client import Client
-from ._core.config import Config, InsecureTransportWarning, RequestOptions, RetryPolicy, Timeouts
+from ._core.config import Config, InsecureTransportWarning, RetryPolicy, Timeouts
 from ._core.credentials import Auth
 from ._core.errors import (
     BadRequestError,
@@ -73,6 +73,14 @@ _MOVED_TO = (
 )
 
 
+_REMOVED = {
+    "RequestOptions": (
+        ": per-call options are keywords on every call, e.g. client.meta(timeout=5);"
+        " they are timeout=, retry=, headers=, idempotent=, metadata= (docs/configuration.md)"
+    ),
+}
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
@@ -85,7 +93,8 @@ def __getattr__(name: str) -> Any:
                 value = getattr(found, name)
                 break
         else:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            hint = _REMOVED.get(name, "")
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}{hint}")
     globals()[name] = value  # later lookups skip this function
     return value
 
@@ -118,7 +127,6 @@ __all__ = [
     "NotFoundError",
     "ProtocolError",
     "RateLimitedError",
-    "RequestOptions",
     "Response",
     "RetryPolicy",
     "ServerError",

@@ -88,23 +88,19 @@ class AsyncClient:
         """True when the server process is alive."""
         return await self.health.live(timeout)
 
-    async def meta(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Meta:
+    async def meta(self, **overrides: Unpack[CallOverrides]) -> Meta:
         """Server version, hostname and modules (``GET /v1/meta``)."""
-        return await self._call(META_REQUEST, resolve(options, overrides), parse_meta)
+        return await self._call(META_REQUEST, resolve(overrides), parse_meta)
 
     async def nodes(
         self,
         output: str = "minimal",
         collection: str | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> list[NodeStatus]:
         """Cluster nodes and (with ``output="verbose"``) their shards (``GET /v1/nodes``)."""
         request = nodes_request(output, collection)
-        return await self._call(request, resolve(options, overrides), parse_nodes)
+        return await self._call(request, resolve(overrides), parse_nodes)
 
     async def close(self) -> None:
         """Release pooled connections and channels; later calls raise ``connection_error``.

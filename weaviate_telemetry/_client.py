@@ -113,23 +113,19 @@ class Client:
         """Run a namespace's request with the caller's per-call options (a :class:`Call`)."""
         return self._pipeline.execute(with_options(request, options), parse)
 
-    def meta(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Meta:
+    def meta(self, **overrides: Unpack[CallOverrides]) -> Meta:
         """Server version, hostname and modules (``GET /v1/meta``)."""
-        return self._call(META_REQUEST, resolve(options, overrides), parse_meta)
+        return self._call(META_REQUEST, resolve(overrides), parse_meta)
 
     def nodes(
         self,
         output: str = "minimal",
         collection: str | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> list[NodeStatus]:
         """Cluster nodes and (with ``output="verbose"``) their shards (``GET /v1/nodes``)."""
         request = nodes_request(output, collection)
-        return self._call(request, resolve(options, overrides), parse_nodes)
+        return self._call(request, resolve(overrides), parse_nodes)
 
     def close(self) -> None:
         """Release pooled connections; later calls raise ``connection_error``. Idempotent."""

@@ -12,6 +12,7 @@ from typing_extensions import assert_type
 import weaviate_telemetry as wt
 from weaviate_telemetry.classes.aggregate import GroupByAggregate, Metrics
 from weaviate_telemetry.classes.data import DataObject
+from weaviate_telemetry.classes.init import CallOverrides
 from weaviate_telemetry.classes.query import Filter, GroupBy, MetadataQuery, Sort
 from weaviate_telemetry.outputs.aggregate import AggregateGroupByReturn, AggregateReturn
 from weaviate_telemetry.outputs.batch import BatchContext
@@ -51,6 +52,14 @@ def typed(client: wt.Client) -> None:
     for each in articles.iterator():
         assert_type(each.properties["year"], int)
     assert_type(articles.with_tenant("t1"), wt.Collection[Article])
+    # writes take the data model too
+    assert_type(articles.data.insert({"title": "x", "year": 2020}), uuid.UUID)
+    assert_type(
+        articles.data.insert_many([{"title": "x", "year": 1}, DataObject({"title": "y"})]),
+        BatchObjectReturn,
+    )
+    articles.data.replace(uuid.uuid4(), {"title": "x", "year": 2021})
+    articles.data.update(uuid.uuid4(), {"title": "y", "year": 2022})
     # per-call keywords are typed (CallOverrides): timeout, retry, headers, idempotent, metadata
     articles.query.near_vector([0.1], timeout=5, metadata={"request": "r1"}, headers={"X-A": "1"})
     articles.data.delete_by_id(uuid.uuid4(), retry=wt.RetryPolicy(enabled=True), idempotent=True)
@@ -73,3 +82,14 @@ def untyped(client: wt.Client) -> None:
     with articles.batch.dynamic() as batch:
         assert_type(batch, BatchContext)
     assert_type(client.query.get("Article").limit(1).do(), QueryReturn[Any] | GroupByReturn[Any])
+    # the lower GraphQL builder returns the handle's aggregate family, typed by group_by
+    lower = client.query.aggregate("Article").meta_count().metrics("year", "mean").do()
+    assert_type(lower, AggregateReturn)
+    assert_type(lower.total_count, int | None)
+    assert_type(client.query.aggregate("Article").group_by("year").do(), AggregateGroupByReturn)
+    # per-call keywords are the one way: a prepared set is a CallOverrides dict
+    steady: CallOverrides = {"timeout": 10, "idempotent": True}
+    assert_type(client.meta(**steady), wt.Meta)
+    client.raw.request("GET", "/v1/meta", headers={"X-A": "1"}, timeout=2)
+    with client.batch.dynamic(timeout=30) as many:
+        many.add_object("Article", {"title": "x"})

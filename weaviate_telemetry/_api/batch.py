@@ -41,6 +41,9 @@ from .objects import object_body
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
     from .._core.sync_driver import SyncPipeline
 
 _OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "vectors", "tenant"})
@@ -397,8 +400,7 @@ class Batch:
         consistency_level: str | None = None,
         transport: str | None = None,
         keep_ids: bool = True,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchResult:
         """Import many objects; returns a :class:`BatchResult` and raises only for bad arguments.
 
@@ -448,7 +450,7 @@ class Batch:
             raise v.invalid("transport", transport, "None, 'grpc' or 'rest'")
         if not isinstance(keep_ids, bool):
             raise v.invalid("keep_ids", keep_ids, "True or False")
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         rpc = transport == "grpc" or (transport is None and self._rpc)
 
         def prepare(index: int, item: Any) -> _Item:
@@ -474,8 +476,7 @@ class Batch:
         on_progress: Callable[[BatchProgress], object] | None = None,
         consistency_level: str | None = None,
         keep_ids: bool = True,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchResult:
         """Import many objects over one server-paced ``BatchStream`` (Weaviate >= 1.36).
 
@@ -506,7 +507,7 @@ class Batch:
         _check_callback(on_progress)
         if not isinstance(keep_ids, bool):
             raise v.invalid("keep_ids", keep_ids, "True or False")
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         if self._streams is None or not self._rpc:
             raise v.invalid("grpc_port", None, "a client with a grpc_port for stream_objects")
 
@@ -678,8 +679,7 @@ class Batch:
         concurrency: int = 2,
         on_progress: Callable[[BatchProgress], object] | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchResult:
         """Add many cross-references; same chunking, progress and result rules as objects.
 
@@ -691,7 +691,7 @@ class Batch:
         level = v.consistency(consistency_level)
         _check_items(references, "references")
         _check_callback(on_progress)
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
 
         def send(chunk: list[_Item]) -> _Outcome:
             return self._send_references(chunk, level, opts)
@@ -727,8 +727,7 @@ class Batch:
         output: str = "minimal",
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchDeleteResult:
         """Delete every object of ``collection`` matching ``where`` (``DELETE /v1/batch/objects``).
 
@@ -766,7 +765,7 @@ class Batch:
         )
         return self._call(
             request,
-            resolve(options, overrides),
+            resolve(overrides),
             lambda response: _delete_result(response, dry_run),
         )
 

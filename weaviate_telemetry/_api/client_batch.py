@@ -17,15 +17,19 @@ from __future__ import annotations
 import uuid as _uuid
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
-from .._core.config import RequestOptions
-from .._core.options import resolve
+from .._core.options import checked
 from .batch import Batch
 from .collection import Collection
 from .collection_batch import BatchContext
 from .collection_data import ErrorObject, ErrorReference
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 _DYNAMIC_SIZE = 100
 _DYNAMIC_CONCURRENCY = 2
@@ -39,13 +43,13 @@ class ClientBatchContext:
         handle: Callable[[str], Collection],
         batch_size: int,
         concurrency: int,
-        opts: RequestOptions | None,
+        overrides: CallOverrides,
         owner: ClientBatch,
     ) -> None:
         self._handle = handle
         self._size = batch_size
         self._concurrency = concurrency
-        self._opts = opts
+        self._overrides = overrides
         self._owner = owner
         self._batches: dict[tuple[str, str | None], BatchContext] = {}
 
@@ -56,7 +60,7 @@ class ClientBatchContext:
             handle = self._handle(key[0])
             if tenant is not None:
                 handle = handle.with_tenant(tenant)
-            found = handle.batch.fixed_size(self._size, self._concurrency, options=self._opts)
+            found = handle.batch.fixed_size(self._size, self._concurrency, **self._overrides)
             self._batches[key] = found
         return found
 
@@ -143,29 +147,23 @@ class ClientBatch(Batch):
         self.failed_objects = batch.failed_objects
         self.failed_references = batch.failed_references
 
-    def dynamic(
-        self, *, options: RequestOptions | None = None, **overrides: Any
-    ) -> ClientBatchContext:
+    def dynamic(self, **overrides: Unpack[CallOverrides]) -> ClientBatchContext:
         """A batch with the SDK's default sizing (chunks of 100, 2 in flight); name the
         collection per object: ``batch.add_object(collection="Article", ...)``."""
-        return self._start(_DYNAMIC_SIZE, _DYNAMIC_CONCURRENCY, resolve(options, overrides))
+        return self._start(_DYNAMIC_SIZE, _DYNAMIC_CONCURRENCY, checked(overrides))
 
     def fixed_size(
         self,
         batch_size: int = 100,
         concurrent_requests: int = 2,
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> ClientBatchContext:
         """A batch sending chunks of ``batch_size`` objects, ``concurrent_requests`` at a time."""
         size = v.positive_int(batch_size, "batch_size", 10_000)
         concurrency = v.positive_int(concurrent_requests, "concurrent_requests", 64)
-        return self._start(size, concurrency, resolve(options, overrides))
+        return self._start(size, concurrency, checked(overrides))
 
-    def _start(
-        self, size: int, concurrency: int, opts: RequestOptions | None
-    ) -> ClientBatchContext:
+    def _start(self, size: int, concurrency: int, overrides: CallOverrides) -> ClientBatchContext:
         self.failed_objects = []
         self.failed_references = []
-        return ClientBatchContext(self._handle, size, concurrency, opts, self)
+        return ClientBatchContext(self._handle, size, concurrency, overrides, self)

@@ -3,7 +3,7 @@
 A :class:`Collection` sends nothing when created; each of its calls is one
 logical operation with its own telemetry name (``collection.query.near_vector``,
 ``collection.data.insert`` …), the client's retry policy and per-call
-overrides (``options=`` or ``timeout=``, ``retry=``, ``headers=``,
+overrides (``timeout=``, ``retry=``, ``headers=``, ``idempotent=``,
 ``metadata=`` keywords), exactly like every other namespace::
 
     articles = client.collections.use("Article")
@@ -50,35 +50,29 @@ class ConfigOf(Namespace[M], Generic[M]):
         self._ctx = ctx
 
     @operation
-    def get(
-        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Steps[CollectionConfig]:
+    def get(self, /, **overrides: Unpack[CallOverrides]) -> Steps[CollectionConfig]:
         """The definition as the server stores it (``not_found`` when absent)."""
-        return self._ctx.fetch_config(resolve(options, overrides))
+        return self._ctx.fetch_config(resolve(overrides))
 
     @operation
     def add_property(
         self,
         /,
         prop: Property,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Add a property (existing objects have no value for it)."""
-        return self._add("add_property", prop, resolve(options, overrides))
+        return self._add("add_property", prop, resolve(overrides))
 
     @operation
     def add_reference(
         self,
         /,
         ref: ReferenceProperty,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Add a cross-reference property."""
-        return self._add("add_reference", ref, resolve(options, overrides))
+        return self._add("add_reference", ref, resolve(overrides))
 
     def _add(self, operation: str, prop: Any, opts: RequestOptions | None) -> Steps[None]:
         ctx = self._ctx
@@ -113,42 +107,30 @@ class TenantsCollectionOf(Namespace[M], Generic[M]):
         self,
         /,
         tenants: str | Tenant | Sequence[str | Tenant],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Create tenants (names or :class:`Tenant` values; existing ones are left alone)."""
         name = self._ctx.name
-        yield from self._send(
-            "create", lambda t: t.add(name, tenants, options=options, **overrides)
-        )
+        yield from self._send("create", lambda t: t.add(name, tenants, **overrides))
 
     @operation
     def remove(
         self,
         /,
         tenants: str | Tenant | Sequence[str | Tenant],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Delete tenants and their data (unknown names are ignored)."""
         items = [tenants] if isinstance(tenants, (str, Tenant)) else list(tenants)
         names = [t.name if isinstance(t, Tenant) else t for t in items]
         name = self._ctx.name
-        yield from self._send(
-            "remove", lambda t: t.remove(name, names, options=options, **overrides)
-        )
+        yield from self._send("remove", lambda t: t.remove(name, names, **overrides))
 
     @operation
-    def get(
-        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Steps[dict[str, Tenant]]:
+    def get(self, /, **overrides: Unpack[CallOverrides]) -> Steps[dict[str, Tenant]]:
         """Every tenant by name."""
         name = self._ctx.name
-        found_: list[Tenant] = yield from self._send(
-            "get", lambda t: t.list(name, options=options, **overrides)
-        )
+        found_: list[Tenant] = yield from self._send("get", lambda t: t.list(name, **overrides))
         return {t.name: _current(t) for t in found_}
 
     @operation
@@ -156,15 +138,13 @@ class TenantsCollectionOf(Namespace[M], Generic[M]):
         self,
         /,
         tenant: str | Tenant,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[Tenant | None]:
         """One tenant, or None when it does not exist."""
         wanted = tenant.name if isinstance(tenant, Tenant) else tenant
         name = self._ctx.name
         got: Tenant | None = yield from self._send(
-            "get_by_name", lambda t: t.get(name, wanted, options=options, **overrides)
+            "get_by_name", lambda t: t.get(name, wanted, **overrides)
         )
         return None if got is None else _current(got)
 
@@ -173,30 +153,24 @@ class TenantsCollectionOf(Namespace[M], Generic[M]):
         self,
         /,
         tenants: Tenant | Sequence[Tenant],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Change activity status: ``update(Tenant("t1", TenantActivityStatus.INACTIVE))``."""
         name = self._ctx.name
-        yield from self._send(
-            "update", lambda t: t.update(name, tenants, options=options, **overrides)
-        )
+        yield from self._send("update", lambda t: t.update(name, tenants, **overrides))
 
     @operation
     def exists(
         self,
         /,
         tenant: str | Tenant,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[bool]:
         """True when the tenant exists."""
         wanted = tenant.name if isinstance(tenant, Tenant) else tenant
         name = self._ctx.name
         found_: bool = yield from self._send(
-            "exists", lambda t: t.exists(name, wanted, options=options, **overrides)
+            "exists", lambda t: t.exists(name, wanted, **overrides)
         )
         return found_
 
@@ -228,7 +202,7 @@ class CollectionOf(Namespace[M], Generic[M, P]):
     def __init__(self, ctx: HandleContext) -> None:
         super().__init__(run=ctx.run)
         self._ctx = ctx
-        self.data: DataOf[M] = DataOf(ctx)
+        self.data: DataOf[M, P] = DataOf(ctx)
         """Insert, replace, update, delete, exists, references."""
         self.query: QueryOf[M, P] = QueryOf(ctx)
         """fetch_objects, fetch_object_by_id, near_vector, near_object, near_text, bm25, hybrid."""
@@ -265,9 +239,7 @@ class CollectionOf(Namespace[M], Generic[M, P]):
         return type(self)(self._ctx.but(consistency_level=level))
 
     @operation
-    def exists(
-        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Steps[bool]:
+    def exists(self, /, **overrides: Unpack[CallOverrides]) -> Steps[bool]:
         """True when the collection exists."""
         request = Request(
             "GET",
@@ -277,15 +249,13 @@ class CollectionOf(Namespace[M], Generic[M, P]):
             collection=self.name,
             ok_statuses=frozenset({404}),
         )
-        return self._ctx.send(request, resolve(options, overrides), found)
+        return self._ctx.send(request, resolve(overrides), found)
 
     @operation
-    def length(
-        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Steps[int]:
+    def length(self, /, **overrides: Unpack[CallOverrides]) -> Steps[int]:
         """How many objects are stored (of the handle's tenant): one aggregate call
         (``len(collection)`` on the sync client, ``await collection.length()`` on the async one)."""
-        return self.aggregate.count(resolve(options, overrides))
+        return self.aggregate.count(resolve(overrides))
 
     def _pages(
         self,
@@ -332,8 +302,6 @@ class Collection(CollectionOf[Sync, P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         cache_size: int = 100,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Iterator[Object[P]]:
         """Every object in id order, fetched ``cache_size`` at a time with the ``after`` cursor.
@@ -342,7 +310,7 @@ class Collection(CollectionOf[Sync, P]):
         """
         size, page = self._pages(
             include_vector, return_metadata, return_properties, cache_size,
-            resolve(options, overrides),
+            resolve(overrides),
         )  # fmt: skip
         return _objects(size, page, self._ctx.run)
 
@@ -368,15 +336,13 @@ class AsyncCollection(CollectionOf[Async, P]):
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
         cache_size: int = 100,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AsyncIterator[Object[P]]:
         """Every object in id order, ``cache_size`` at a time (``async for``), as
         :meth:`Collection.iterator` pages: the same page steps, awaited."""
         size, page = self._pages(
             include_vector, return_metadata, return_properties, cache_size,
-            resolve(options, overrides),
+            resolve(overrides),
         )  # fmt: skip
         return _aobjects(size, page, self._ctx.run)
 

@@ -14,7 +14,7 @@ straight to :class:`AggregateReturn` / :class:`AggregateGroupByReturn`::
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, overload
 
 from .._core import validate as v
@@ -22,7 +22,12 @@ from .._core.config import RequestOptions
 from .._core.effects import Steps
 from .._core.models import Request, Response
 from .._core.options import resolve
-from .._core.results import JsonResult
+from .._query.aggregate import (
+    AggregateGroupByReturn,
+    AggregateReturn,
+    count_of,
+    shaped,
+)
 from .._query.builders import AggregateQuery
 from .._query.filters import Filter
 from .._query.graphql import answer_of, graphql_request, section
@@ -163,196 +168,6 @@ class GroupByAggregate:
     limit: int | None = None
 
 
-# -- results ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateInteger(JsonResult):
-    """Metrics of an ``int`` property (None where not asked for)."""
-
-    count: int | None = None
-    maximum: int | None = None
-    mean: float | None = None
-    median: float | None = None
-    minimum: int | None = None
-    mode: int | None = None
-    sum_: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateNumber(JsonResult):
-    """Metrics of a ``number`` property (None where not asked for)."""
-
-    count: int | None = None
-    maximum: float | None = None
-    mean: float | None = None
-    median: float | None = None
-    minimum: float | None = None
-    mode: float | None = None
-    sum_: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TopOccurrence(JsonResult):
-    """A frequent ``value`` of a text property and how often (``count``) it occurs."""
-
-    count: int | None
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateText(JsonResult):
-    """Metrics of a ``text`` property."""
-
-    count: int | None = None
-    top_occurrences: tuple[TopOccurrence, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateBoolean(JsonResult):
-    """Metrics of a ``boolean`` property."""
-
-    count: int | None = None
-    percentage_false: float | None = None
-    percentage_true: float | None = None
-    total_false: int | None = None
-    total_true: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateDate(JsonResult):
-    """Metrics of a ``date`` property (RFC 3339 strings)."""
-
-    count: int | None = None
-    maximum: str | None = None
-    median: str | None = None
-    minimum: str | None = None
-    mode: str | None = None
-
-
-AggregateMetric = (
-    AggregateInteger | AggregateNumber | AggregateText | AggregateBoolean | AggregateDate
-)
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateReturn(JsonResult):
-    """An aggregation without grouping: ``total_count`` and metrics by property name."""
-
-    properties: Mapping[str, AggregateMetric]
-    total_count: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class GroupedBy(JsonResult):
-    """The property (``prop``) and ``value`` a group was formed by."""
-
-    prop: str
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateGroup(JsonResult):
-    """One group of a grouped aggregation."""
-
-    grouped_by: GroupedBy
-    properties: Mapping[str, AggregateMetric]
-    total_count: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateGroupByReturn(JsonResult):
-    """A grouped aggregation: one :class:`AggregateGroup` per value."""
-
-    groups: tuple[AggregateGroup, ...] = field(default_factory=tuple)
-
-
-# -- conversions --------------------------------------------------------------------------
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _convert(metric: _Metric, m: Mapping[str, Any]) -> AggregateMetric:
-    """One property's metrics, straight from its GraphQL answer object."""
-    count = _int(m.get("count"))
-    if metric.kind == "integer":
-        return AggregateInteger(count, _int(m.get("maximum")), _num(m.get("mean")),
-                                _num(m.get("median")), _int(m.get("minimum")),
-                                _int(m.get("mode")), _int(m.get("sum")))  # fmt: skip
-    if metric.kind == "number":
-        return AggregateNumber(count, _num(m.get("maximum")), _num(m.get("mean")),
-                               _num(m.get("median")), _num(m.get("minimum")),
-                               _num(m.get("mode")), _num(m.get("sum")))  # fmt: skip
-    if metric.kind == "boolean":
-        return AggregateBoolean(count, _num(m.get("percentageFalse")),
-                                _num(m.get("percentageTrue")), _int(m.get("totalFalse")),
-                                _int(m.get("totalTrue")))  # fmt: skip
-    if metric.kind == "date":
-        return AggregateDate(count, _str(m.get("maximum")), _str(m.get("median")),
-                             _str(m.get("minimum")), _str(m.get("mode")))  # fmt: skip
-    top = m.get("topOccurrences")
-    occurrences = tuple(
-        TopOccurrence(_int(o.get("occurs")) or 0, o.get("value"))
-        for o in (top if isinstance(top, list) else ())
-        if isinstance(o, Mapping)
-    )
-    return AggregateText(count, occurrences)
-
-
-def _properties(metrics: Sequence[_Metric], row: Mapping[str, Any]) -> dict[str, AggregateMetric]:
-    out: dict[str, AggregateMetric] = {}
-    for m in metrics:
-        data = row.get(m.property)
-        out[m.property] = _convert(m, data if isinstance(data, Mapping) else {})
-    return out
-
-
-def _count(row: Mapping[str, Any]) -> int | None:
-    meta = row.get("meta")
-    return _int(meta.get("count")) if isinstance(meta, Mapping) else None
-
-
-def _shaped(
-    rows: Sequence[Mapping[str, Any]],
-    grouped: bool,
-    total_count: bool,
-    metrics: Sequence[_Metric],
-) -> AggregateReturn | AggregateGroupByReturn:
-    """The GraphQL ``Aggregate`` rows as v4 results (no intermediate representation)."""
-    if grouped:
-        groups = []
-        for row in rows:
-            by = row.get("groupedBy")
-            path = by.get("path") if isinstance(by, Mapping) else None
-            groups.append(
-                AggregateGroup(
-                    GroupedBy(
-                        str(path[0]) if isinstance(path, list) and path else "",
-                        by.get("value") if isinstance(by, Mapping) else None,
-                    ),
-                    _properties(metrics, row),
-                    _count(row) if total_count else None,
-                )
-            )
-        return AggregateGroupByReturn(tuple(groups))
-    row = rows[0] if rows else {}
-    return AggregateReturn(_properties(metrics, row), (_count(row) or 0) if total_count else None)
-
-
 def _rows(response: Response, collection: str) -> list[Mapping[str, Any]]:
     rows = section(answer_of(response), "Aggregate", collection)
     return [r for r in rows if isinstance(r, Mapping)]
@@ -384,9 +199,9 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate | None,
         total_count: bool,
         metrics: tuple[_Metric, ...],
-    ) -> AggregateQuery:
+    ) -> AggregateQuery[Any]:
         ctx = self._ctx
-        query = AggregateQuery(_unsent, ctx.name)  # rendered only: sent by _run
+        query: AggregateQuery[Any] = AggregateQuery(_unsent, ctx.name)  # rendered only
         if ctx.tenant is not None:
             query = query.tenant(ctx.tenant)
         if filters is not None:
@@ -410,7 +225,7 @@ class AggregateOf(Namespace[M], Generic[M]):
     def _aggregate(
         self,
         operation: str,
-        query: AggregateQuery,
+        query: AggregateQuery[Any],
         grouped: bool,
         total_count: bool,
         metrics: tuple[_Metric, ...],
@@ -425,7 +240,9 @@ class AggregateOf(Namespace[M], Generic[M]):
             ctx.send(
                 request,
                 opts,
-                lambda response: _shaped(_rows(response, ctx.name), grouped, total_count, metrics),
+                lambda response: shaped(
+                    _rows(response, ctx.name), grouped, total_count, _kinds(metrics)
+                ),
             )
         )
 
@@ -437,7 +254,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn: ...
     @overload
@@ -448,7 +264,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateReturn]: ...
     @overload
@@ -459,7 +274,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
     @overload
@@ -470,7 +284,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateGroupByReturn]: ...
     def over_all(
@@ -480,7 +293,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         group_by: str | GroupByAggregate | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Count and measure every (matching) object; :class:`AggregateReturn`, or
@@ -489,7 +301,7 @@ class AggregateOf(Namespace[M], Generic[M]):
         query = self._query("over_all", filters, group_by, total_count, metrics)
         return self._aggregate(
             "over_all", query, group_by is not None, total_count, metrics,
-            resolve(options, overrides),
+            resolve(overrides),
         )  # fmt: skip
 
     @overload
@@ -505,7 +317,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateReturn: ...
     @overload
@@ -521,7 +332,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateReturn]: ...
     @overload
@@ -537,7 +347,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> AggregateGroupByReturn: ...
     @overload
@@ -553,7 +362,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AggregateGroupByReturn]: ...
     def near_vector(
@@ -568,7 +376,6 @@ class AggregateOf(Namespace[M], Generic[M]):
         target_vector: str | Sequence[str] | None = None,
         total_count: bool = True,
         return_metrics: Any = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Aggregate the objects nearest to a vector (give ``object_limit`` or a distance)."""
@@ -580,7 +387,7 @@ class AggregateOf(Namespace[M], Generic[M]):
             query = query.object_limit(object_limit)
         return self._aggregate(
             "near_vector", query, group_by is not None, total_count, metrics,
-            resolve(options, overrides),
+            resolve(overrides),
         )  # fmt: skip
 
     def count(self, opts: RequestOptions | None) -> Steps[int]:
@@ -601,4 +408,8 @@ def _unsent(request: Request, options: RequestOptions | None, parse: Any) -> Any
 
 
 def _count_of(rows: Sequence[Mapping[str, Any]]) -> int:
-    return (_count(rows[0]) or 0) if len(rows) == 1 else 0
+    return (count_of(rows[0]) or 0) if len(rows) == 1 else 0
+
+
+def _kinds(metrics: Sequence[_Metric]) -> list[tuple[str, str]]:
+    return [(m.property, m.kind) for m in metrics]

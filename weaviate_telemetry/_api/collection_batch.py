@@ -21,11 +21,10 @@ from __future__ import annotations
 import uuid as _uuid
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
-from .._core.config import RequestOptions
-from .._core.options import resolve
+from .._core.options import checked
 from .batch import Batch, BatchResult
 from .collection_data import (
     DataObject,
@@ -37,6 +36,11 @@ from .collection_data import (
     reference_items,
 )
 from .handle import HandleContext
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 _DYNAMIC_SIZE = 100
 _DYNAMIC_CONCURRENCY = 2
@@ -50,13 +54,13 @@ class BatchContext:
         ctx: HandleContext,
         batch_size: int,
         concurrency: int,
-        opts: RequestOptions | None,
+        overrides: CallOverrides,
         owner: _BatchCollection,
     ) -> None:
         self._ctx = ctx
         self._size = batch_size
         self._concurrency = concurrency
-        self._opts = opts
+        self._overrides = overrides
         self._owner = owner
         self._objects: list[tuple[DataObject, dict[str, Any]]] = []
         self._references: list[DataReference] = []
@@ -117,7 +121,7 @@ class BatchContext:
                 consistency_level=self._ctx.consistency_level,
                 batch_size=self._size,
                 concurrency=self._concurrency,
-                options=self._opts,
+                **self._overrides,
             )
             outcome = object_outcome([o for o, _ in objects], bodies, result)
             self.failed_objects += outcome.errors.values()
@@ -129,7 +133,7 @@ class BatchContext:
                 batch_size=self._size,
                 concurrency=self._concurrency,
                 consistency_level=self._ctx.consistency_level,
-                options=self._opts,
+                **self._overrides,
             )
             self.failed_references += [
                 ErrorReference(f.message, owners[f.index], f.kind) for f in result.failures
@@ -169,7 +173,7 @@ class StreamBatchContext:
         self,
         ctx: HandleContext,
         max_in_flight: int,
-        opts: RequestOptions | None,
+        overrides: CallOverrides,
         owner: _BatchCollection,
     ) -> None:
         import queue
@@ -208,7 +212,7 @@ class StreamBatchContext:
                     tenant=ctx.tenant,
                     max_in_flight=max_in_flight,
                     consistency_level=ctx.consistency_level,
-                    options=opts,
+                    **overrides,
                 )
             except BaseException as exc:  # handed to the caller's thread
                 self._error = exc
@@ -279,17 +283,15 @@ class _BatchCollection:
         self.failed_objects = list(batch.failed_objects)
         self.failed_references = list(batch.failed_references)
 
-    def dynamic(self, *, options: RequestOptions | None = None, **overrides: Any) -> BatchContext:
+    def dynamic(self, **overrides: Unpack[CallOverrides]) -> BatchContext:
         """A batch with the SDK's default sizing (chunks of 100, 2 in flight)."""
-        return self._start(_DYNAMIC_SIZE, _DYNAMIC_CONCURRENCY, resolve(options, overrides))
+        return self._start(_DYNAMIC_SIZE, _DYNAMIC_CONCURRENCY, checked(overrides))
 
     def fixed_size(
         self,
         batch_size: int = 100,
         concurrent_requests: int = 2,
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> BatchContext:
         """A batch sending chunks of ``batch_size`` objects, ``concurrent_requests`` at a time.
 
@@ -297,14 +299,12 @@ class _BatchCollection:
         """
         size = v.positive_int(batch_size, "batch_size", 10_000)
         concurrency = v.positive_int(concurrent_requests, "concurrent_requests", 64)
-        return self._start(size, concurrency, resolve(options, overrides))
+        return self._start(size, concurrency, checked(overrides))
 
     def stream(
         self,
         max_in_flight: int = 2000,
-        *,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> StreamBatchContext:
         """A server-paced import over one ``BatchStream`` (Weaviate >= 1.36; docs/batch.md).
 
@@ -316,9 +316,9 @@ class _BatchCollection:
         window = v.positive_int(max_in_flight, "max_in_flight", 1_000_000)
         self.failed_objects = []
         self.failed_references = []
-        return StreamBatchContext(self._ctx, window, resolve(options, overrides), self)
+        return StreamBatchContext(self._ctx, window, checked(overrides), self)
 
-    def _start(self, size: int, concurrency: int, opts: RequestOptions | None) -> BatchContext:
+    def _start(self, size: int, concurrency: int, overrides: CallOverrides) -> BatchContext:
         self.failed_objects = []
         self.failed_references = []
-        return BatchContext(self._ctx, size, concurrency, opts, self)
+        return BatchContext(self._ctx, size, concurrency, overrides, self)

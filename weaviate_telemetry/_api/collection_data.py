@@ -12,16 +12,15 @@ import time
 import uuid as _uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from .._core import validate as v
-from .._core.config import RequestOptions
 from .._core.effects import Steps
 from .._core.errors import ErrorKind, WeaviateError
 from .._core.models import beacon
-from .._core.options import resolve
 from .._core.results import JsonResult
 from .._query.filters import Filter
+from .._query.results import P
 from .batch import Batch, BatchDeleteResult, BatchFailure, BatchReference, BatchResult
 from .handle import HandleContext
 from .objects import Objects, WeaviateObject
@@ -189,8 +188,13 @@ def reference_items(
     return owners, items
 
 
-class DataOf(Namespace[M], Generic[M]):
+class DataOf(Namespace[M], Generic[M, P]):
     """``collection.data``: insert, replace, update, delete, exists and references.
+
+    Properties are typed by the collection's data model (``P``: the ``TypedDict`` of
+    ``collections.use(name, data_model=...)``, else ``dict[str, Any]``), as in the
+    official client, where ``update`` also takes ``P`` (typing has no partial
+    ``TypedDict``; a ``cast`` or ``dict[str, Any]`` handle sends a subset).
 
     Written once (:mod:`.operation`): each method captures its one lower-layer
     call (``Objects``, ``Batch``) as a plan and sends it as steps, so on
@@ -214,12 +218,10 @@ class DataOf(Namespace[M], Generic[M]):
     def insert(
         self,
         /,
-        properties: Mapping[str, Any] | None = None,
+        properties: P | None = None,
         references: Mapping[str, Any] | None = None,
         uuid: UUID | None = None,
         vector: Vector | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[_uuid.UUID]:
         """Store one object and return its uuid (random unless given; an existing uuid
@@ -237,16 +239,14 @@ class DataOf(Namespace[M], Generic[M]):
                 vectors=named,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
         return _uuid.UUID(stored.id)
 
     def insert_many(
-        self: DataOf[Sync],
-        objects: Sequence[DataObject | Mapping[str, Any]],
-        *,
-        options: RequestOptions | None = None,
+        self: DataOf[Sync, P],
+        objects: Sequence[DataObject | P],
         **overrides: Unpack[CallOverrides],
     ) -> BatchObjectReturn:
         """Store many objects in one request per 100 (never reported stored unless they are).
@@ -271,7 +271,7 @@ class DataOf(Namespace[M], Generic[M]):
             tenant=ctx.tenant,
             consistency_level=ctx.consistency_level,
             concurrency=1,
-            options=resolve(options, overrides),
+            **overrides,
         )
         outcome = object_outcome(inputs, bodies, result)
         return BatchObjectReturn(
@@ -283,48 +283,42 @@ class DataOf(Namespace[M], Generic[M]):
         self,
         /,
         uuid: UUID,
-        properties: Mapping[str, Any] | None = None,
+        properties: P | None = None,
         references: Mapping[str, Any] | None = None,
         vector: Vector | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Overwrite an object (properties not given are removed); missing: ``not_found``."""
-        ctx = self._ctx
-        unnamed, named = vector_fields(vector)
-        yield from self._send(
-            "replace",
-            lambda objects: objects.replace(
-                ctx.name,
-                uuid,
-                with_references(properties, references),
-                vector=unnamed,
-                vectors=named,
-                tenant=ctx.tenant,
-                consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
-            ),
-        )
+        return self._rewrite("replace", uuid, properties, references, vector, overrides)
 
     @operation
     def update(
         self,
         /,
         uuid: UUID,
-        properties: Mapping[str, Any] | None = None,
+        properties: P | None = None,
         references: Mapping[str, Any] | None = None,
         vector: Vector | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Merge properties (and replace given vectors) into an object; missing: ``not_found``."""
+        return self._rewrite("update", uuid, properties, references, vector, overrides)
+
+    def _rewrite(
+        self,
+        verb: Literal["replace", "update"],
+        uuid: UUID,
+        properties: Mapping[str, Any] | None,
+        references: Mapping[str, Any] | None,
+        vector: Vector | None,
+        overrides: CallOverrides,
+    ) -> Steps[None]:
+        """``replace`` (PUT) and ``update`` (PATCH): the same call, one verb apart."""
         ctx = self._ctx
         unnamed, named = vector_fields(vector)
         yield from self._send(
-            "update",
-            lambda objects: objects.update(
+            verb,
+            lambda objects: (objects.replace if verb == "replace" else objects.update)(
                 ctx.name,
                 uuid,
                 with_references(properties, references),
@@ -332,7 +326,7 @@ class DataOf(Namespace[M], Generic[M]):
                 vectors=named,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
 
@@ -341,8 +335,6 @@ class DataOf(Namespace[M], Generic[M]):
         self,
         /,
         uuid: UUID,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Delete one object; deleting one that does not exist is not an error.
@@ -358,7 +350,7 @@ class DataOf(Namespace[M], Generic[M]):
                 uuid,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
 
@@ -370,7 +362,6 @@ class DataOf(Namespace[M], Generic[M]):
         *,
         verbose: bool = False,
         dry_run: bool = False,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[BatchDeleteResult]:
         """Delete every object matching ``where``; ``dry_run=True`` only counts them.
@@ -389,7 +380,7 @@ class DataOf(Namespace[M], Generic[M]):
                 output=output,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
         result: BatchDeleteResult = yield from ctx.send_plan(planned)
@@ -400,8 +391,6 @@ class DataOf(Namespace[M], Generic[M]):
         self,
         /,
         uuid: UUID,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[bool]:
         """True when the object exists."""
@@ -413,7 +402,7 @@ class DataOf(Namespace[M], Generic[M]):
                 uuid,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
         return found
@@ -425,13 +414,10 @@ class DataOf(Namespace[M], Generic[M]):
         from_uuid: UUID,
         from_property: str,
         to: UUID | Sequence[UUID],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Add a reference from ``from_uuid.from_property`` to ``to`` (one uuid or several)."""
         ctx = self._ctx
-        opts = resolve(options, overrides)
         targets = _targets(to, "to")
         if len(targets) == 1:
             yield from self._send(
@@ -443,12 +429,12 @@ class DataOf(Namespace[M], Generic[M]):
                     targets[0],
                     tenant=ctx.tenant,
                     consistency_level=ctx.consistency_level,
-                    options=opts,
+                    **overrides,
                 ),
             )
             return
         result = self._reference_batch(
-            "reference_add", [DataReference(from_property, from_uuid, targets)], opts
+            "reference_add", [DataReference(from_property, from_uuid, targets)], overrides
         )
         if result.errors:
             first = next(iter(result.errors.values()))
@@ -461,8 +447,6 @@ class DataOf(Namespace[M], Generic[M]):
         from_uuid: UUID,
         from_property: str,
         to: UUID,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[None]:
         """Remove the reference from ``from_uuid.from_property`` to ``to``."""
@@ -476,30 +460,28 @@ class DataOf(Namespace[M], Generic[M]):
                 to,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
 
     def reference_add_many(
         self: DataOf[Sync],
         refs: Sequence[DataReference],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> BatchReferenceReturn:
         """Add many references (in chunks of 100); failures are listed, not raised."""
         if isinstance(refs, (str, bytes, Mapping)) or not isinstance(refs, Sequence):
             raise v.invalid("refs", refs, "a list of DataReference")
-        return self._reference_batch("reference_add_many", refs, resolve(options, overrides))
+        return self._reference_batch("reference_add_many", refs, overrides)
 
     def _reference_batch(
-        self, operation: str, refs: Sequence[DataReference], opts: RequestOptions | None
+        self, operation: str, refs: Sequence[DataReference], overrides: CallOverrides
     ) -> BatchReferenceReturn:
         owners, items = reference_items(self._ctx, refs)
         if not items:
             return BatchReferenceReturn({}, 0.0)
         result = self._batch(operation).insert_references(
-            items, concurrency=1, consistency_level=self._ctx.consistency_level, options=opts
+            items, concurrency=1, consistency_level=self._ctx.consistency_level, **overrides
         )
         errors = {
             f.index: ErrorReference(f.message, owners[f.index], f.kind) for f in result.failures

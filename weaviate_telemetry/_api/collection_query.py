@@ -346,11 +346,10 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[QueryReturn[P]]:
         """Objects without a search: filtered, sorted, paged by ``offset`` or cursor ``after``."""
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         return self._fetch(
             "fetch_objects", opts, limit, offset, after, filters, sort, include_vector,
             return_metadata, return_properties,
@@ -392,7 +391,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         *,
         include_vector: bool = False,
         return_properties: str | Sequence[str] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[Object[P] | None]:
         """One object by id, or None when absent (all its vectors with ``include_vector``)."""
@@ -407,7 +405,7 @@ class QueryOf(Namespace[M], Generic[M, P]):
                 include_vector=include_vector,
                 tenant=ctx.tenant,
                 consistency_level=ctx.consistency_level,
-                options=resolve(options, overrides),
+                **overrides,
             ),
         )
         stored: WeaviateObject | None = yield from ctx.send_plan(planned)
@@ -445,7 +443,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]: ...
     @overload
@@ -464,7 +461,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[QueryReturn[P]]: ...
     @overload
@@ -483,7 +479,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
     @overload
@@ -502,7 +497,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[GroupByReturn[P]]: ...
     def near_vector(
@@ -520,14 +514,13 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Objects nearest to a vector (``target_vector`` names a named vector).
 
         Returns :class:`QueryReturn`, or :class:`GroupByReturn` with ``group_by``.
         """
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         search = s.near_vector(near_vector, distance, certainty, target_vector)
         return self._ctx.run(self._search(
             "near_vector", opts, search, _paged(limit, offset, auto_limit, filters),
@@ -550,7 +543,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]: ...
     @overload
@@ -569,7 +561,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[QueryReturn[P]]: ...
     @overload
@@ -588,7 +579,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
     @overload
@@ -607,7 +597,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[GroupByReturn[P]]: ...
     def near_object(
@@ -625,11 +614,10 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Objects nearest to a stored object's vector (the object itself included)."""
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         search = s.near_object(near_object, distance, certainty, target_vector)
         return self._ctx.run(self._search(
             "near_object", opts, search, _paged(limit, offset, auto_limit, filters),
@@ -652,7 +640,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> QueryReturn[P]: ...
     @overload
@@ -671,7 +658,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[QueryReturn[P]]: ...
     @overload
@@ -690,7 +676,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GroupByReturn[P]: ...
     @overload
@@ -709,7 +694,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[GroupByReturn[P]]: ...
     def near_text(
@@ -727,11 +711,10 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Objects nearest to text; needs a text vectorizer module on the server."""
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         search = s.near_text(query, distance, certainty, target_vector)
         return self._ctx.run(self._search(
             "near_text", opts, search, _paged(limit, offset, auto_limit, filters),
@@ -752,11 +735,10 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[QueryReturn[P]]:
         """Keyword (BM25) search; ``query_properties`` limits and boosts (``"title^2"``)."""
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         search = s.bm25(query, query_properties)
         result: QueryReturn[P] = yield from self._search(
             "bm25", opts, search, _paged(limit, offset, auto_limit, filters),
@@ -783,7 +765,6 @@ class QueryOf(Namespace[M], Generic[M, P]):
         include_vector: bool | str | Sequence[str] = False,
         return_metadata: MetadataQuery | Sequence[str] | None = None,
         return_properties: str | Sequence[Any] | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[QueryReturn[P]]:
         """Keyword and vector search fused (``alpha``: 1 = vector only, 0 = keyword only).
@@ -791,7 +772,7 @@ class QueryOf(Namespace[M], Generic[M, P]):
         Give ``vector`` unless the collection has a vectorizer module;
         ``fusion_type`` is ``HybridFusion.RANKED`` or ``HybridFusion.RELATIVE_SCORE``.
         """
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         search = s.hybrid(
             query, alpha, vector, plain(fusion_type), query_properties, target_vector,
             max_vector_distance,

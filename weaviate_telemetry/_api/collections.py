@@ -110,30 +110,24 @@ class CollectionsOf(Namespace[M]):
         self,
         /,
         name: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[bool]:
         """True when the collection exists (404 is an answer: False)."""
         name = v.collection_name(name)
         request = self._request("GET", "collections.exists", name, ok_statuses=_NOT_FOUND)
-        return Plan(request, resolve(options, overrides), found)
+        return Plan(request, resolve(overrides), found)
 
     @operation
-    def list(
-        self, /, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> Plan[builtins.list[CollectionConfig]]:
+    def list(self, /, **overrides: Unpack[CallOverrides]) -> Plan[builtins.list[CollectionConfig]]:
         """Every collection's definition (``GET /v1/schema``)."""
         request = self._request("GET", "collections.list", None)
-        return Plan(request, resolve(options, overrides), collection_configs)
+        return Plan(request, resolve(overrides), collection_configs)
 
     @operation
     def delete(
         self,
         /,
         name: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[None]:
         """Drop a collection and all its objects.
@@ -144,7 +138,7 @@ class CollectionsOf(Namespace[M]):
         name = v.collection_name(name)
         request = self._request("DELETE", "collections.delete", name)
         schemas = self._schemas
-        return Plan(request, resolve(options, overrides), lambda _: schemas.forget(name))
+        return Plan(request, resolve(overrides), lambda _: schemas.forget(name))
 
     @operation
     def add_property(
@@ -152,8 +146,6 @@ class CollectionsOf(Namespace[M]):
         /,
         name: str,
         prop: Property | Mapping[str, Any],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[Property]:
         """Add one property to an existing collection; returns it as stored."""
@@ -166,7 +158,7 @@ class CollectionsOf(Namespace[M]):
             schemas.forget(name)
             return Property.from_dict(json_object(response))
 
-        return Plan(request, resolve(options, overrides), stored)
+        return Plan(request, resolve(overrides), stored)
 
     @operation
     def shards(
@@ -175,7 +167,6 @@ class CollectionsOf(Namespace[M]):
         name: str,
         *,
         tenant: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[builtins.list[Shard]]:
         """The collection's shards and their status (``READY``/``READONLY``/…)."""
@@ -189,7 +180,7 @@ class CollectionsOf(Namespace[M]):
             params=query_params(tenant=tenant),
             tenant=tenant,
         )
-        return Plan(request, resolve(options, overrides), shards)
+        return Plan(request, resolve(overrides), shards)
 
     @operation
     def update_shard(
@@ -198,8 +189,6 @@ class CollectionsOf(Namespace[M]):
         name: str,
         shard: str,
         status: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[str]:
         """Set a shard's status to ``READY`` or ``READONLY``; returns the new status."""
@@ -217,7 +206,7 @@ class CollectionsOf(Namespace[M]):
         )
         return Plan(
             request,
-            resolve(options, overrides),
+            resolve(overrides),
             lambda response: str(json_object(response).get("status", status)),
         )
 
@@ -233,7 +222,6 @@ class CollectionsOf(Namespace[M]):
         multi_tenancy_config: MultiTenancyConfig | None = None,
         replication_config: ReplicationConfig | None = None,
         inverted_index_config: InvertedIndexConfig | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Collection[Properties]: ...
     @overload
@@ -248,7 +236,6 @@ class CollectionsOf(Namespace[M]):
         multi_tenancy_config: MultiTenancyConfig | None = None,
         replication_config: ReplicationConfig | None = None,
         inverted_index_config: InvertedIndexConfig | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AsyncCollection[Properties]]: ...
     def create(
@@ -262,7 +249,6 @@ class CollectionsOf(Namespace[M]):
         multi_tenancy_config: MultiTenancyConfig | None = None,
         replication_config: ReplicationConfig | None = None,
         inverted_index_config: InvertedIndexConfig | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Create a collection and return its handle (v4's keywords).
@@ -303,63 +289,51 @@ class CollectionsOf(Namespace[M]):
                     "inverted_index_config", inverted_index_config, "Configure.inverted_index(...)"
                 )
             body["invertedIndexConfig"] = dict(inverted_index_config.settings)
-        return self._create(body, resolve(options, overrides))
+        return self._create(body, resolve(overrides))
 
     @overload
     def create_from_dict(
         self: CollectionsOf[Sync],
         config: Mapping[str, Any],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Collection[Properties]: ...
     @overload
     def create_from_dict(
         self: CollectionsOf[Async],
         config: Mapping[str, Any],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AsyncCollection[Properties]]: ...
     def create_from_dict(
         self,
         config: Mapping[str, Any],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Create a collection from Weaviate's class dict (e.g. one read from a backup)."""
         if not isinstance(config, Mapping):
             raise v.invalid("config", config, "a Weaviate class dict")
-        return self._create(definition(config), resolve(options, overrides))
+        return self._create(definition(config), resolve(overrides))
 
     @overload
     def create_from_config(
         self: CollectionsOf[Sync],
         config: CollectionConfig,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Collection[Properties]: ...
     @overload
     def create_from_config(
         self: CollectionsOf[Async],
         config: CollectionConfig,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Awaitable[AsyncCollection[Properties]]: ...
     def create_from_config(
         self,
         config: CollectionConfig,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Any:
         """Create a collection from a :class:`CollectionConfig` (e.g. ``export_config``'s)."""
         if not isinstance(config, CollectionConfig):
             raise v.invalid("config", config, "a CollectionConfig")
-        return self._create(definition(config), resolve(options, overrides))
+        return self._create(definition(config), resolve(overrides))
 
     def _create(self, body: dict[str, Any], opts: RequestOptions | None) -> Any:
         """Run the creation's steps on the client's driver."""
@@ -438,14 +412,12 @@ class CollectionsOf(Namespace[M]):
         self,
         /,
         name: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[CollectionConfig]:
         """The collection's definition (``GET /v1/schema/{name}``); absent: ``not_found``."""
         pipeline = self._pipeline
         ctx = HandleContext(pipeline, pipeline.run, v.collection_name(name), self._schemas)
-        return ctx.fetch_config(resolve(options, overrides), "collections.export_config")
+        return ctx.fetch_config(resolve(overrides), "collections.export_config")
 
     @operation
     def update(
@@ -453,8 +425,6 @@ class CollectionsOf(Namespace[M]):
         /,
         name: str,
         changes: Mapping[str, Any],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Steps[CollectionConfig]:
         """Change mutable settings: read the definition, deep-merge ``changes``, PUT it back.
@@ -476,7 +446,7 @@ class CollectionsOf(Namespace[M]):
             raise v.invalid(
                 "changes['class']", changes["class"], f"{name!r} (renaming is not supported)"
             )
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         call = self._pipeline.call
         read = self._request("GET", "collections.get", name)
         current = yield from call(with_options(read, opts), json_object)

@@ -205,7 +205,6 @@ class Objects:
         vectors: Mapping[str, Any] | None = None,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> WeaviateObject:
         """Create one object and return it as stored.
@@ -234,7 +233,7 @@ class Objects:
             collection=body["class"],
             tenant=tenant,
         )
-        return self._call(request, resolve(options, overrides), _object)
+        return self._call(request, resolve(overrides), _object)
 
     def get(
         self,
@@ -245,7 +244,6 @@ class Objects:
         include: str | Sequence[str] = (),
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> WeaviateObject | None:
         """One object, or None when it does not exist (404 is an answer).
@@ -271,7 +269,7 @@ class Objects:
             tenant=tenant,
             ok_statuses=_NOT_FOUND,
         )
-        return self._call(request, resolve(options, overrides), _object_or_none)
+        return self._call(request, resolve(overrides), _object_or_none)
 
     def exists(
         self,
@@ -280,7 +278,6 @@ class Objects:
         *,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> bool:
         """True when the object exists (``HEAD``; 404 is an answer: False)."""
@@ -298,7 +295,7 @@ class Objects:
             ok_statuses=_NOT_FOUND,
             decode=False,
         )
-        return self._call(request, resolve(options, overrides), found)
+        return self._call(request, resolve(overrides), found)
 
     def replace(
         self,
@@ -310,7 +307,6 @@ class Objects:
         vectors: Mapping[str, Any] | None = None,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> WeaviateObject:
         """Overwrite an object's properties and vector(s) (``PUT``); returns it as stored.
@@ -330,7 +326,7 @@ class Objects:
             body=body,
             tenant=tenant,
         )
-        return self._call(request, resolve(options, overrides), _object)
+        return self._call(request, resolve(overrides), _object)
 
     def update(
         self,
@@ -342,7 +338,6 @@ class Objects:
         vectors: Mapping[str, Any] | None = None,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> None:
         """Merge ``properties`` (and replace given vectors) into an object (``PATCH``).
@@ -361,7 +356,7 @@ class Objects:
             body=body,
             tenant=tenant,
         )
-        self._call(request, resolve(options, overrides), ignore)
+        self._call(request, resolve(overrides), ignore)
 
     def delete(
         self,
@@ -370,7 +365,6 @@ class Objects:
         *,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> None:
         """Delete one object; deleting one that does not exist is not an error."""
@@ -387,7 +381,7 @@ class Objects:
             tenant=tenant,
             ok_statuses=_NOT_FOUND,
         )
-        self._call(request, resolve(options, overrides), ignore)
+        self._call(request, resolve(overrides), ignore)
 
     def list(
         self,
@@ -401,7 +395,6 @@ class Objects:
         include_vector: bool = False,
         include: str | Sequence[str] = (),
         tenant: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> ObjectPage:
         """One page of a collection's objects (``GET /v1/objects?class=…``).
@@ -411,39 +404,10 @@ class Objects:
         cannot be combined with ``offset`` or ``sort``. ``sort`` names one
         or more properties and ``order`` gives ``asc``/``desc`` for each.
         """
-        collection = v.collection_name(collection)
-        tenant = v.optional_tenant(tenant)
-        if limit is not None:
-            v.positive_int(limit, "limit", 1_000_000)
-        if offset is not None:
-            v.non_negative_int(offset, "offset")
-        after_id = None if after is None else v.object_id(after, "after")
-        sorts = _names(sort, "sort", v.property_name)
-        orders = _names(order, "order", lambda o, n: v.choice(o, n, ("asc", "desc")))
-        if after_id is not None and (offset is not None or sorts):
-            raise v.invalid("after", after, "no offset= or sort= together with after=")
-        if orders and len(orders) != len(sorts):
-            raise v.invalid("order", order, "one asc/desc per sort property")
-        params = query_params(
-            **{"class": collection},
-            limit=limit,
-            offset=offset,
-            after=after_id,
-            sort=",".join(sorts) or None,
-            order=",".join(orders) or None,
-            include=_include(include_vector, include),
-            tenant=tenant,
+        request = _list_request(
+            collection, limit, offset, after, sort, order, include_vector, include, tenant
         )
-        request = Request(
-            "GET",
-            "/v1/objects",
-            "objects.list",
-            path_template="/v1/objects",
-            params=params,
-            collection=collection,
-            tenant=tenant,
-        )
-        return self._call(request, resolve(options, overrides), _page)
+        return self._call(request, resolve(overrides), _page)
 
     def iterate(
         self,
@@ -452,7 +416,6 @@ class Objects:
         page_size: int = 100,
         include_vector: bool = False,
         tenant: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Iterator[WeaviateObject]:
         """Every object of a collection, fetched page by page with the ``after`` cursor.
@@ -470,7 +433,7 @@ class Objects:
         tenant = v.optional_tenant(tenant)
         if not isinstance(include_vector, bool):
             raise v.invalid("include_vector", include_vector, "True or False")
-        opts = resolve(options, overrides)
+        opts = resolve(overrides)
         return self._pages(collection, page_size, include_vector, tenant, opts)
 
     def _pages(
@@ -483,14 +446,10 @@ class Objects:
     ) -> Iterator[WeaviateObject]:
         after: str | None = None
         while True:
-            page = self.list(
-                collection,
-                limit=page_size,
-                after=after,
-                include_vector=include_vector,
-                tenant=tenant,
-                options=opts,
+            request = _list_request(
+                collection, page_size, None, after, None, None, include_vector, (), tenant
             )
+            page = self._call(request, opts, _page)
             yield from page.objects
             if len(page.objects) < page_size:
                 return
@@ -505,7 +464,6 @@ class Objects:
         vector: Sequence[float] | None = None,
         vectors: Mapping[str, Any] | None = None,
         tenant: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> None:
         """Ask the server whether an object would be accepted, without storing it.
@@ -527,7 +485,7 @@ class Objects:
             tenant=tenant,
             idempotent=True,
         )
-        self._call(request, resolve(options, overrides), ignore)
+        self._call(request, resolve(overrides), ignore)
 
     def _reference(
         self,
@@ -570,7 +528,6 @@ class Objects:
         to_collection: str | None = None,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> None:
         """Add a cross-reference from ``collection/id.property`` to object ``to``.
@@ -589,7 +546,7 @@ class Objects:
             tenant,
             consistency_level,
         )
-        self._call(request, resolve(options, overrides), ignore)
+        self._call(request, resolve(overrides), ignore)
 
     def delete_reference(
         self,
@@ -601,7 +558,6 @@ class Objects:
         to_collection: str | None = None,
         tenant: str | None = None,
         consistency_level: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> None:
         """Remove one cross-reference.
@@ -621,7 +577,7 @@ class Objects:
             tenant,
             consistency_level,
         )
-        self._call(request, resolve(options, overrides), ignore)
+        self._call(request, resolve(overrides), ignore)
 
 
 def _names(value: Any, name: str, check: Any) -> builtins.list[str]:
@@ -631,3 +587,50 @@ def _names(value: Any, name: str, check: Any) -> builtins.list[str]:
     if not isinstance(items, (builtins.list, tuple)) or not items:
         raise v.invalid(name, value, "a name or a list of names")
     return [check(item, name) for item in items]
+
+
+def _list_request(
+    collection: str,
+    limit: int | None,
+    offset: int | None,
+    after: str | uuid.UUID | None,
+    sort: str | Sequence[str] | None,
+    order: str | Sequence[str] | None,
+    include_vector: bool,
+    include: str | Sequence[str],
+    tenant: str | None,
+) -> Request:
+    """The checked ``GET /v1/objects`` of one page (``list`` and ``iterate``'s pages)."""
+    collection = v.collection_name(collection)
+    tenant = v.optional_tenant(tenant)
+    if limit is not None:
+        v.positive_int(limit, "limit", 1_000_000)
+    if offset is not None:
+        v.non_negative_int(offset, "offset")
+    after_id = None if after is None else v.object_id(after, "after")
+    sorts = _names(sort, "sort", v.property_name)
+    orders = _names(order, "order", lambda o, n: v.choice(o, n, ("asc", "desc")))
+    if after_id is not None and (offset is not None or sorts):
+        raise v.invalid("after", after, "no offset= or sort= together with after=")
+    if orders and len(orders) != len(sorts):
+        raise v.invalid("order", order, "one asc/desc per sort property")
+    params = query_params(
+        **{"class": collection},
+        limit=limit,
+        offset=offset,
+        after=after_id,
+        sort=",".join(sorts) or None,
+        order=",".join(orders) or None,
+        include=_include(include_vector, include),
+        tenant=tenant,
+    )
+    request = Request(
+        "GET",
+        "/v1/objects",
+        "objects.list",
+        path_template="/v1/objects",
+        params=params,
+        collection=collection,
+        tenant=tenant,
+    )
+    return request

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
-from .._core.config import RequestOptions, validate_headers
 from .._core.models import Request, Response, as_response
 from .._core.options import resolve
 from .operation import Async, M, Namespace, Plan, Sync, operation
 
 if TYPE_CHECKING:
-    pass
+    from typing_extensions import Unpack
+
+    from .._core.config import CallOverrides
 
 _METHOD = re.compile(r"[A-Z]{3,10}")
 _PATH = re.compile(r"/(?!/)[^\s?#]*")
@@ -48,24 +49,24 @@ class RawOf(Namespace[M]):
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
-        headers: Mapping[str, str] | None = None,
         raise_for_status: bool = True,
-        options: RequestOptions | None = None,
-        **overrides: Any,
+        **overrides: Unpack[CallOverrides],
     ) -> Plan[Response]:
         """Send ``method path`` below the base URL and return the :class:`Response`.
 
         ``body`` is JSON-encoded unless it is ``bytes``. With
         ``raise_for_status=False`` non-2xx answers are returned instead of
-        raised (transport failures still raise).
+        raised (transport failures still raise). ``headers=`` is the per-call
+        keyword every call takes: added to the request, replacing the client's
+        of the same name.
 
         Example::
 
             r = client.raw.request("GET", "/v1/schema", params={"consistency": "true"})
             r.status, r.json()
         """
-        request = raw_request(method, path, params, body, headers, raise_for_status)
-        return Plan(request, resolve(options, overrides), as_response)
+        request = raw_request(method, path, params, body, raise_for_status)
+        return Plan(request, resolve(overrides), as_response)
 
 
 #: ``client.raw`` of ``wt.Client``; ``AsyncRaw`` is the same class for ``wt.AsyncClient``.
@@ -78,7 +79,6 @@ def raw_request(
     path: str,
     params: Mapping[str, Any] | None,
     body: Any,
-    headers: Mapping[str, str] | None,
     raise_for_status: bool,
 ) -> Request:
     """The checked :class:`Request` of a raw call (shared by the sync and async clients)."""
@@ -95,7 +95,6 @@ def raw_request(
     params = v.query_params(params)
     if not isinstance(raise_for_status, bool):
         raise v.invalid("raise_for_status", raise_for_status, "True or False")
-    checked_headers = validate_headers("headers", headers) if headers is not None else None
     return Request(
         method.upper(),
         path,
@@ -103,6 +102,5 @@ def raw_request(
         path_template=path_template(path),
         params=params,
         body=body,
-        headers=checked_headers,
         raise_for_status=raise_for_status,
     )

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._core import validate as v
-from .._core.config import RequestOptions
 from .._core.models import (
     Request,
     Response,
@@ -136,15 +135,11 @@ class TenantsOf(Namespace[M]):
         self,
         /,
         collection: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[builtins.list[Tenant]]:
         """Every tenant of ``collection`` with its activity status."""
         collection = v.collection_name(collection)
-        return Plan(
-            self._request("GET", "tenants.list", collection), resolve(options, overrides), _tenants
-        )
+        return Plan(self._request("GET", "tenants.list", collection), resolve(overrides), _tenants)
 
     @operation
     def get(
@@ -152,15 +147,13 @@ class TenantsOf(Namespace[M]):
         /,
         collection: str,
         name: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[Tenant | None]:
         """One tenant, or None when it does not exist (404 is an answer)."""
         collection = v.collection_name(collection)
         name = v.tenant_name(name, "name")
         request = self._request("GET", "tenants.get", collection, name, ok_statuses=_NOT_FOUND)
-        return Plan(request, resolve(options, overrides), _tenant_or_none)
+        return Plan(request, resolve(overrides), _tenant_or_none)
 
     @operation
     def exists(
@@ -168,8 +161,6 @@ class TenantsOf(Namespace[M]):
         /,
         collection: str,
         name: str,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[bool]:
         """True when the tenant exists (``HEAD``; 404 is an answer: False)."""
@@ -178,7 +169,7 @@ class TenantsOf(Namespace[M]):
         request = self._request(
             "HEAD", "tenants.exists", collection, name, ok_statuses=_NOT_FOUND, decode=False
         )
-        return Plan(request, resolve(options, overrides), found)
+        return Plan(request, resolve(overrides), found)
 
     @operation
     def add(
@@ -188,7 +179,6 @@ class TenantsOf(Namespace[M]):
         tenants: str | Tenant | Iterable[str | Tenant],
         *,
         activity_status: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[builtins.list[Tenant]]:
         """Create tenants (names or :class:`Tenant` values); returns them as created.
@@ -201,7 +191,7 @@ class TenantsOf(Namespace[M]):
         body = _tenant_dicts(tenants, activity_status)
         return Plan(
             self._request("POST", "tenants.add", collection, body=body),
-            resolve(options, overrides),
+            resolve(overrides),
             lambda response: _tenant_list(response.body, body),
         )
 
@@ -212,8 +202,6 @@ class TenantsOf(Namespace[M]):
         collection: str,
         tenants: str | Tenant | Iterable[str | Tenant],
         activity_status: str | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[builtins.list[Tenant]]:
         """Change activity status, e.g. ``update("Docs", "acme", "INACTIVE")``.
@@ -230,7 +218,7 @@ class TenantsOf(Namespace[M]):
             raise v.invalid("activity_status", None, f"a status for tenant(s) {missing}")
         return Plan(
             self._request("PUT", "tenants.update", collection, body=body),
-            resolve(options, overrides),
+            resolve(overrides),
             lambda response: _tenant_list(response.body, body),
         )
 
@@ -240,8 +228,6 @@ class TenantsOf(Namespace[M]):
         /,
         collection: str,
         names: str | Iterable[str],
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Plan[None]:
         """Delete tenants and their data. Names that do not exist are ignored by the server."""
@@ -249,7 +235,7 @@ class TenantsOf(Namespace[M]):
         body = [t["name"] for t in _tenant_dicts(names, None)]
         return Plan(
             self._request("DELETE", "tenants.remove", collection, body=body),
-            resolve(options, overrides),
+            resolve(overrides),
             ignore,
         )
 

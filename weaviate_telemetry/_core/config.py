@@ -14,7 +14,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
@@ -571,22 +571,3 @@ class RequestOptions:
             f"RequestOptions(timeout={self.timeout!r}, retry={self.retry!r}, headers={headers!r}, "
             f"idempotent={self.idempotent!r}, metadata={self.metadata!r})"
         )
-
-    @classmethod
-    def resolve(
-        cls, options: RequestOptions | None, overrides: Mapping[str, Any]
-    ) -> RequestOptions | None:
-        """Merge ``options=`` with keyword overrides; unknown keywords are a ConfigError."""
-        if options is not None and not isinstance(options, RequestOptions):
-            raise _fail("options", options, "a RequestOptions or None")
-        if not overrides:
-            return options
-        known = {"timeout", "retry", "headers", "idempotent", "metadata"}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise ConfigError(
-                f"unknown request option(s) {', '.join(unknown)}: expected any of {sorted(known)}"
-            )
-        if options is None:
-            return cls(**overrides)
-        return replace(options, **overrides)

@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from .._core import validate as v
-from .._core.config import RequestOptions
 from .._core.models import Call, evolve
 from .._core.options import resolve
 from .._core.results import JsonResult
 from . import spec as s
+from .aggregate import AggregateGroupByReturn, AggregateReturn, shaped
 from .filters import Filter, as_filter, gql_string
 from .graphql import gql_list, near_vector_args, render_fields, render_get, section, send
 from .search import Result, over_grpc, plan
@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._core.config import CallOverrides
+
+R = TypeVar("R", AggregateReturn, AggregateGroupByReturn)
+
+_BOOLEAN_METRICS = frozenset({"totalTrue", "totalFalse", "percentageTrue", "percentageFalse"})
 
 METRICS = (
     "count",
@@ -64,145 +68,6 @@ METRICS = (
 
 
 # -- result types ---------------------------------------------------------------------
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class Occurrence(JsonResult):
-    """One ``topOccurrences`` entry: a ``value`` and how often it ``occurs``."""
-
-    value: Any
-    occurs: int
-
-
-@dataclass(frozen=True, slots=True)
-class PropertyMetrics(JsonResult):
-    """Aggregated metrics of one property; metrics not asked for are None."""
-
-    count: int | None = None
-    type: str | None = None
-    sum: float | None = None
-    mean: float | None = None
-    median: float | None = None
-    mode: Any = None
-    maximum: Any = None
-    minimum: Any = None
-    total_true: int | None = None
-    total_false: int | None = None
-    percentage_true: float | None = None
-    percentage_false: float | None = None
-    top_occurrences: tuple[Occurrence, ...] | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PropertyMetrics:
-        top = data.get("topOccurrences")
-        return cls(
-            count=_int(data.get("count")),
-            type=data.get("type") if isinstance(data.get("type"), str) else None,
-            sum=_float(data.get("sum")),
-            mean=_float(data.get("mean")),
-            median=_float(data.get("median")),
-            mode=data.get("mode"),
-            maximum=data.get("maximum"),
-            minimum=data.get("minimum"),
-            total_true=_int(data.get("totalTrue")),
-            total_false=_int(data.get("totalFalse")),
-            percentage_true=_float(data.get("percentageTrue")),
-            percentage_false=_float(data.get("percentageFalse")),
-            top_occurrences=(
-                tuple(
-                    Occurrence(o.get("value"), _int(o.get("occurs")) or 0)
-                    for o in top
-                    if isinstance(o, Mapping)
-                )
-                if isinstance(top, list)
-                else None
-            ),
-            raw=data,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class GroupedBy(JsonResult):
-    """The group of an aggregation with ``group_by``: property ``path`` and its ``value``."""
-
-    path: tuple[str, ...]
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateGroup(JsonResult):
-    """One aggregation group: ``count`` (``meta { count }``) and per-property metrics."""
-
-    count: int | None
-    properties: Mapping[str, PropertyMetrics]
-    grouped_by: GroupedBy | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AggregateGroup:
-        meta = data.get("meta")
-        grouped = data.get("groupedBy")
-        props = {
-            k: PropertyMetrics.from_dict(val)
-            for k, val in data.items()
-            if k not in ("meta", "groupedBy") and isinstance(val, Mapping)
-        }
-        return cls(
-            count=_int(meta.get("count")) if isinstance(meta, Mapping) else None,
-            properties=props,
-            grouped_by=(
-                GroupedBy(tuple(str(p) for p in grouped.get("path") or ()), grouped.get("value"))
-                if isinstance(grouped, Mapping)
-                else None
-            ),
-            raw=data,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateResult(JsonResult):
-    """The answer of an ``Aggregate`` query: one group, or one per ``group_by`` value.
-
-    ``count`` and ``properties`` are shortcuts to the single group of an
-    ungrouped aggregation (None / empty when grouped or empty).
-    """
-
-    collection: str
-    groups: tuple[AggregateGroup, ...]
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
-
-    @property
-    def count(self) -> int | None:
-        """``meta { count }`` of an ungrouped aggregation."""
-        if len(self.groups) == 1 and self.groups[0].grouped_by is None:
-            return self.groups[0].count
-        return None
-
-    @property
-    def properties(self) -> Mapping[str, PropertyMetrics]:
-        """Per-property metrics of an ungrouped aggregation."""
-        if len(self.groups) == 1 and self.groups[0].grouped_by is None:
-            return self.groups[0].properties
-        return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +259,6 @@ class GetQuery:
         self,
         *,
         transport: str | None = None,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> Result:
         """Run the query: a :class:`QueryReturn` (a :class:`GroupByReturn` with ``group_by``).
@@ -407,15 +271,18 @@ class GetQuery:
         the client has no gRPC port).
         """
         request, parse = plan(self.spec, "query.get", over_grpc(self.spec, self._rpc, transport))
-        return self._call(request, resolve(options, overrides), parse)
+        return self._call(request, resolve(overrides), parse)
 
 
 @dataclass(frozen=True, slots=True)
-class AggregateQuery:
-    """An immutable ``Aggregate`` query (internal; ``collection.aggregate`` is built on it).
+class AggregateQuery(Generic[R]):
+    """An immutable ``Aggregate`` query (``client.query.aggregate``; ``collection.aggregate``
+    renders through it too).
 
     Without any metric, ``meta { count }`` is selected. With
     ``near_vector``, Weaviate needs ``object_limit`` or a distance/certainty.
+    ``do()`` returns the handle's results: :class:`AggregateReturn`, or
+    :class:`AggregateGroupByReturn` after ``group_by`` (the type follows).
     """
 
     _call: Call = field(repr=False)
@@ -430,11 +297,11 @@ class AggregateQuery:
     _limit: int | None = None
     _tenant: str | None = None
 
-    def meta_count(self) -> AggregateQuery:
+    def meta_count(self) -> AggregateQuery[R]:
         """Select ``meta { count }`` (the number of matching objects, per group)."""
         return evolve(self, _meta_count=True)
 
-    def metrics(self, property: str, *metrics: str) -> AggregateQuery:
+    def metrics(self, property: str, *metrics: str) -> AggregateQuery[R]:
         """Select metrics of ``property``: ``count``, ``sum``, ``mean``, ``median``, ``mode``,
         ``maximum``, ``minimum``, ``type``, ``totalTrue``, ``totalFalse``,
         ``percentageTrue``, ``percentageFalse`` (which ones apply depends on the type)."""
@@ -446,17 +313,19 @@ class AggregateQuery:
                 raise v.failure(f"unknown metric {m!r}: expected one of {', '.join(METRICS)}")
         return evolve(self, _metrics=(*self._metrics, (property, tuple(metrics))))
 
-    def top_occurrences(self, property: str, *, limit: int | None = None) -> AggregateQuery:
+    def top_occurrences(self, property: str, *, limit: int | None = None) -> AggregateQuery[R]:
         """Select the most frequent values of a text property (``topOccurrences``)."""
         v.property_name(property)
         lim = None if limit is None else s.count(limit, "limit", 1)
         return evolve(self, _top=(*self._top, (property, lim)))
 
-    def group_by(self, property: str) -> AggregateQuery:
-        """Aggregate per value of ``property`` (adds ``groupedBy { path value }``)."""
-        return evolve(self, _group_by=v.property_name(property, "group_by property"))
+    def group_by(self, property: str) -> AggregateQuery[AggregateGroupByReturn]:
+        """Aggregate per value of ``property`` (adds ``groupedBy { path value }``);
+        ``do()`` then returns an :class:`AggregateGroupByReturn`."""
+        grouped: Any = evolve(self, _group_by=v.property_name(property, "group_by property"))
+        return cast("AggregateQuery[AggregateGroupByReturn]", grouped)
 
-    def where(self, where: Filter) -> AggregateQuery:
+    def where(self, where: Filter) -> AggregateQuery[R]:
         """Aggregate only objects matching the :class:`Filter`."""
         return evolve(self, _where=as_filter(where))
 
@@ -467,22 +336,22 @@ class AggregateQuery:
         distance: float | None = None,
         certainty: float | None = None,
         target_vector: str | Sequence[str] | None = None,
-    ) -> AggregateQuery:
+    ) -> AggregateQuery[R]:
         """Aggregate the objects nearest to ``vector`` (with ``object_limit`` or a distance)."""
         search = s.near_vector(vector, distance, certainty, target_vector)
         assert search.vector is not None
         text = near_vector_args(search.vector, search.distance, search.certainty, search.targets)
         return evolve(self, _near_vector=text)
 
-    def object_limit(self, limit: int) -> AggregateQuery:
+    def object_limit(self, limit: int) -> AggregateQuery[R]:
         """With a vector search: aggregate at most ``limit`` nearest objects."""
         return evolve(self, _object_limit=s.count(limit, "object_limit", 1))
 
-    def limit(self, limit: int) -> AggregateQuery:
+    def limit(self, limit: int) -> AggregateQuery[R]:
         """With ``group_by``: return at most ``limit`` groups."""
         return evolve(self, _limit=s.count(limit, "limit", 1))
 
-    def tenant(self, tenant: str) -> AggregateQuery:
+    def tenant(self, tenant: str) -> AggregateQuery[R]:
         """Aggregate one tenant of a multi-tenant collection."""
         return evolve(self, _tenant=v.tenant_name(tenant))
 
@@ -513,27 +382,58 @@ class AggregateQuery:
         head = f"{self.collection}({rendered})" if rendered else self.collection
         return f"{{ Aggregate {{ {head} {{ {' '.join(selection)} }} }} }}"
 
-    def do(
-        self, *, options: RequestOptions | None = None, **overrides: Unpack[CallOverrides]
-    ) -> AggregateResult:
-        """Run the aggregation (``POST /v1/graphql``) and return an :class:`AggregateResult`."""
+    def do(self, **overrides: Unpack[CallOverrides]) -> R:
+        """Run the aggregation (``POST /v1/graphql``): an :class:`AggregateReturn`
+        (``total_count`` with ``meta_count()`` or no metric), or an
+        :class:`AggregateGroupByReturn` after ``group_by``.
+
+        This builder does not read the schema, so each property's metrics class
+        follows what was asked: ``top_occurrences`` gives :class:`AggregateText`, the
+        boolean metrics :class:`AggregateBoolean`, string answers :class:`AggregateDate`,
+        other numbers :class:`AggregateNumber` (floats; ``collection.aggregate`` with
+        ``Metrics(...).integer()`` gives ints).
+        """
         return send(
             self._call,
             "query.aggregate",
             {"query": self.to_graphql()},
             self.collection,
             self._tenant,
-            resolve(options, overrides),
+            resolve(overrides),
             self._result,
         )
 
-    def _result(self, answer: Mapping[str, Any]) -> AggregateResult:
-        rows = section(answer, "Aggregate", self.collection)
-        return AggregateResult(
-            self.collection,
-            tuple(AggregateGroup.from_dict(r) for r in rows if isinstance(r, Mapping)),
-            answer,
-        )
+    def _result(self, answer: Mapping[str, Any]) -> R:
+        rows = [r for r in section(answer, "Aggregate", self.collection) if isinstance(r, Mapping)]
+        counted = self._meta_count or not (self._metrics or self._top)
+        result = shaped(rows, self._group_by is not None, counted, self._kinds(rows))
+        return cast("R", result)
+
+    def _kinds(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+        """Each property's data type, from the metrics asked for (and dates from the answer)."""
+        asked: dict[str, set[str]] = {}
+        for prop, names in self._metrics:
+            asked.setdefault(prop, set()).update(names)
+        for prop, _ in self._top:
+            asked.setdefault(prop, set()).add("topOccurrences")
+        kinds = []
+        for prop, wanted in asked.items():
+            if "topOccurrences" in wanted:
+                kind = "text"
+            elif wanted & _BOOLEAN_METRICS:
+                kind = "boolean"
+            elif any(
+                isinstance(value, str)
+                for row in rows
+                if isinstance(got := row.get(prop), Mapping)
+                for name, value in got.items()
+                if name != "type"
+            ):
+                kind = "date"
+            else:
+                kind = "number"
+            kinds.append((prop, kind))
+        return kinds
 
 
 class Query:
@@ -554,7 +454,7 @@ class Query:
         """
         return GetQuery(self._call, GetSpec(v.collection_name(collection)), self._rpc)
 
-    def aggregate(self, collection: str) -> AggregateQuery:
+    def aggregate(self, collection: str) -> AggregateQuery[AggregateReturn]:
         """An ``Aggregate`` query builder for ``collection``."""
         return AggregateQuery(self._call, v.collection_name(collection))
 
@@ -562,8 +462,6 @@ class Query:
         self,
         query: str,
         variables: Mapping[str, Any] | None = None,
-        *,
-        options: RequestOptions | None = None,
         **overrides: Unpack[CallOverrides],
     ) -> GraphQLResult:
         """Send a GraphQL document as is; ``errors`` in the answer raise ``graphql_error``.
@@ -590,6 +488,6 @@ class Query:
             body,
             None,
             None,
-            resolve(options, overrides),
+            resolve(overrides),
             lambda answer: GraphQLResult(answer["data"], answer),
         )

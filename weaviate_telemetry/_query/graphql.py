@@ -202,7 +202,8 @@ def render_get(spec: GetSpec) -> str:
 # -- parsing ------------------------------------------------------------------------------
 
 
-def _float(value: Any) -> float | None:
+def as_float(value: Any) -> float | None:
+    """A JSON number (or its text) as a float; None for anything else, booleans too."""
     if isinstance(value, bool) or value is None:
         return None
     if type(value) is float:
@@ -213,7 +214,8 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
+    """A JSON number (or its text) as an int; None for anything else, booleans too."""
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -244,17 +246,17 @@ def parse_object(row: Mapping[str, Any], collection: str) -> Object[Any]:
         if key == "id":
             uid = _uuid.UUID(value)  # not a UUID: ValueError, the call fails as protocol_error
         elif key == "distance":
-            distance = value if type(value) is float else _float(value)
+            distance = value if type(value) is float else as_float(value)
         elif key == "certainty":
-            certainty = value if type(value) is float else _float(value)
+            certainty = value if type(value) is float else as_float(value)
         elif key == "score":
-            score = _float(value)
+            score = as_float(value)
         elif key == "explainScore":
             explain = value if isinstance(value, str) else None
         elif key == "creationTimeUnix":
-            created = time_from_millis(_int(value))
+            created = time_from_millis(as_int(value))
         elif key == "lastUpdateTimeUnix":
-            updated = time_from_millis(_int(value))
+            updated = time_from_millis(as_int(value))
         elif key == "isConsistent":
             consistent = value if isinstance(value, bool) else None
         elif key == "vector":
@@ -307,8 +309,8 @@ def _grouped(rows: list[Any], collection: str) -> GroupByReturn[Any]:
         size = raw.get("count")
         groups[name] = Group(
             name=name,
-            min_distance=_float(raw.get("minDistance")),
-            max_distance=_float(raw.get("maxDistance")),
+            min_distance=as_float(raw.get("minDistance")),
+            max_distance=as_float(raw.get("maxDistance")),
             number_of_objects=size if isinstance(size, int) else len(members),
             objects=tuple(members),
         )

@@ -622,7 +622,7 @@ def check_books(
                 )
                 consistent.update(str(o.uuid).lower() for o in answer.objects)
         aggregate = client.query.aggregate(collection).meta_count().do()
-        check.aggregate_count = aggregate.count
+        check.aggregate_count = aggregate.total_count
     except WeaviateError as err:
         check.error = f"reading the collection back failed: {err}"
         check.seconds = time.monotonic() - began

@@ -1,6 +1,12 @@
-"""Connection inputs (also at the top level: ``weaviate_telemetry.Auth`` …)."""
+"""Connection inputs (also at the top level: ``weaviate_telemetry.Auth`` …).
 
-from .._core.config import Config, RequestOptions, RetryPolicy, Timeouts
+``CallOverrides`` types a prepared set of per-call keywords, passed as ``**overrides``::
+
+    steady: CallOverrides = {"timeout": 10, "idempotent": True}
+    client.objects.get("Article", oid, **steady)
+"""
+
+from .._core.config import CallOverrides, Config, RetryPolicy, Timeouts
 from .._core.credentials import Auth
 
-__all__ = ["Auth", "Config", "RequestOptions", "RetryPolicy", "Timeouts"]
+__all__ = ["Auth", "CallOverrides", "Config", "RetryPolicy", "Timeouts"]

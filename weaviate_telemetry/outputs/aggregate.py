@@ -1,6 +1,6 @@
 """Aggregation results: what ``collection.aggregate.*`` returns."""
 
-from .._api.collection_aggregate import (
+from .._query.aggregate import (
     AggregateBoolean,
     AggregateDate,
     AggregateGroup,
