@@ -21,8 +21,9 @@ from typing import Any
 
 from .._core import validate as v
 from .._core.config import RequestOptions
+from .._core.effects import Steps
 from .._core.options import resolve
-from .batch import Batch
+from .batch import Batch, SendSteps
 from .collection import Collection
 from .collection_batch import BatchContext
 from .collection_data import ErrorObject, ErrorReference
@@ -131,8 +132,10 @@ class ClientBatch(Batch):
         rpc: bool,
         handle: Callable[[str], Collection],
         streams: Any = None,
+        send: SendSteps | None = None,
+        run: Callable[[Steps[Any]], Any] | None = None,
     ) -> None:
-        super().__init__(call, rpc=rpc, streams=streams)
+        super().__init__(call, rpc=rpc, streams=streams, send=send, run=run)
         self._handle = handle
         self.failed_objects: list[ErrorObject] = []
         """The failed objects of the latest batch context (v4: read it after the ``with``)."""
