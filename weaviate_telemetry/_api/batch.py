@@ -18,7 +18,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core import validate as v
 from .._core.config import RequestOptions
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 #: How a batch builds the steps of one call: ``(request, options, parse) -> Steps[T]``.
 SendSteps = Callable[[Request, "RequestOptions | None", Callable[[Response], Any]], Steps[Any]]
+
+T = TypeVar("T")
 
 _OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "vectors", "tenant"})
 _DELETE_OUTPUTS = ("minimal", "verbose")
@@ -408,28 +411,57 @@ def run_import(plan: Import, run: Callable[[Steps[Any]], Any]) -> BatchResult:
     return plan.result()
 
 
-async def arun_import(plan: Import, run: Callable[[Steps[Any]], Awaitable[Any]]) -> BatchResult:
-    """Run ``plan`` on the async driver: each chunk's steps are one task, at most
-    ``concurrency`` of them in flight; a cancelled import cancels its chunks."""
-    import asyncio
+class TaskWindow:
+    """At most ``limit`` chunks in flight as asyncio tasks (the async driver's batch loop);
+    each finished chunk's outcome goes to the ``done`` it was started with, in the
+    caller's task."""
 
-    tasks: set[asyncio.Task[_Outcome]] = set()
-    try:
-        for chunk in plan.chunks():
-            while len(tasks) >= plan.concurrency:
-                finished, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                for task in finished:
-                    plan.record(task.result())
-            # A task runs in a copy of the caller's context: the span parent follows it.
-            tasks.add(asyncio.ensure_future(run(plan.send(chunk))))
-        for finishing in asyncio.as_completed(tasks):
-            plan.record(await finishing)
-        tasks = set()
-    finally:
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._tasks: dict[Any, Callable[[Any], None]] = {}
+
+    async def start(self, work: Callable[[], Awaitable[T]], done: Callable[[T], None]) -> None:
+        """Start ``work()`` as a task once fewer than ``limit`` are in flight. The task
+        runs in a copy of the caller's context, so the current span is its parent."""
+        import asyncio
+
+        while len(self._tasks) >= self._limit:
+            await self._settle()
+        self._tasks[asyncio.ensure_future(work())] = done
+
+    async def _settle(self) -> None:
+        import asyncio
+
+        finished, _ = await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+        for task in finished:
+            self._tasks.pop(task)(task.result())
+
+    async def drain(self) -> None:
+        """Wait for every chunk in flight and hand each its outcome."""
+        while self._tasks:
+            await self._settle()
+
+    async def cancel(self) -> None:
+        """Cancel the chunks still in flight (each ends with its exception event)."""
+        import asyncio
+
+        tasks, self._tasks = list(self._tasks), {}
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def arun_import(plan: Import, run: Callable[[Steps[Any]], Awaitable[Any]]) -> BatchResult:
+    """Run ``plan`` on the async driver: each chunk's steps are one task, at most
+    ``concurrency`` of them in flight; a cancelled import cancels its chunks."""
+    window = TaskWindow(plan.concurrency)
+    try:
+        for chunk in plan.chunks():
+            await window.start(partial(run, plan.send(chunk)), plan.record)
+        await window.drain()
+    finally:
+        await window.cancel()  # nothing left after drain(); on an exception, the rest
     return plan.result()
 
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import uuid as _uuid
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from .._core import validate as v
 from .._core.config import RequestOptions
 from .._core.options import resolve
-from .batch import Batch, BatchResult, Import, arun_import, run_import
+from .batch import Batch, BatchResult, Import, TaskWindow, arun_import, run_import
 from .collection_data import (
     DataObject,
     DataReference,
@@ -105,41 +106,52 @@ class _Buffer:
         the function that records its result."""
         objects, self._objects = self._objects, []
         references, self._references = self._references, []
-        ctx = self._ctx
-        work: list[tuple[Import, Callable[[BatchResult], None]]] = []
-        if objects:
-            bodies = [body for _, body in objects]
-
-            def objects_done(result: BatchResult) -> None:
-                outcome = object_outcome([o for o, _ in objects], bodies, result)
-                self.failed_objects += outcome.errors.values()
-                self.results_uuids += outcome.uuids.values()
-
-            plan = handle_batch(ctx, "batch.add_object").objects_import(
-                bodies,
-                collection=ctx.name,
-                tenant=ctx.tenant,
-                batch_size=self._size,
-                concurrency=self._concurrency,
-                consistency_level=ctx.consistency_level,
-                options=self._opts,
-            )
-            work.append((plan, objects_done))
+        work = [self._objects_work(objects, self._concurrency)] if objects else []
         if references:
-            owners, items = reference_items(ctx, references)
-
-            def references_done(result: BatchResult) -> None:
-                self.failed_references += reference_return(owners, result).errors.values()
-
-            plan = handle_batch(ctx, "batch.add_reference").references_import(
-                items,
-                batch_size=self._size,
-                concurrency=self._concurrency,
-                consistency_level=ctx.consistency_level,
-                options=self._opts,
-            )
-            work.append((plan, references_done))
+            work.append(self._references_work(references))
         return work
+
+    def _objects_work(
+        self, objects: list[tuple[DataObject, dict[str, Any]]], concurrency: int
+    ) -> tuple[Import, Callable[[BatchResult], None]]:
+        """The import of ``objects`` and the function that records its result."""
+        ctx = self._ctx
+        bodies = [body for _, body in objects]
+
+        def done(result: BatchResult) -> None:
+            outcome = object_outcome([o for o, _ in objects], bodies, result)
+            self.failed_objects += outcome.errors.values()
+            self.results_uuids += outcome.uuids.values()
+
+        plan = handle_batch(ctx, "batch.add_object").objects_import(
+            bodies,
+            collection=ctx.name,
+            tenant=ctx.tenant,
+            batch_size=self._size,
+            concurrency=concurrency,
+            consistency_level=ctx.consistency_level,
+            options=self._opts,
+        )
+        return plan, done
+
+    def _references_work(
+        self, references: list[DataReference]
+    ) -> tuple[Import, Callable[[BatchResult], None]]:
+        """The import of ``references`` and the function that records its result."""
+        ctx = self._ctx
+        owners, items = reference_items(ctx, references)
+
+        def done(result: BatchResult) -> None:
+            self.failed_references += reference_return(owners, result).errors.values()
+
+        plan = handle_batch(ctx, "batch.add_reference").references_import(
+            items,
+            batch_size=self._size,
+            concurrency=self._concurrency,
+            consistency_level=ctx.consistency_level,
+            options=self._opts,
+        )
+        return plan, done
 
 
 class BatchContext(_Buffer):
@@ -192,14 +204,28 @@ class BatchContext(_Buffer):
 
 class AsyncBatchContext(_Buffer):
     """The object ``async with collection.batch.dynamic() as batch`` gives you
-    (``wt.AsyncClient``): :class:`BatchContext` with awaited adds and flushes.
+    (``wt.AsyncClient``): :class:`BatchContext`'s rules, with awaited adds.
 
-    A flush runs each chunk's steps as a task, at most ``concurrent_requests``
-    at a time; ``add_object`` awaits the flush when the buffer is full, so the
-    import's pace is the server's. The block's end flushes too, also on an
-    exception, except a cancellation (``asyncio.timeout``, ``task.cancel()``):
-    then the queued objects are dropped, since waiting for them would defeat it.
+    Each full chunk of ``batch_size`` objects starts as a task at once, at
+    most ``concurrent_requests`` in flight; ``add_object`` waits while that
+    many are, so the import goes at the server's pace and at most
+    ``batch_size * (concurrent_requests + 1)`` objects are queued or in flight. References are
+    sent after the objects added before them. The block's end sends the rest
+    and waits for it, also on an exception, except a cancellation
+    (``asyncio.timeout``, ``task.cancel()``): then the chunks in flight are
+    cancelled and what is queued is not sent, since waiting would defeat it.
     """
+
+    def __init__(
+        self,
+        ctx: HandleContext,
+        batch_size: int,
+        concurrency: int,
+        opts: RequestOptions | None,
+        owner: _Publisher,
+    ) -> None:
+        super().__init__(ctx, batch_size, concurrency, opts, owner)
+        self._window = TaskWindow(concurrency)
 
     async def add_object(
         self,
@@ -210,9 +236,9 @@ class AsyncBatchContext(_Buffer):
     ) -> _uuid.UUID:
         """Queue one object; returns its uuid (assigned now, so a re-send upserts).
         A bad argument raises ``validation_error`` here, before anything is queued."""
-        uid, full = self._queue_object(properties, references, uuid, vector)
-        if full:
-            await self.flush()
+        uid, _ = self._queue_object(properties, references, uuid, vector)
+        if len(self._objects) >= self._size:
+            await self._send_chunk()
         return uid
 
     async def add_reference(
@@ -225,10 +251,20 @@ class AsyncBatchContext(_Buffer):
         if self._queue_reference(from_uuid, from_property, to):
             await self.flush()
 
+    async def _send_chunk(self) -> None:
+        objects, self._objects = self._objects, []
+        plan, done = self._objects_work(objects, 1)
+        await self._window.start(partial(self._ctx.run, plan.steps()), done)
+
     async def flush(self) -> None:
-        """Send everything queued now (the ``async with`` block's end does this too)."""
-        for plan, done in self._take():
-            done(await arun_import(plan, self._ctx.run))  # one task per chunk in flight
+        """Send everything queued and wait for it (the ``async with`` block's end does this)."""
+        if self._objects:
+            await self._send_chunk()
+        await self._window.drain()
+        references, self._references = self._references, []
+        if references:
+            plan, done = self._references_work(references)
+            done(await arun_import(plan, self._ctx.run))
         self._owner._publish(self)
 
     async def __aenter__(self) -> AsyncBatchContext:
@@ -242,8 +278,14 @@ class AsyncBatchContext(_Buffer):
     ) -> None:
         import asyncio  # loaded with the event loop already
 
-        if exc_type is None or not issubclass(exc_type, asyncio.CancelledError):
+        if exc_type is not None and issubclass(exc_type, asyncio.CancelledError):
+            await self._window.cancel()
+            self._owner._publish(self)
+            return
+        try:
             await self.flush()
+        finally:
+            await self._window.cancel()  # nothing left unless the flush itself failed
 
 
 _STREAM_QUEUE = 1000
