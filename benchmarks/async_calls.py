@@ -221,7 +221,10 @@ def measure_async_batch(bench: Any) -> list[Any]:
         return run
 
     async def run() -> dict[str, float]:
-        ours = wt.AsyncClient(bench.url, grpc_port=grpc_port, pool_maxsize=TASKS)
+        # 64 chunks in flight on a loaded 2-core machine can wait 20 s or more for the
+        # server: a read timeout as long as the official client's insert timeout (90 s)
+        timeouts = wt.Timeouts(read=90, total=300)
+        ours = wt.AsyncClient(bench.url, grpc_port=grpc_port, pool_maxsize=TASKS, timeouts=timeouts)
         theirs = await _official_async(bench.url, grpc_port)
         rates: dict[str, list[float]] = {}
 

@@ -594,9 +594,14 @@ class Batch:
         on_progress: Callable[[BatchProgress], object] | None = None,
         transport: str | None = None,
         keep_ids: bool = True,
+        checked: bool = False,
     ) -> Import:
         """:meth:`insert_objects` checked and planned, for either driver to run
-        (:func:`run_import`, :func:`arun_import`); bad arguments raise here."""
+        (:func:`run_import`, :func:`arun_import`); bad arguments raise here.
+
+        ``checked``: the items are REST bodies a handle already built and validated
+        (``batch_item``: id, class, tenant, vectors and properties), not checked again.
+        """
         default_collection = None if collection is None else v.collection_name(collection)
         default_tenant = v.optional_tenant(tenant)
         size = v.positive_int(batch_size, "batch_size", _MAX_BATCH_SIZE)
@@ -612,7 +617,7 @@ class Batch:
         rpc = transport == "grpc" or (transport is None and self._rpc)
 
         def prepare(index: int, item: Any) -> _Item:
-            body = _object_from(item, default_collection, default_tenant)
+            body = item if checked else _object_from(item, default_collection, default_tenant)
             return _Item(index, body["id"], body)
 
         def send(chunk: list[_Item]) -> Steps[_Outcome]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid as _uuid
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
+from functools import cached_property, partial
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -131,6 +131,7 @@ class _Buffer:
             concurrency=concurrency,
             consistency_level=ctx.consistency_level,
             options=self._opts,
+            checked=True,  # by batch_item, when each object was added
         )
         return plan, done
 
@@ -216,16 +217,10 @@ class AsyncBatchContext(_Buffer):
     cancelled and what is queued is not sent, since waiting would defeat it.
     """
 
-    def __init__(
-        self,
-        ctx: HandleContext,
-        batch_size: int,
-        concurrency: int,
-        opts: RequestOptions | None,
-        owner: _Publisher,
-    ) -> None:
-        super().__init__(ctx, batch_size, concurrency, opts, owner)
-        self._window = TaskWindow(concurrency)
+    @cached_property
+    def _window(self) -> TaskWindow:
+        """The chunks in flight, at most ``concurrent_requests``."""
+        return TaskWindow(self._concurrency)
 
     async def add_object(
         self,

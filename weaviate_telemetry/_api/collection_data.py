@@ -278,6 +278,7 @@ class DataOf(Namespace[M], Generic[M]):
             concurrency=1,
             consistency_level=ctx.consistency_level,
             options=resolve(options, overrides),
+            checked=True,  # by batch_item above
         )
         result = yield from plan.steps()
         outcome = object_outcome(inputs, bodies, result)
