@@ -12,9 +12,14 @@
   OpenTelemetry handler vs the official async client with
   ``opentelemetry-instrumentation-httpx`` (same SDK providers, a no-op
   exporter); target <= 0.6 x.
+- batch ingest at 64 concurrent requests: ``async with
+  collection.batch.fixed_size(batch_size=100, concurrent_requests=64)`` vs the
+  official async client's batch (``collection.batch.stream()``, its only async
+  batch), objects/s into a fresh collection per round; target >= 1.1 x. A second
+  row compares 64 tasks each awaiting ``data.insert_many`` of 100 objects.
 
 Run alone: ``python benchmarks/run_all.py --only measure_async_rest,measure_async_own_work,``
-``measure_async_grpc,measure_async_otel``.
+``measure_async_grpc,measure_async_otel,measure_async_batch``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -307,4 +313,134 @@ def measure_async_own_work(bench: Any) -> list[Any]:
                       1.3, "us")]  # fmt: skip
 
 
-MEASURES = [measure_async_rest, measure_async_own_work, measure_async_grpc, measure_async_otel]
+def _rows(count: int, dim: int) -> list[tuple[dict[str, Any], list[float]]]:
+    import random
+
+    rng = random.Random(11)
+    return [
+        ({"title": f"object {i}", "n": i}, [rng.random() for _ in range(dim)]) for i in range(count)
+    ]
+
+
+def measure_async_batch(bench: Any) -> list[Any]:
+    """Batch ingest at 64 concurrent requests: AsyncClient vs the official async client."""
+    from run_all import Row, ratio_row
+
+    count = 3200 if bench.quick else 12800
+    rounds = 3 if bench.quick else 5
+    rows = _rows(count, 32)
+    grpc_port = bench.server.ports.grpc
+
+    async def fresh(ours: wt.AsyncClient) -> Any:
+        name = "Ingest" + uuid.uuid4().hex[:8]
+        await ours.collections.create(
+            name,
+            properties=[wt.Property(name="title", data_type=wt.DataType.TEXT),
+                        wt.Property(name="n", data_type=wt.DataType.INT)],
+            vector_config=wt.Configure.Vectors.self_provided(),
+        )  # fmt: skip
+        return name
+
+    async def ours_context(ours: wt.AsyncClient, name: str) -> int:
+        handle = ours.collections.use(name)
+        async with handle.batch.fixed_size(batch_size=100, concurrent_requests=TASKS) as batch:
+            for properties, vector in rows:
+                await batch.add_object(properties=properties, vector=vector)
+        return len(batch.results_uuids)
+
+    async def theirs_context(theirs: Any, name: str) -> int:
+        handle = theirs.collections.use(name)
+        async with handle.batch.stream() as batch:
+            for properties, vector in rows:
+                await batch.add_object(properties=properties, vector=vector)
+        return count - len(handle.batch.failed_objects)
+
+    def many(handle: Any, make: Callable[[dict[str, Any], list[float]], Any]) -> Any:
+        async def run() -> int:
+            chunks = [rows[i : i + 100] for i in range(0, count, 100)]
+            stored = 0
+
+            async def worker() -> None:
+                nonlocal stored
+                while chunks:
+                    chunk = chunks.pop()
+                    result = await handle.data.insert_many([make(p, v) for p, v in chunk])
+                    stored += len(result.uuids)
+
+            await asyncio.gather(*(worker() for _ in range(TASKS)))
+            return stored
+
+        return run
+
+    async def run() -> dict[str, float]:
+        # 64 chunks in flight on a loaded 2-core machine can wait 20 s or more for the
+        # server: a read timeout as long as the official client's insert timeout (90 s)
+        timeouts = wt.Timeouts(read=90, total=300)
+        ours = wt.AsyncClient(bench.url, grpc_port=grpc_port, pool_maxsize=TASKS, timeouts=timeouts)
+        theirs = await _official_async(bench.url, grpc_port)
+        rates: dict[str, list[float]] = {}
+
+        async def timed(key: str, ingest: Callable[[str], Awaitable[int]]) -> None:
+            name = await fresh(ours)
+            started = time.perf_counter()
+            stored = await ingest(name)
+            took = time.perf_counter() - started
+            assert stored == count, (key, stored)
+            rates.setdefault(key, []).append(count / took)
+            await ours.collections.delete(name)
+
+        contenders: list[tuple[str, Callable[[str], Awaitable[int]]]] = [
+            ("ours_context", lambda name: ours_context(ours, name)),
+            ("ours_many", lambda name: many(ours.collections.use(name),
+                                            lambda p, v: wt.DataObject(p, vector=v))()),
+        ]  # fmt: skip
+        if theirs is not None:
+            from weaviate.classes.data import DataObject
+
+            contenders += [
+                ("theirs_context", lambda name: theirs_context(theirs, name)),
+                ("theirs_many", lambda name: many(theirs.collections.use(name),
+                                                  lambda p, v: DataObject(p, vector=v))()),
+            ]  # fmt: skip
+        for key, ingest in contenders:  # warm the pools and channels
+            await timed(key, ingest)
+        rates.clear()
+        for number in range(rounds):
+            for key, ingest in contenders if number % 2 == 0 else reversed(contenders):
+                await timed(key, ingest)
+        await ours.close()
+        if theirs is not None:
+            await theirs.close()
+        return {k: statistics.median(v) for k, v in rates.items()}
+
+    rates = asyncio.run(run())
+    if "theirs_context" not in rates:
+        return [Row("async batch ingest: not compared", f"{rates['ours_context']:,.0f} obj/s",
+                    "-", float("nan"), "-", None)]  # fmt: skip
+    return [
+        ratio_row(
+            "async batch ingest, 64 requests: fixed_size vs official batch.stream(), obj/s",
+            rates["ours_context"],
+            rates["theirs_context"],
+            1.1,
+            "obj/s",
+            higher=True,
+        ),
+        ratio_row(
+            "async insert_many x 64 tasks (100 each): AsyncClient vs official, obj/s",
+            rates["ours_many"],
+            rates["theirs_many"],
+            1.1,
+            "obj/s",
+            higher=True,
+        ),
+    ]
+
+
+MEASURES = [
+    measure_async_rest,
+    measure_async_own_work,
+    measure_async_grpc,
+    measure_async_otel,
+    measure_async_batch,
+]

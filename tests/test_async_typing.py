@@ -59,7 +59,9 @@ from typing_extensions import TypedDict, assert_type
 from collections.abc import AsyncIterator, Awaitable
 import weaviate_telemetry as wt
 from weaviate_telemetry.classes.query import GroupBy
+from weaviate_telemetry.outputs.data import BatchObjectReturn, ErrorObject
 from weaviate_telemetry.outputs.query import GroupByReturn, Object, QueryReturn
+from uuid import UUID
 
 
 class Article(TypedDict):
@@ -83,11 +85,23 @@ async def use(a: wt.AsyncClient, c: wt.Client) -> None:
     created = await a.collections.create("Other")
     assert_type(created.with_tenant("t"), wt.AsyncCollection[dict[str, Any]])
     wrong: int = arts.query.bm25("x")
+    assert_type(await arts.data.insert_many([{"title": "x"}]), BatchObjectReturn)
+    sync_arts = c.collections.use("Article")
+    assert_type(sync_arts.data.insert_many([{"title": "x"}]), BatchObjectReturn)
+    async with arts.batch.fixed_size(batch_size=10, concurrent_requests=4) as batch:
+        assert_type(await batch.add_object(properties={"title": "x"}), UUID)
+        assert_type(batch.failed_objects, list[ErrorObject])
+        unawaited: UUID = batch.add_object(properties={"title": "x"})
+    assert_type(arts.batch.failed_objects, list[ErrorObject])
+    with sync_arts.batch.dynamic() as sync_batch:
+        assert_type(sync_batch.add_object(properties={"title": "x"}), UUID)
 """
 
 
 def test_mypy_sees_the_async_handles_types(tmp_path: Path) -> None:
     done = mypy_strict(tmp_path, HANDLE_CODE)
     errors = [line for line in done.stdout.splitlines() if "error:" in line]
-    assert len(errors) == 1, done.stdout
+    assert len(errors) == 2, done.stdout
     assert 'has type "Awaitable[QueryReturn[Article]]", variable has type "int"' in errors[0]
+    # an async batch's add_object is awaited (as the official async client's)
+    assert 'has type "Coroutine[Any, Any, UUID]", variable has type "UUID"' in errors[1]

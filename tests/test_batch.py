@@ -13,6 +13,7 @@ import pytest
 import weaviate_telemetry as wt
 from weaviate_telemetry._api.batch import BatchObject, BatchProgress, BatchReference
 from weaviate_telemetry._core.config import RequestOptions
+from weaviate_telemetry._core.effects import Steps
 from weaviate_telemetry._core.models import Request, Response
 
 T = TypeVar("T")
@@ -104,13 +105,15 @@ def test_resending_the_same_objects_upserts(client: wt.Client, docs: str) -> Non
 
 def test_chunks_are_sent_as_idempotent_batch_requests(client: wt.Client, docs: str) -> None:
     sent: list[Request] = []
-    real_call = client.batch._call
+    real_send = client.batch._send  # builds each chunk's call as pipeline steps
 
-    def spy(request: Request, options: RequestOptions | None, parse: Callable[[Response], T]) -> T:
+    def spy(
+        request: Request, options: RequestOptions | None, parse: Callable[[Response], T]
+    ) -> Steps[T]:
         sent.append(request)
-        return real_call(request, options, parse)
+        return real_send(request, options, parse)
 
-    client.batch._call = spy  # type: ignore[assignment]
+    client.batch._send = spy
     client.batch.insert_objects(
         ({"title": str(i)} for i in range(5)), collection=docs, batch_size=2
     )

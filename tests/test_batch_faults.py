@@ -11,6 +11,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -145,4 +146,31 @@ def test_without_retries_every_lost_object_is_reported_and_nothing_false_is_clai
     # A failed chunk that the server did store is the only way stored ⊄ reported-stored.
     assert stored - set(result.successful_ids) == in_doubt
     assert all(kinds[k] for k in kinds if k is not None)
+    client.collections.delete(name)
+
+
+def test_a_handle_batch_through_faults_stores_every_object_exactly_once(
+    unreliable: tuple[str, Toxiproxy, FaultProxy], client: wt.Client, client_cls: Any
+) -> None:
+    """``collection.batch.fixed_size()`` on either driver (threads on wt.Client, tasks on
+    wt.AsyncClient): every chunk POST cut or refused is retried with the same ids, so each
+    object is stored once and none is reported failed."""
+    url, _, faults = unreliable
+    name = _collection(client)
+    ids = [str(uuid.uuid4()) for _ in range(2000)]
+    policy = wt.RetryPolicy(
+        enabled=True, max_attempts=8, initial_backoff=0.02, max_backoff=0.3, budget_ratio=0.5
+    )
+    with client_cls(url, retry=policy, timeouts=wt.Timeouts(read=10, total=60)) as importer:
+        with wt.telemetry.capture() as events:
+            handle = importer.collections.use(name)
+            with handle.batch.fixed_size(batch_size=40, concurrent_requests=4) as batch:
+                for k, oid in enumerate(ids):
+                    batch.add_object({"n": k, "title": f"doc {k}"}, uuid=oid, vector=[k % 7, 1, 0])
+    retries = Counter(e.metadata["error_kind"] for e in events.of("request", "retry"))
+    assert batch.failed_objects == [] and batch.number_errors == 0
+    assert sorted(str(u) for u in batch.results_uuids) == sorted(ids)
+    assert faults.outcomes[REFUSE_503] >= 1 and retries["unavailable"] >= 1  # faults were met
+    stored = _stored_ids(client, name)
+    assert len(stored) == 2000 and set(stored) == set(ids)  # exactly those ids, once each
     client.collections.delete(name)

@@ -76,8 +76,9 @@ def handle(
 ) -> Iterator[Any]:
     """``articles``' collection through the handle of ``wt.Client`` or of ``wt.AsyncClient``
     (its calls awaited behind the sync surface, tests/support/drivers.py): the same
-    assertions hold for both. (``len()``/``iterator()``/``batch``/``insert_many`` stay on
-    ``articles``: the async handle has ``length()``, an async iterator, no batch yet.)"""
+    assertions hold for both. (``len()``/``iterator()`` stay on ``articles``: the async
+    handle has ``length()`` and an async iterator; its ``batch`` contexts are ``async with``,
+    used with ``with`` behind the sync surface.)"""
     with client_cls(weaviate_server.url) as c:
         yield c.collections.use(articles.name)
 
@@ -151,9 +152,9 @@ def test_data_insert_replace_update_delete_match_the_server(client: wt.Client, h
 
 
 def test_insert_many_lists_exactly_the_objects_the_server_rejected(
-    client: wt.Client, articles: wt.Collection
+    client: wt.Client, articles: wt.Collection, handle: Any
 ) -> None:
-    result = articles.data.insert_many(
+    result = handle.data.insert_many(
         [
             {"title": "a", "year": 1},
             {"title": "b", "year": "not an int"},
@@ -202,7 +203,7 @@ def test_references_add_delete_and_add_many(
     assert targets(a) == sorted([str(b), str(c)])
     handle.data.reference_delete(from_uuid=a, from_property="related", to=b)
     assert targets(a) == [str(c)]
-    outcome = articles.data.reference_add_many(
+    outcome = handle.data.reference_add_many(
         [DataReference(from_property="related", from_uuid=b, to_uuid=[a, c])]
     )
     assert not outcome.has_errors
@@ -339,17 +340,20 @@ def test_iterator_walks_every_object_once(articles: wt.Collection, handle: Any) 
 
 
 def test_batch_context_stores_everything_or_reports_it(
-    client: wt.Client, articles: wt.Collection
+    client: wt.Client, articles: wt.Collection, handle: Any
 ) -> None:
-    with articles.batch.fixed_size(batch_size=4, concurrent_requests=2) as batch:
+    with handle.batch.fixed_size(batch_size=4, concurrent_requests=2) as batch:
         added = [
             batch.add_object(properties={"title": f"b{i}", "year": i}, vector=vec(i))
             for i in range(9)
         ]
         bad = batch.add_object(properties={"title": "bad", "year": "x"}, vector=vec(1))
         batch.add_reference(from_uuid=added[0], from_property="related", to=added[1])
-    assert [f.original_uuid for f in articles.batch.failed_objects] == [bad]
-    assert batch.number_errors == 1
+    assert [f.original_uuid for f in handle.batch.failed_objects] == [bad]
+    (failed,) = batch.failed_objects
+    assert "year" in failed.message and failed.object_.properties["title"] == "bad"
+    assert batch.number_errors == 1 and batch.failed_references == []
+    assert bad not in batch.results_uuids and len(batch.results_uuids) == 9
     assert len(articles) == 9
     for uid in added:
         assert client.objects.exists(articles.name, uid)
@@ -357,13 +361,13 @@ def test_batch_context_stores_everything_or_reports_it(
     assert first is not None and first.properties["related"][0]["beacon"].endswith(str(added[1]))
 
     # an exception in the with-block still sends what was added (nothing silently dropped)
-    with pytest.raises(RuntimeError), articles.batch.dynamic() as batch:
+    with pytest.raises(RuntimeError), handle.batch.dynamic() as batch:
         late = batch.add_object(properties={"title": "late"})
         raise RuntimeError("boom")
     assert client.objects.exists(articles.name, late)
-    assert articles.batch.failed_objects == []
+    assert handle.batch.failed_objects == []
     with pytest.raises(wt.ValidationError):
-        articles.batch.dynamic().add_object(vector=["not", "numbers"])  # type: ignore[list-item]
+        handle.batch.dynamic().add_object(vector=["not", "numbers"])
 
 
 def test_multi_tenant_collection(client: wt.Client, collection_name: str) -> None:

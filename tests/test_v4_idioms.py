@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import weaviate_telemetry as wt
+from weaviate_telemetry.embedded import EmbeddedWeaviate
 
 pytestmark = pytest.mark.integration
 
@@ -33,22 +35,28 @@ def two_collections(client: wt.Client) -> Iterator[tuple[str, str]]:
 
 
 def test_client_level_batch_names_the_collection_per_object(
-    client: wt.Client, two_collections: tuple[str, str]
+    client: wt.Client,
+    two_collections: tuple[str, str],
+    client_cls: Any,
+    weaviate_server: EmbeddedWeaviate,
 ) -> None:
+    """On wt.Client and on wt.AsyncClient (``async with``, behind the sync surface)."""
     plain, tenanted = two_collections
-    with client.batch.fixed_size(batch_size=7, concurrent_requests=2) as batch:
-        for i in range(30):
-            batch.add_object(collection=plain, properties={"n": i}, vector=[0.1, 0.2, i / 30])
-        for i in range(5):
-            batch.add_object(collection=tenanted, properties={"n": i}, tenant="acme")
-        bad = batch.add_object(collection=plain, properties={"n": "seven"})
-    assert [e.original_uuid for e in client.batch.failed_objects] == [bad]
-    assert len(batch.results_uuids) == 35 and batch.number_errors == 1
-    assert len(client.collections.get(plain)) == 30
-    assert len(client.collections.get(tenanted).with_tenant("acme")) == 5
-    with client.batch.dynamic() as again:  # a new context starts with no failures
-        again.add_object(collection=plain, properties={"n": 99})
-    assert client.batch.failed_objects == []
+    with client_cls(weaviate_server.url) as importer:
+        with importer.batch.fixed_size(batch_size=7, concurrent_requests=2) as batch:
+            for i in range(30):
+                batch.add_object(collection=plain, properties={"n": i}, vector=[0.1, 0.2, i / 30])
+            for i in range(5):
+                batch.add_object(collection=tenanted, properties={"n": i}, tenant="acme")
+            bad = batch.add_object(collection=plain, properties={"n": "seven"})
+        assert [e.original_uuid for e in importer.batch.failed_objects] == [bad]
+        assert len(batch.results_uuids) == 35 and batch.number_errors == 1
+        assert len(client.collections.get(plain)) == 30
+        assert len(client.collections.get(tenanted).with_tenant("acme")) == 5
+        with importer.batch.dynamic() as again:  # a new context starts with no failures
+            again.add_object(collection=plain, properties={"n": 99})
+        assert importer.batch.failed_objects == []
+    assert len(client.collections.get(plain)) == 31
 
 
 def test_v4_filter_names_are_the_same_filters(

@@ -9,6 +9,7 @@ docs/async.md.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +26,7 @@ from ._core.options import resolve, with_options
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._api.client_batch import AsyncClientBatch
     from ._core.config import CallOverrides
 
 T = TypeVar("T")
@@ -64,6 +66,14 @@ class AsyncClient:
         (docs/async.md, "Collection handles")."""
         self.tenants = AsyncTenants(self._call)
         """Tenants of multi-tenant collections: :class:`Tenants`' methods, awaited."""
+
+    @cached_property
+    def batch(self) -> AsyncClientBatch:
+        """v4's ``dynamic()`` / ``fixed_size()`` import contexts with the collection per
+        object (``async with``; each collection's chunks are tasks, docs/async.md)."""
+        from ._api.client_batch import AsyncClientBatch
+
+        return AsyncClientBatch(self.collections.get)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> AsyncClient:

@@ -82,11 +82,17 @@ class Client:
         ``dynamic()`` / ``fixed_size()`` import contexts with the collection per object."""
         from ._api.client_batch import ClientBatch
 
+        pipeline = self._pipeline
         return ClientBatch(
             self._call,
             rpc=self._config.grpc_port is not None,
             handle=self.collections.get,
-            streams=self._pipeline,
+            streams=pipeline,
+            # chunks are pipeline steps, run on this client's driver (as on AsyncClient)
+            send=lambda request, options, parse: pipeline.call(
+                with_options(request, options), parse
+            ),
+            run=pipeline.run,
         )
 
     def is_ready(self, timeout: float = 2.0) -> bool:

@@ -40,7 +40,23 @@ class _Blocking:
             return iter(self._loop.run_until_complete(_collect(result)))
         if isinstance(result, Namespace):
             return _Blocking(result, self._loop)
+        if hasattr(result, "__aenter__"):  # an async handle's batch context: ``with`` here
+            return _BlockingContext(result, self._loop)
         return result
+
+
+class _BlockingContext(_Blocking):
+    """An ``async with`` context (``batch.dynamic()``) used with ``with``: its adds and
+    flushes awaited on the loop; its attributes (``failed_objects``) read as they are."""
+
+    def __enter__(self) -> _BlockingContext:
+        self._loop.run_until_complete(self._target.__aenter__())
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._loop.run_until_complete(self._target.__aexit__(kind, exc, tb))
 
 
 async def _collect(items: Any) -> list[Any]:

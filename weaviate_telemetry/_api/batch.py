@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextvars
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._core import validate as v
 from .._core.config import RequestOptions
+from .._core.effects import Steps, drive, perform_locks
 from .._core.errors import MESSAGE_CAP, ErrorKind, WeaviateError, cap_text
 from .._core.models import (
     Call,
@@ -45,6 +47,11 @@ if TYPE_CHECKING:
 
     from .._core.config import CallOverrides
     from .._core.sync_driver import SyncPipeline
+
+#: How a batch builds the steps of one call: ``(request, options, parse) -> Steps[T]``.
+SendSteps = Callable[[Request, "RequestOptions | None", Callable[[Response], Any]], Steps[Any]]
+
+T = TypeVar("T")
 
 _OBJECT_KEYS = frozenset({"class", "collection", "properties", "id", "vector", "vectors", "tenant"})
 _DELETE_OUTPUTS = ("minimal", "verbose")
@@ -287,104 +294,227 @@ def _chunk_failed(chunk: Sequence[_Item], err: WeaviateError) -> _Outcome:
     return [], [BatchFailure(i.index, i.id, err.message, err.kind) for i in chunk]
 
 
-class Batch:
-    """Bulk operations (``client.batch``; the layer under the collection handles)."""
+class Import:
+    """One import, as both drivers run it: the input, how each item is prepared, the
+    steps that send one chunk (written once, for either driver), and the running tally.
+
+    A driver's loop only takes :meth:`chunks`, runs ``send(chunk)`` with at most
+    ``concurrency`` chunks in flight (threads on ``wt.Client``, tasks on
+    ``wt.AsyncClient``), hands each outcome to :meth:`record` and returns
+    :meth:`result`. With ``concurrency`` 1, :meth:`steps` is the whole import as steps.
+    """
 
     def __init__(
         self,
-        call: Call,
+        items: Iterable[Any],
+        prepare: Callable[[int, Any], _Item],
+        send: Callable[[list[_Item]], Steps[_Outcome]],
+        batch_size: int,
+        concurrency: int,
+        on_progress: Callable[[BatchProgress], object] | None,
+        keep_ids: bool = True,
+    ) -> None:
+        self.items = items
+        self.prepare = prepare
+        self.send = send
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.on_progress = on_progress
+        self.keep_ids = keep_ids
+        self.started = time.monotonic()
+        self.successes: list[tuple[int, str]] = []
+        self.failures: list[BatchFailure] = []
+        self.chunks_done = 0
+        self.reported = 0
+        self.stored = 0
+
+    def _report(self) -> None:
+        self.reported = self.stored + len(self.failures)
+        if self.on_progress is not None:
+            self.on_progress(
+                BatchProgress(self.reported, self.stored, len(self.failures), self.chunks_done)
+            )
+
+    def record(self, outcome: _Outcome) -> None:
+        """Count one chunk's outcome (in the caller's thread or task) and report progress."""
+        self.chunks_done += 1
+        self.stored += len(outcome[0])
+        if self.keep_ids:  # else only counted: memory stays flat over any input size
+            self.successes.extend(outcome[0])
+        self.failures.extend(outcome[1])
+        self._report()
+
+    def chunks(self) -> Iterator[list[_Item]]:
+        """The input read lazily in chunks of ``batch_size`` prepared items; an item that
+        fails client-side validation is a failure and is not sent."""
+        chunk: list[_Item] = []
+        for index, raw in enumerate(self.items):
+            try:
+                chunk.append(self.prepare(index, raw))
+            except WeaviateError as err:
+                self.failures.append(BatchFailure(index, _given_id(raw), err.message, err.kind))
+                continue
+            if len(chunk) >= self.batch_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def steps(self) -> Steps[BatchResult]:
+        """The whole import, one chunk at a time, as steps either driver runs."""
+        for chunk in self.chunks():
+            self.record((yield from self.send(chunk)))
+        return self.result()
+
+    def result(self) -> BatchResult:
+        """The :class:`BatchResult` once every chunk is recorded."""
+        if self.reported != self.stored + len(self.failures):
+            self._report()  # items rejected client-side after the last chunk
+        self.successes.sort()
+        self.failures.sort(key=lambda f: f.index)
+        return BatchResult(
+            tuple(i for _, i in self.successes),
+            tuple(self.failures),
+            time.monotonic() - self.started,
+            None if self.keep_ids else self.stored,
+        )
+
+
+def run_import(plan: Import, run: Callable[[Steps[Any]], Any]) -> BatchResult:
+    """Run ``plan`` on the sync driver: ``concurrency`` worker threads send the chunks
+    (with one, the caller's thread runs :meth:`Import.steps`)."""
+    if plan.concurrency == 1:
+        result: BatchResult = run(plan.steps())
+        return result
+    # Imported here so that `import weaviate_telemetry` does not pay for it.
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pool = ThreadPoolExecutor(max_workers=plan.concurrency, thread_name_prefix="weaviate-batch")
+    pending: set[Future[_Outcome]] = set()
+
+    def drain(at_most: int) -> None:
+        nonlocal pending
+        while len(pending) > at_most:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                plan.record(future.result())
+
+    try:
+        for chunk in plan.chunks():
+            drain(plan.concurrency - 1)
+            # Each chunk runs in a copy of the caller's context so telemetry
+            # metadata and the current span follow it into the worker thread.
+            context = contextvars.copy_context()
+            pending.add(pool.submit(context.run, run, plan.send(chunk)))
+        drain(0)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return plan.result()
+
+
+class TaskWindow:
+    """At most ``limit`` chunks in flight as asyncio tasks (the async driver's batch loop);
+    each finished chunk's outcome goes to the ``done`` it was started with, in the
+    caller's task."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._tasks: dict[Any, Callable[[Any], None]] = {}
+
+    async def start(self, work: Callable[[], Awaitable[T]], done: Callable[[T], None]) -> None:
+        """Start ``work()`` as a task once fewer than ``limit`` are in flight. The task
+        runs in a copy of the caller's context, so the current span is its parent."""
+        import asyncio
+
+        while len(self._tasks) >= self._limit:
+            await self._settle()
+        self._tasks[asyncio.ensure_future(work())] = done
+
+    async def _settle(self) -> None:
+        import asyncio
+
+        finished, _ = await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+        for task in finished:
+            self._tasks.pop(task)(task.result())
+
+    async def drain(self) -> None:
+        """Wait for every chunk in flight and hand each its outcome."""
+        while self._tasks:
+            await self._settle()
+
+    async def cancel(self) -> None:
+        """Cancel the chunks still in flight (each ends with its exception event)."""
+        import asyncio
+
+        tasks, self._tasks = list(self._tasks), {}
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def arun_import(plan: Import, run: Callable[[Steps[Any]], Awaitable[Any]]) -> BatchResult:
+    """Run ``plan`` on the async driver: each chunk's steps are one task, at most
+    ``concurrency`` of them in flight; a cancelled import cancels its chunks."""
+    window = TaskWindow(plan.concurrency)
+    try:
+        for chunk in plan.chunks():
+            await window.start(partial(run, plan.send(chunk)), plan.record)
+        await window.drain()
+    finally:
+        await window.cancel()  # nothing left after drain(); on an exception, the rest
+    return plan.result()
+
+
+def _steps_of_call(call: Call) -> SendSteps:
+    """Steps for a plain :class:`Call` (one that runs its own pipeline): no effects of
+    their own, so any driver runs them (a ``Batch`` built on a call alone)."""
+
+    def steps(
+        request: Request, options: RequestOptions | None, parse: Callable[[Response], Any]
+    ) -> Steps[Any]:
+        return call(request, options, parse)
+        yield  # a generator: the call above is its whole body
+
+    return steps
+
+
+def _run_plain(steps: Steps[Any]) -> Any:
+    return drive(steps, perform_locks)
+
+
+class Batch:
+    """Bulk operations (``client.batch``; the layer under the collection handles).
+
+    Each chunk is sent as pipeline steps built by ``send`` (the client's
+    ``pipeline.call`` with the caller's options) and run by ``run`` (the
+    client's driver), so the chunk building, answer matching and telemetry
+    are the same on ``wt.Client`` and ``wt.AsyncClient``.
+    """
+
+    def __init__(
+        self,
+        call: Call | None,
         rpc: bool = False,
         streams: SyncPipeline | None = None,
         stream_operation: str = "batch.stream_objects",
+        *,
+        send: SendSteps | None = None,
+        run: Callable[[Steps[Any]], Any] | None = None,
     ) -> None:
         self._call = call
         self._rpc = rpc
         # The pipeline opens BatchStream streams (stream_objects); None: not offered.
         self._streams = streams
         self._stream_operation = stream_operation
-
-    # -- the pipeline shared by objects and references ---------------------------------
-
-    def _pipeline(
-        self,
-        items: Iterable[Any],
-        prepare: Callable[[int, Any], _Item],
-        send: Callable[[list[_Item]], _Outcome],
-        batch_size: int,
-        concurrency: int,
-        on_progress: Callable[[BatchProgress], object] | None,
-        keep_ids: bool = True,
-    ) -> BatchResult:
-        # Imported here so that `import weaviate_telemetry` does not pay for it.
-        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-
-        started = time.monotonic()
-        successes: list[tuple[int, str]] = []
-        failures: list[BatchFailure] = []
-        chunks = 0
-        reported = 0
-        stored = 0
-
-        def report() -> None:
-            nonlocal reported
-            reported = stored + len(failures)
-            if on_progress is not None:
-                on_progress(BatchProgress(reported, stored, len(failures), chunks))
-
-        def record(outcome: _Outcome) -> None:
-            nonlocal chunks, stored
-            chunks += 1
-            stored += len(outcome[0])
-            if keep_ids:  # else only counted: memory stays flat over any input size
-                successes.extend(outcome[0])
-            failures.extend(outcome[1])
-            report()
-
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="weaviate-batch")
-        pending: set[Future[_Outcome]] = set()
-
-        def drain(at_most: int) -> None:
-            while len(pending) > at_most:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    pending.discard(future)
-                    record(future.result())
-
-        def submit(chunk: list[_Item]) -> None:
-            drain(concurrency - 1)
-            # Each chunk runs in a copy of the caller's context so telemetry
-            # metadata and the current span follow it into the worker thread.
-            context = contextvars.copy_context()
-            pending.add(pool.submit(context.run, send, chunk))
-
-        try:
-            chunk: list[_Item] = []
-            for index, raw in enumerate(items):
-                try:
-                    chunk.append(prepare(index, raw))
-                except WeaviateError as err:
-                    failures.append(BatchFailure(index, _given_id(raw), err.message, err.kind))
-                    continue
-                if len(chunk) >= batch_size:
-                    submit(chunk)
-                    chunk = []
-            if chunk:
-                submit(chunk)
-            drain(0)
-            if reported != stored + len(failures):
-                report()  # items rejected client-side after the last chunk
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        successes.sort()
-        failures.sort(key=lambda f: f.index)
-        return BatchResult(
-            tuple(i for _, i in successes),
-            tuple(failures),
-            time.monotonic() - started,
-            None if keep_ids else stored,
-        )
+        if send is None:
+            assert call is not None
+            send, run = _steps_of_call(call), _run_plain
+        assert run is not None
+        self._send = send
+        self._run = run
 
     # -- objects ----------------------------------------------------------------------
 
@@ -439,6 +569,41 @@ class Batch:
             for f in result.failures:
                 print(f.index, f.id, f.message)
         """
+        plan = self.objects_import(
+            objects,
+            collection=collection,
+            tenant=tenant,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            consistency_level=consistency_level,
+            transport=transport,
+            keep_ids=keep_ids,
+            options=resolve(overrides),
+        )
+        return run_import(plan, self._run)
+
+    def objects_import(
+        self,
+        objects: Iterable[BatchObject | Mapping[str, Any]],
+        *,
+        collection: str | None,
+        tenant: str | None,
+        batch_size: int,
+        concurrency: int,
+        consistency_level: str | None,
+        options: RequestOptions | None,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+        transport: str | None = None,
+        keep_ids: bool = True,
+        checked: bool = False,
+    ) -> Import:
+        """:meth:`insert_objects` checked and planned, for either driver to run
+        (:func:`run_import`, :func:`arun_import`); bad arguments raise here.
+
+        ``checked``: the items are REST bodies a handle already built and validated
+        (``batch_item``: id, class, tenant, vectors and properties), not checked again.
+        """
         default_collection = None if collection is None else v.collection_name(collection)
         default_tenant = v.optional_tenant(tenant)
         size = v.positive_int(batch_size, "batch_size", _MAX_BATCH_SIZE)
@@ -450,21 +615,21 @@ class Batch:
             raise v.invalid("transport", transport, "None, 'grpc' or 'rest'")
         if not isinstance(keep_ids, bool):
             raise v.invalid("keep_ids", keep_ids, "True or False")
-        opts = resolve(overrides)
+        opts = options
         rpc = transport == "grpc" or (transport is None and self._rpc)
 
         def prepare(index: int, item: Any) -> _Item:
-            body = _object_from(item, default_collection, default_tenant)
+            body = item if checked else _object_from(item, default_collection, default_tenant)
             return _Item(index, body["id"], body)
 
-        def send(chunk: list[_Item]) -> _Outcome:
+        def send(chunk: list[_Item]) -> Steps[_Outcome]:
             if rpc:
-                outcome = self._send_objects_rpc(chunk, level, opts)
+                outcome = yield from self._send_objects_rpc(chunk, level, opts)
                 if outcome is not None:
                     return outcome
-            return self._send_objects(chunk, level, opts)
+            return (yield from self._send_objects(chunk, level, opts))
 
-        return self._pipeline(objects, prepare, send, size, workers, on_progress, keep_ids)
+        return Import(objects, prepare, send, size, workers, on_progress, keep_ids)
 
     def stream_objects(
         self,
@@ -515,14 +680,23 @@ class Batch:
             body = _object_from(item, default_collection, default_tenant)
             return _Item(index, body["id"], body)
 
+        def unary(chunk: list[_Item]) -> Steps[_Outcome]:
+            outcome = yield from self._send_objects_rpc(chunk, level, opts)
+            if outcome is None:
+                outcome = yield from self._send_objects(chunk, level, opts)
+            return outcome
+
         def send_unary(chunk: list[_Item]) -> _Outcome:
-            outcome = self._send_objects_rpc(chunk, level, opts)
-            return outcome if outcome is not None else self._send_objects(chunk, level, opts)
+            outcome: _Outcome = self._run(unary(chunk))
+            return outcome
 
         def send_messages(chunk: list[Any]) -> _Outcome:
-            return self._send_rpc_messages(
-                [(i.index, i.id) for i in chunk], [i.message for i in chunk], [], level, opts
+            outcome: _Outcome = self._run(
+                self._send_rpc_messages(
+                    [(i.index, i.id) for i in chunk], [i.message for i in chunk], [], level, opts
+                )
             )
+            return outcome
 
         progress = (
             None
@@ -556,17 +730,20 @@ class Batch:
         opts: RequestOptions | None,
         chunk: list[_Item],
         match: Callable[[list[_Item], list[Any]], _Outcome],
-    ) -> _Outcome:
+    ) -> Steps[_Outcome]:
         """Send one chunk; the answer is matched to its items inside the call's telemetry,
         so the events count exactly the failures the caller gets."""
         try:
-            return self._call(request, opts, lambda response: match(chunk, json_list(response)))
+            outcome: _Outcome = yield from self._send(
+                request, opts, lambda response: match(chunk, json_list(response))
+            )
         except WeaviateError as err:
             return _chunk_failed(chunk, err)
+        return outcome
 
     def _send_objects(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
-    ) -> _Outcome:
+    ) -> Steps[_Outcome]:
         collections = {i.body["class"] for i in chunk}
         tenants = {i.body.get("tenant") for i in chunk}
         request = Request(
@@ -582,7 +759,7 @@ class Batch:
             idempotent=True,
             outcome_facts=_outcome_facts(len(chunk)),
         )
-        ok, failed = self._post_chunk(request, opts, chunk, _match_objects)
+        ok, failed = yield from self._post_chunk(request, opts, chunk, _match_objects)
         first = failed[0] if failed and not ok else None
         if (
             first is not None
@@ -593,13 +770,13 @@ class Batch:
             # One object the encoder refuses fails alone; the others are sent.
             sendable, refused = _encodable(chunk)
             if sendable and refused:
-                ok, failed = self._send_objects(sendable, level, opts)
+                ok, failed = yield from self._send_objects(sendable, level, opts)
                 return ok, [*refused, *failed]
         return ok, failed
 
     def _send_objects_rpc(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
-    ) -> _Outcome | None:
+    ) -> Steps[_Outcome | None]:
         """Send one chunk as ``BatchObjects``; None when it must go over REST."""
         from . import grpc_batch  # protobuf is imported on first use
 
@@ -613,7 +790,10 @@ class Batch:
         if rpc is None:
             return ([], refused) if refused and not sent_positions else None
         sent = [(chunk[p].index, chunk[p].id or "") for p in sent_positions]
-        return self._send_rpc_messages(sent, list(rpc.message.objects), refused, level, opts)
+        outcome: _Outcome = yield from self._send_rpc_messages(
+            sent, list(rpc.message.objects), refused, level, opts
+        )
+        return outcome
 
     def _send_rpc_messages(
         self,
@@ -622,7 +802,7 @@ class Batch:
         refused: list[BatchFailure],
         level: str | None,
         opts: RequestOptions | None,
-    ) -> _Outcome:
+    ) -> Steps[_Outcome]:
         """One ``BatchObjects`` call for encoded objects (``sent``: their index and id)."""
         from .._core.grpc_stubs.v1 import batch_pb2
         from . import grpc_batch
@@ -664,10 +844,11 @@ class Batch:
             rpc=rpc,
         )
         try:
-            return self._call(request, opts, parse)
+            outcome: _Outcome = yield from self._send(request, opts, parse)
         except WeaviateError as err:
             failed = [BatchFailure(index, id_, err.message, err.kind) for index, id_ in sent]
             return [], [*refused, *failed]
+        return outcome
 
     # -- references -------------------------------------------------------------------
 
@@ -686,21 +867,41 @@ class Batch:
         Items are :class:`BatchReference` values or dicts with its field
         names. The result's ids are the source objects' ids.
         """
+        plan = self.references_import(
+            references,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            consistency_level=consistency_level,
+            options=resolve(overrides),
+        )
+        return run_import(plan, self._run)
+
+    def references_import(
+        self,
+        references: Iterable[BatchReference | Mapping[str, Any]],
+        *,
+        batch_size: int,
+        concurrency: int,
+        consistency_level: str | None,
+        options: RequestOptions | None,
+        on_progress: Callable[[BatchProgress], object] | None = None,
+    ) -> Import:
+        """:meth:`insert_references` checked and planned, for either driver to run."""
         size = v.positive_int(batch_size, "batch_size", _MAX_BATCH_SIZE)
         workers = v.positive_int(concurrency, "concurrency", _MAX_CONCURRENCY)
         level = v.consistency(consistency_level)
         _check_items(references, "references")
         _check_callback(on_progress)
-        opts = resolve(overrides)
 
-        def send(chunk: list[_Item]) -> _Outcome:
-            return self._send_references(chunk, level, opts)
+        def send(chunk: list[_Item]) -> Steps[_Outcome]:
+            return self._send_references(chunk, level, options)
 
-        return self._pipeline(references, _reference_from, send, size, workers, on_progress)
+        return Import(references, _reference_from, send, size, workers, on_progress)
 
     def _send_references(
         self, chunk: list[_Item], level: str | None, opts: RequestOptions | None
-    ) -> _Outcome:
+    ) -> Steps[_Outcome]:
         collections = {i.body["from"].split("/")[3] for i in chunk}
         request = Request(
             "POST",
@@ -763,6 +964,7 @@ class Batch:
             collection=collection,
             tenant=tenant,
         )
+        assert self._call is not None  # a handle deletes through its own plan
         return self._call(
             request,
             resolve(overrides),

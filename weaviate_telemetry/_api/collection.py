@@ -25,7 +25,7 @@ from .._core.models import Request, found, quote_segment
 from .._core.options import resolve
 from .._query.results import P, QueryReturn
 from .collection_aggregate import AggregateOf
-from .collection_batch import _BatchCollection
+from .collection_batch import AsyncBatchCollection, _BatchCollection
 from .collection_data import DataOf
 from .collection_query import MetadataQuery, Object, QueryOf
 from .configure import ReferenceProperty, TenantActivityStatus, plain
@@ -326,9 +326,15 @@ class AsyncCollection(CollectionOf[Async, P]):
     """One collection of ``wt.AsyncClient``: :class:`Collection`'s methods, awaited.
 
     ``await articles.query.near_vector([...])``, ``await articles.length()``
-    (for ``len()``), ``async for obj in articles.iterator()``. No ``batch``
-    yet: use ``data.insert`` (or the sync client) for imports (docs/async.md).
+    (for ``len()``), ``async for obj in articles.iterator()``, and
+    ``async with articles.batch.dynamic() as batch: await batch.add_object(...)``
+    (docs/async.md).
     """
+
+    def __init__(self, ctx: HandleContext) -> None:
+        super().__init__(ctx)
+        self.batch = AsyncBatchCollection(ctx)
+        """dynamic(), fixed_size(): ``async with`` import contexts."""
 
     def iterator(
         self,

@@ -17,19 +17,20 @@ from typing import TYPE_CHECKING, Any, Generic, Literal
 from .._core import validate as v
 from .._core.effects import Steps
 from .._core.errors import ErrorKind, WeaviateError
-from .._core.models import beacon
+from .._core.models import Request, Response, beacon, evolve
+from .._core.options import resolve
 from .._core.results import JsonResult
 from .._query.filters import Filter
 from .._query.results import P
 from .batch import Batch, BatchDeleteResult, BatchFailure, BatchReference, BatchResult
 from .handle import HandleContext
 from .objects import Objects, WeaviateObject
-from .operation import M, Namespace, Sync, operation
+from .operation import M, Namespace, operation
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .._core.config import CallOverrides
+    from .._core.config import CallOverrides, RequestOptions
 
 Vector = Sequence[float] | Mapping[str, Any]
 UUID = str | _uuid.UUID
@@ -198,8 +199,8 @@ class DataOf(Namespace[M], Generic[M, P]):
 
     Written once (:mod:`.operation`): each method captures its one lower-layer
     call (``Objects``, ``Batch``) as a plan and sends it as steps, so on
-    ``wt.AsyncClient`` it returns an awaitable. ``insert_many`` and
-    ``reference_add_many`` (chunked imports) are on the sync handle only.
+    ``wt.AsyncClient`` it returns an awaitable (``insert_many`` and
+    ``reference_add_many`` too: their chunks are the same steps, sent in turn).
     """
 
     def __init__(self, ctx: HandleContext) -> None:
@@ -212,7 +213,7 @@ class DataOf(Namespace[M], Generic[M, P]):
         return self._ctx.send_plan(planned)
 
     def _batch(self, operation: str) -> Batch:
-        return Batch(self._ctx.op("data." + operation), rpc=self._ctx.rpc)
+        return handle_batch(self._ctx, "data." + operation)
 
     @operation
     def insert(
@@ -244,12 +245,17 @@ class DataOf(Namespace[M], Generic[M, P]):
         )
         return _uuid.UUID(stored.id)
 
+    @operation
     def insert_many(
-        self: DataOf[Sync, P],
+        self,
+        /,
         objects: Sequence[DataObject | P],
         **overrides: Unpack[CallOverrides],
-    ) -> BatchObjectReturn:
+    ) -> Steps[BatchObjectReturn]:
         """Store many objects in one request per 100 (never reported stored unless they are).
+
+        The chunks are sent one after another, as the same steps on either
+        client (``await articles.data.insert_many(...)`` on ``wt.AsyncClient``).
 
         Example::
 
@@ -265,14 +271,17 @@ class DataOf(Namespace[M], Generic[M, P]):
         started = time.monotonic()
         if not bodies:
             return BatchObjectReturn({}, {}, 0.0)
-        result = self._batch("insert_many").insert_objects(
+        plan = self._batch("insert_many").objects_import(
             bodies,
             collection=ctx.name,
             tenant=ctx.tenant,
-            consistency_level=ctx.consistency_level,
+            batch_size=100,
             concurrency=1,
-            **overrides,
+            consistency_level=ctx.consistency_level,
+            options=resolve(overrides),
+            checked=True,  # by batch_item above
         )
+        result = yield from plan.steps()
         outcome = object_outcome(inputs, bodies, result)
         return BatchObjectReturn(
             outcome.uuids, outcome.errors, time.monotonic() - started, outcome.all_responses
@@ -433,8 +442,8 @@ class DataOf(Namespace[M], Generic[M, P]):
                 ),
             )
             return
-        result = self._reference_batch(
-            "reference_add", [DataReference(from_property, from_uuid, targets)], overrides
+        result = yield from self._references(
+            "reference_add", [DataReference(from_property, from_uuid, targets)], resolve(overrides)
         )
         if result.errors:
             first = next(iter(result.errors.values()))
@@ -464,26 +473,48 @@ class DataOf(Namespace[M], Generic[M, P]):
             ),
         )
 
+    @operation
     def reference_add_many(
-        self: DataOf[Sync],
+        self,
+        /,
         refs: Sequence[DataReference],
         **overrides: Unpack[CallOverrides],
-    ) -> BatchReferenceReturn:
+    ) -> Steps[BatchReferenceReturn]:
         """Add many references (in chunks of 100); failures are listed, not raised."""
         if isinstance(refs, (str, bytes, Mapping)) or not isinstance(refs, Sequence):
             raise v.invalid("refs", refs, "a list of DataReference")
-        return self._reference_batch("reference_add_many", refs, overrides)
+        return self._references("reference_add_many", refs, resolve(overrides))
 
-    def _reference_batch(
-        self, operation: str, refs: Sequence[DataReference], overrides: CallOverrides
-    ) -> BatchReferenceReturn:
+    def _references(
+        self, operation: str, refs: Sequence[DataReference], opts: RequestOptions | None
+    ) -> Steps[BatchReferenceReturn]:
         owners, items = reference_items(self._ctx, refs)
         if not items:
             return BatchReferenceReturn({}, 0.0)
-        result = self._batch(operation).insert_references(
-            items, concurrency=1, consistency_level=self._ctx.consistency_level, **overrides
+        plan = self._batch(operation).references_import(
+            items,
+            batch_size=100,
+            concurrency=1,
+            consistency_level=self._ctx.consistency_level,
+            options=opts,
         )
-        errors = {
-            f.index: ErrorReference(f.message, owners[f.index], f.kind) for f in result.failures
-        }
-        return BatchReferenceReturn(errors, result.duration)
+        result = yield from plan.steps()
+        return reference_return(owners, result)
+
+
+def reference_return(owners: Sequence[DataReference], result: BatchResult) -> BatchReferenceReturn:
+    """A references :class:`BatchResult` in v4's shape (errors by input index)."""
+    errors = {f.index: ErrorReference(f.message, owners[f.index], f.kind) for f in result.failures}
+    return BatchReferenceReturn(errors, result.duration)
+
+
+def handle_batch(ctx: HandleContext, operation: str) -> Batch:
+    """The batch layer under a handle: each chunk is the handle's steps, named
+    ``collection.<operation>``, run on the client's driver (sync or async)."""
+
+    def send(
+        request: Request, options: RequestOptions | None, parse: Callable[[Response], Any]
+    ) -> Steps[Any]:
+        return ctx.send(evolve(request, operation="collection." + operation), options, parse)
+
+    return Batch(ctx.call, rpc=ctx.rpc, send=send, run=ctx.run)

@@ -76,7 +76,7 @@ class HandleContext:
     consistency_level: str | None = None
     # The client knows a gRPC port: searches and batch imports take the fast path.
     rpc: bool = False
-    # The sync client's call (batch imports, which run on threads); None on AsyncClient.
+    # The sync client's call (batch.stream(), which runs on a thread); None on AsyncClient.
     call: Call | None = field(default=None, repr=False)
 
     @property
@@ -113,13 +113,13 @@ class HandleContext:
         return self.send(plan.request, plan.options, plan.parse)
 
     def op(self, operation: str) -> Call:
-        """The sync call, with requests named ``collection.<operation>`` (batch imports)."""
+        """The sync call, with requests named ``collection.<operation>`` (``batch.stream()``,
+        whose ``BatchStream`` runs on a thread of the sync client)."""
         if self.call is None:
             raise WeaviateError.from_kind(
                 ErrorKind.VALIDATION_ERROR,
-                f"collection.{operation} is not on wt.AsyncClient's handle yet (chunked imports "
-                "run on the sync client's batch threads); use data.insert from many tasks, or "
-                "the sync client (docs/async.md)",
+                f"collection.{operation} is on wt.Client only; on wt.AsyncClient use "
+                "batch.dynamic() / fixed_size() (docs/async.md)",
                 operation="collection." + operation,
             )
         return named(self.call, "collection." + operation)

@@ -10,6 +10,7 @@ any I/O. Config, the API namespaces and the query builders all use these.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
@@ -158,9 +159,15 @@ def collection_name(value: Any, name: str = "collection") -> str:
     return value[0].upper() + value[1:]
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_property_name(value: str) -> bool:
+    """The name check, remembered: an import checks the same few names on every object."""
+    return _PROPERTY.fullmatch(value) is not None
+
+
 def property_name(value: Any, name: str = "property") -> str:
     """A property name: a letter or ``_``, then letters, digits or ``_``."""
-    if not isinstance(value, str) or not _PROPERTY.fullmatch(value):
+    if not isinstance(value, str) or not _is_property_name(value):
         raise invalid(name, value, "a property name: a letter or _, then letters, digits or _")
     return value
 
