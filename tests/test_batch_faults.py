@@ -111,7 +111,7 @@ def test_ten_thousand_objects_through_faults_all_stored_once(
     assert retries["connection_error"] >= 1
     stored = _stored_ids(client, name)
     assert len(stored) == 10_000 and set(stored) == set(ids)  # exactly those ids, once each
-    assert client.query.aggregate(name).meta_count().do().count == 10_000
+    assert client.query.aggregate(name).meta_count().do().total_count == 10_000
     client.collections.delete(name)
 
 
