@@ -307,6 +307,41 @@ def test_collection_batch_stream_context(stream_client: wt.Client, docs: str) ->
     assert len(stored_ids(stream_client, docs)) == 799
 
 
+class _Properties(dict[str, Any]):
+    """A properties dict a weak reference can follow (to see who still holds it)."""
+
+
+def test_collection_batch_stream_context_lets_go_of_stored_objects(
+    stream_client: wt.Client, docs: str
+) -> None:
+    """The context keeps only the objects still on their way (and the failed ones), so a
+    large import's memory is bounded by the queue and the window, not by its size."""
+    import gc
+    import weakref
+
+    articles = stream_client.collections.use(docs)
+    alive: list[weakref.ref[_Properties]] = []
+    n, window = 5000, 200
+    with articles.batch.stream(max_in_flight=window) as batch:
+        for row in rows(n, frozenset({7})):
+            properties = _Properties(row["properties"])
+            alive.append(weakref.ref(properties))
+            batch.add_object(properties=properties, uuid=row["id"], vector=row["vector"])
+        gc.collect()
+        held = sum(1 for r in alive if r() is not None)
+    # At most the queue (1,000) and the window are held; before, every object was.
+    assert held <= 1000 + window + 10, held
+    assert [str(f.original_uuid) for f in articles.batch.failed_objects] == [
+        wt.generate_uuid5(7, "stream-test")
+    ]
+    assert articles.batch.failed_objects[0].object_.properties == {
+        "title": "t7",
+        "n": "not a number",
+    }
+    assert len(batch.results_uuids) == n - 1
+    assert len(stored_ids(stream_client, docs)) == n - 1
+
+
 def test_rerunning_an_import_with_deterministic_ids_is_idempotent(
     stream_client: wt.Client, docs: str
 ) -> None:

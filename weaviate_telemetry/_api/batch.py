@@ -503,8 +503,12 @@ class Batch:
         *,
         send: SendSteps | None = None,
         run: Callable[[Steps[Any]], Any] | None = None,
+        on_stored: Callable[[int], object] | None = None,
     ) -> None:
         self._call = call
+        # stream_objects tells it each input index the server stored, as it learns it
+        # (collection.batch.stream() lets go of those objects: its memory stays flat).
+        self._on_stored = on_stored
         self._rpc = rpc
         # The pipeline opens BatchStream streams (stream_objects); None: not offered.
         self._streams = streams
@@ -716,6 +720,7 @@ class Batch:
             max_in_flight=window,
             on_progress=progress,
             keep_ids=keep_ids,
+            on_stored=self._on_stored,
         ).run(objects)
         return BatchResult(
             tuple(i for _, i in successes),

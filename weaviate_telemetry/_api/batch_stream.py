@@ -72,6 +72,7 @@ class StreamImport:
         max_in_flight: int,
         on_progress: Callable[[int, int, int, int], object] | None,
         keep_ids: bool,
+        on_stored: Callable[[int], object] | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._prepare = prepare
@@ -84,6 +85,7 @@ class StreamImport:
         self._collection = collection
         self._on_progress = on_progress
         self._keep_ids = keep_ids
+        self._on_stored = on_stored
         self._idle = pipeline.config.timeouts.read
         self.window = StreamWindow(max_in_flight)
         self._successes: list[tuple[int, str]] = []
@@ -323,6 +325,8 @@ class StreamImport:
                 ok += 1
                 if self._keep_ids:
                     self._successes.append((s.index, s.id))
+                if self._on_stored is not None:
+                    self._on_stored(s.index)
             else:
                 failed += 1
                 self._failures.append(self._failure(s.index, s.id, s.error, None))
@@ -332,6 +336,9 @@ class StreamImport:
     def _outcome(self, outcome: _Outcome) -> None:
         """A unary call's outcome (its own request events counted it already)."""
         ok, failed = outcome
+        if self._on_stored is not None:
+            for index, _ in ok:
+                self._on_stored(index)
         self._succeeded += len(ok)
         if self._keep_ids:
             self._successes += ok

@@ -299,10 +299,12 @@ class StreamBatchContext:
     server-paced ``BatchStream`` import (:meth:`Batch.stream_objects`); it
     blocks while the server's window and a short queue are full, so the
     server sets the pace of your loop. Results are read after the ``with``
-    block (``failed_objects``, ``results_uuids``). For flat client memory on
-    very large imports use ``client.batch.stream_objects(generator,
-    keep_ids=False)`` (docs/batch.md): this context keeps each object until
-    the end, to report the failed ones as v4 does.
+    block (``failed_objects``, ``results_uuids``). An object is let go as soon
+    as the server reports it stored; only those still on their way and the
+    failed ones (reported with the object, as v4 does) are kept, so memory
+    grows only by the stored objects' uuids (``results_uuids``, as v4 keeps
+    them; ``client.batch.stream_objects(generator, keep_ids=False)`` keeps not
+    even those: docs/batch.md).
     """
 
     def __init__(
@@ -317,7 +319,9 @@ class StreamBatchContext:
 
         self._ctx = ctx
         self._owner = owner
-        self._inputs: list[DataObject] = []
+        # Added objects by input index, until the server reports each stored.
+        self._pending: dict[int, DataObject] = {}
+        self._added = 0
         self._bodies: queue.Queue[Any] = queue.Queue(maxsize=_STREAM_QUEUE)
         self._error: BaseException | None = None
         self._result: BatchResult | None = None
@@ -332,6 +336,7 @@ class StreamBatchContext:
             rpc=ctx.rpc,
             streams=ctx.streams,
             stream_operation="collection.batch.stream",
+            on_stored=self._stored,
         )
 
         def bodies() -> Any:
@@ -360,6 +365,10 @@ class StreamBatchContext:
         self._thread = threading.Thread(target=run, name="weaviate-batch-stream", daemon=True)
         self._thread.start()
 
+    def _stored(self, index: int) -> None:
+        # Called from the stream's thread; one dict operation, atomic under the GIL.
+        self._pending.pop(index, None)
+
     @property
     def number_errors(self) -> int:
         """How many objects failed (known when the ``with`` block ends)."""
@@ -376,7 +385,8 @@ class StreamBatchContext:
         if self._error is not None:
             raise self._error
         obj, body = batch_item(self._ctx, DataObject(properties, uuid, vector, references))
-        self._inputs.append(obj)
+        self._pending[self._added] = obj  # before the stream can see it (the queue)
+        self._added += 1
         self._bodies.put(body)
         return _uuid.UUID(body["id"])
 
@@ -397,11 +407,11 @@ class StreamBatchContext:
         assert result is not None
         errors = {f.index: f for f in result.failures}
         self.failed_objects = [
-            ErrorObject(f.message, self._inputs[i], _uuid.UUID(f.id) if f.id else None, f.kind)
+            ErrorObject(f.message, self._pending[i], _uuid.UUID(f.id) if f.id else None, f.kind)
             for i, f in sorted(errors.items())
         ]
         self.results_uuids = [_uuid.UUID(i) for i in result.successful_ids]
-        self._inputs = []
+        self._pending = {}
         self._owner._publish(self)
 
 
