@@ -283,6 +283,10 @@ def test_an_async_soak_drives_the_async_client_and_loses_nothing(
     assert check["confirmed_written"] > 0 and check["found"] == check["expected_present"]
     assert report["throughput"]["objects_written"] == check["confirmed_written"]
     ops = report["operations"]
-    for op in ("collection.data.insert", "collection.query.near_vector", "collection.data.update"):
+    for op in (
+        "collection.data.insert_many",
+        "collection.query.near_vector",
+        "collection.data.update",
+    ):
         assert ops[op]["calls"] > 0 and ops[op]["errors"] == 0, (op, ops.get(op))
     assert "AsyncClient (asyncio tasks)" in (report_dir / "report.md").read_text()

@@ -3,9 +3,9 @@
 One :class:`~weaviate_telemetry.AsyncClient` per process carries every task
 (the way an asyncio service shares one client). The books, the ids, the
 integrity check and the report are :class:`.workload.Workload`'s; only the
-calls differ. The async client has no batch import yet, so a writer's batch
-is ``batch_size`` concurrent ``collection.data.insert`` calls (each id's
-fate is its own call's answer), then its updates and deletes; a reader runs
+calls differ. A writer's batch is one ``collection.data.insert_many`` (the
+async batch import: each id is confirmed only when the answer lists it
+stored), then its updates and deletes; a reader runs
 the handle's near-vector, bm25 and hybrid searches, gets by id and an
 aggregate count. The operations are named as Prometheus shows them
 (``db_operation_name``), so the dashboards show the run unchanged.
@@ -22,13 +22,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from .._api.collection import AsyncCollection
+from .._api.collection_data import DataObject
 from .._async_client import AsyncClient
 from .._core.errors import WeaviateError
 from .workload import _DELETE_UNKNOWN, _DELETED, _WORDS, Workload
 
 #: The operations the async workload runs, as Prometheus names them (``db_operation_name``).
 ASYNC_OPERATIONS = (
-    "collection.data.insert",
+    "collection.data.insert_many",
     "collection.data.update",
     "collection.data.delete_by_id",
     "collection.query.fetch_object_by_id",
@@ -101,14 +102,11 @@ class AsyncWorkload(Workload):
         live = array.array("I")  # serials confirmed and not deleted
         while self._running(deadline):
             objects, serials = self._new_objects(index, status, rng)
-            inserts = (
-                handle.data.insert(o["properties"], uuid=o["id"], vector=o["vector"])
-                for o in objects
+            batch = handle.data.insert_many(
+                [DataObject(o["properties"], uuid=o["id"], vector=o["vector"]) for o in objects]
             )
-            outcomes = await asyncio.gather(
-                *(self._timed_async("collection.data.insert", rng, call) for call in inserts)
-            )
-            stored = [o["id"] for o, (ok, _) in zip(objects, outcomes, strict=True) if ok]
+            ok, result = await self._timed_async("collection.data.insert_many", rng, batch)
+            stored = [str(u) for u in result.uuids.values()] if ok else []
             self._confirm(stored, serials, status, live)
             await self._think()
             for _ in range(max(1, self.batch_size // 20)):
