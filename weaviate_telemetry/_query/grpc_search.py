@@ -359,6 +359,9 @@ def decode(spec: GetSpec, reply: search_get_pb2.SearchReply) -> QueryReturn[Any]
     fields = spec.properties
     wanted = spec.metadata
     with_id = "id" in wanted or not (wanted or spec.vectors or fields)
+    # "id" is the object's uuid, not metadata: a search that asks for nothing else
+    # shares one empty MetadataReturn (most searches; it is per object, so it counts).
+    with_metadata = any(name != "id" for name in wanted)
     collection = spec.collection
     out = []
     for result in reply.results:
@@ -370,7 +373,7 @@ def decode(spec: GetSpec, reply: search_get_pb2.SearchReply) -> QueryReturn[Any]
                 properties=_all_properties(props)
                 if fields is None
                 else _properties_row(fields, props),
-                metadata=_metadata(wanted, meta) if wanted else _NO_METADATA,
+                metadata=_metadata(wanted, meta) if with_metadata else _NO_METADATA,
                 vector=_vectors(wanted, spec.vectors, meta),
                 collection=collection,
             )
@@ -385,15 +388,24 @@ def _all_properties(props: properties_pb2.Properties) -> dict[str, Any]:
     """Every non-reference property the server sent, as a GraphQL selection of all
     of them would read (blobs left out, phone numbers cut to the selected sub-fields)."""
     row: dict[str, Any] = {}
-    for key, value in props.fields.items():
+    values = props.fields
+    for key in values:
+        value = values[key]
         kind = value.WhichOneof("kind")
-        if kind == "blob_value":
-            continue
-        converted = convert(value)
-        if kind == "phone_value":
-            converted = {k: converted[k] for k in SCHEMA_PHONE_FIELDS}
-        row[key] = converted
+        if kind in _SCALAR_KINDS:  # most values: no second look at the kind
+            row[key] = getattr(value, kind)
+        elif kind == "phone_value":
+            converted = convert(value)
+            row[key] = {k: converted[k] for k in SCHEMA_PHONE_FIELDS}
+        elif kind != "blob_value":
+            row[key] = convert(value)
     return row
+
+
+#: The value kinds whose field is the Python value as GraphQL's JSON gives it.
+_SCALAR_KINDS = frozenset(
+    ("text_value", "int_value", "number_value", "bool_value", "date_value", "uuid_value")
+)
 
 
 def _properties_row(fields: Sequence[Any], props: properties_pb2.Properties) -> dict[str, Any]:
