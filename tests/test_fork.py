@@ -32,6 +32,7 @@ import weaviate_telemetry as wt
 from tests.support import fork_app
 from weaviate_telemetry import Configure, DataType, Property
 from weaviate_telemetry.embedded import EmbeddedWeaviate
+from weaviate_telemetry.outputs.batch import BatchResult
 
 pytestmark = pytest.mark.integration
 
@@ -339,3 +340,53 @@ def test_telemetry_of_forked_children_is_their_own(
         assert metric_instances == instances, (metric_instances, instances)
     logged = Counter(line.split(" ", 1)[0] for line in log_file.read_text().splitlines())
     assert {int(pid) for pid in logged} == pids, logged
+
+
+def test_a_fork_during_a_stream_import_loses_nothing_and_the_child_works(
+    weaviate_server: EmbeddedWeaviate,
+) -> None:
+    """A process forks while another thread's ``BatchStream`` import is open: the fork
+    waits for the stream (gRPC cannot fork with a call in flight), the child's gRPC
+    and REST calls through the inherited client answer, and the import stores every
+    object once."""
+    assert weaviate_server.ports is not None
+    name = "ForkStream" + os.urandom(5).hex()
+    n = 2000
+    client = wt.Client(weaviate_server.url, grpc_port=weaviate_server.ports.grpc)
+    handle = client.collections.create(
+        name,
+        properties=[Property(name="n", data_type=DataType.INT)],
+        vector_config=Configure.Vectors.self_provided(),
+    )
+    streaming = threading.Event()
+
+    def rows() -> Iterator[dict[str, object]]:
+        for i in range(n):
+            if i == 200:
+                streaming.set()  # the stream is open and sending
+            yield {"id": fork_app.object_id(name, i), "properties": {"n": i}, "vector": [i, 1.0]}
+
+    results: list[BatchResult] = []
+    importer = threading.Thread(
+        target=lambda: results.append(client.batch.stream_objects(rows(), collection=name))
+    )
+    try:
+        importer.start()
+        assert streaming.wait(60), "the import never started"
+
+        def child(_: int) -> list[str]:
+            hits = handle.query.near_vector([5.0, 1.0], limit=3)  # gRPC
+            answer = client.meta()  # REST
+            return [f"{len(hits.objects)}:{bool(answer.version)}"]
+
+        outcomes = _run_forked(1, child, limit=60)
+        importer.join(120)
+        assert not importer.is_alive(), "the parent's import hung"
+        assert outcomes == [["3:True"]]
+        (result,) = results
+        assert result.succeeded == n and not result.failures
+        stored = {str(o.uuid) for o in handle.iterator()}
+        assert stored == {fork_app.object_id(name, i) for i in range(n)}
+    finally:
+        client.collections.delete(name)
+        client.close()

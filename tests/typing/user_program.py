@@ -15,7 +15,7 @@ from weaviate_telemetry.classes.data import DataObject
 from weaviate_telemetry.classes.init import CallOverrides
 from weaviate_telemetry.classes.query import Filter, GroupBy, MetadataQuery, Sort
 from weaviate_telemetry.outputs.aggregate import AggregateGroupByReturn, AggregateReturn
-from weaviate_telemetry.outputs.batch import BatchContext
+from weaviate_telemetry.outputs.batch import BatchContext, BatchProgress, BatchResult
 from weaviate_telemetry.outputs.data import BatchObjectReturn
 from weaviate_telemetry.outputs.query import GroupByReturn, Object, QueryReturn
 
@@ -93,3 +93,9 @@ def untyped(client: wt.Client) -> None:
     client.raw.request("GET", "/v1/meta", headers={"X-A": "1"}, timeout=2)
     with client.batch.dynamic(timeout=30) as many:
         many.add_object("Article", {"title": "x"})
+    # the lower layer's imports name their results too (outputs.batch)
+    seen: list[BatchProgress] = []
+    rows = ({"title": str(i)} for i in range(3))
+    imported = client.batch.stream_objects(rows, collection="Article", on_progress=seen.append)
+    assert_type(imported, BatchResult)
+    assert_type(client.batch.insert_objects([], collection="Article"), BatchResult)

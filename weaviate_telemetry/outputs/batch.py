@@ -1,6 +1,21 @@
-"""Batch results: ``collection.batch`` contexts and ``delete_many``'s report."""
+"""Batch results: ``collection.batch`` contexts, ``delete_many``'s report, and what the
+lower layer's imports (``client.batch.insert_objects`` / ``stream_objects`` /
+``insert_references``) return and report as they go."""
 
-from .._api.batch import BatchDeleteItem, BatchDeleteResult
+from .._api.batch import (
+    BatchDeleteItem,
+    BatchDeleteResult,
+    BatchFailure,
+    BatchProgress,
+    BatchResult,
+)
 from .._api.collection_batch import BatchContext
 
-__all__ = ["BatchContext", "BatchDeleteItem", "BatchDeleteResult"]
+__all__ = [
+    "BatchContext",
+    "BatchDeleteItem",
+    "BatchDeleteResult",
+    "BatchFailure",
+    "BatchProgress",
+    "BatchResult",
+]
