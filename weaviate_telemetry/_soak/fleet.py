@@ -33,11 +33,11 @@ from .._client import Client
 from .._core.config import RetryPolicy
 from .._core.errors import WeaviateError
 from .._core.redact import redact_url
-from .._version import __version__
 from .faults import FaultSchedule
 from .nodes import PHASES, NodeControl, NodeSchedule
 from .options import SoakOptions
 from .otel import SoakTelemetry, export_lost, render_dashboards
+from .report import run_section
 from .workload import OpStats
 
 if TYPE_CHECKING:
@@ -518,32 +518,19 @@ class Fleet:
             nodes.applied if nodes is not None else []
         )
         return {
-            "run": {
-                "id": self.run_id,
-                "started_at": started_at.isoformat(timespec="seconds"),
-                "duration_seconds": round(seconds, 1),
-                "urls": [redact_url(u) for u in o.endpoints],
-                "fallback_urls": [redact_url(u) for u in o.fallback_urls],
-                "server_version": version,
-                "sdk_version": __version__,
-                "python": sys.version.split()[0],
-                "collection": self.collection,
-                "replication_factor": o.replication_factor,
-                "processes": o.processes,
-                "start_method": o.start_method,
-                "client": o.client_kind,
-                "writers": o.writers,
-                "readers": o.readers,
-                "batch_size": o.batch_size,
-                "dimensions": o.dimensions,
-                "retries": o.retries,
-                "think_time": o.think_time,
-                "faults": ",".join(s.text for s in o.faults) or None,
-                "node_faults": ",".join(s.text for s in o.node_faults) or None,
-                "service_name": o.service_name,
-                "otlp_endpoint": o.otlp_endpoint,
-                "prometheus": o.prometheus,
-            },
+            "run": run_section(
+                o,
+                run_id=self.run_id,
+                started_at=started_at,
+                seconds=seconds,
+                version=version,
+                collection=self.collection,
+                urls=[redact_url(u) for u in o.endpoints],
+                replication_factor=o.replication_factor,
+                processes=o.processes,
+                start_method=o.start_method,
+                node_faults=",".join(s.text for s in o.node_faults) or None,
+            ),
             "verdict": {
                 "result": "pass" if exit_code == 0 else "fail",
                 "exit_code": exit_code,

@@ -3,11 +3,57 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._core.redact import redact_url
+from .._version import __version__
 from .sampler import Sample
+
+if TYPE_CHECKING:
+    from .options import SoakOptions
+
+
+def run_section(
+    o: SoakOptions,
+    *,
+    run_id: str,
+    started_at: datetime,
+    seconds: float,
+    version: str,
+    collection: str,
+    **more: Any,
+) -> dict[str, Any]:
+    """The report's ``run`` section, written once for a single- and a multi-process soak:
+    when, against what, with which workload; ``more`` adds what only one of them has (the
+    endpoint or endpoints, processes, node faults)."""
+    section: dict[str, Any] = {
+        "id": run_id,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "duration_seconds": round(seconds, 1),
+        "fallback_urls": [redact_url(u) for u in o.fallback_urls],
+        "server_version": version,
+        "sdk_version": __version__,
+        "python": sys.version.split()[0],
+        "collection": collection,
+        "client": o.client_kind,
+        "writers": o.writers,
+        "readers": o.readers,
+        "batch_size": o.batch_size,
+        "dimensions": o.dimensions,
+        "retries": o.retries,
+        "think_time": o.think_time,
+        "faults": ",".join(s.text for s in o.faults) or None,
+        "service_name": o.service_name,
+        "otlp_endpoint": o.otlp_endpoint,
+        "prometheus": o.prometheus,
+    }
+    section.update(more)
+    return section
+
 
 MIB = 1024 * 1024
 

@@ -25,11 +25,11 @@ from .._core.config import RetryPolicy
 from .._core.errors import WeaviateError
 from .._core.redact import redact_url
 from .._dashboards import FOLDER, shipped
-from .._version import __version__
 from .faults import FaultSchedule, Toxiproxy, ToxiproxyError
 from .nodes import NodeControl
 from .options import SoakOptions, UsageError, from_args
 from .otel import SoakTelemetry, render_dashboards
+from .report import run_section
 
 #: Modules of the ``soak`` extra (import name → what it is for).
 EXTRA_MODULES = {
@@ -295,28 +295,15 @@ class Soak:
             reasons.append(f"RSS grew {growth:.1f} % after warm-up (limit {o.max_rss_growth:g} %)")
         exit_code = 1 if reasons else 0
         report: dict[str, Any] = {
-            "run": {
-                "id": self.run_id,
-                "started_at": started_at.isoformat(timespec="seconds"),
-                "duration_seconds": round(seconds, 1),
-                "url": redact_url(o.url),
-                "fallback_urls": [redact_url(u) for u in o.fallback_urls],
-                "server_version": version,
-                "sdk_version": __version__,
-                "python": sys.version.split()[0],
-                "collection": self.collection,
-                "client": o.client_kind,
-                "writers": o.writers,
-                "readers": o.readers,
-                "batch_size": o.batch_size,
-                "dimensions": o.dimensions,
-                "retries": o.retries,
-                "think_time": o.think_time,
-                "faults": ",".join(s.text for s in o.faults) or None,
-                "service_name": o.service_name,
-                "otlp_endpoint": o.otlp_endpoint,
-                "prometheus": o.prometheus,
-            },
+            "run": run_section(
+                o,
+                run_id=self.run_id,
+                started_at=started_at,
+                seconds=seconds,
+                version=version,
+                collection=self.collection,
+                url=redact_url(o.url),
+            ),
             "verdict": {
                 "result": "pass" if exit_code == 0 else "fail",
                 "exit_code": exit_code,
