@@ -16,7 +16,11 @@ from weaviate_telemetry import embedded
 from weaviate_telemetry.embedded import EmbeddedServerError, EmbeddedWeaviate
 
 CHILD = """
-import sys, time
+import signal, sys, time
+# Ctrl-C raises KeyboardInterrupt, as in a program started from a terminal, even when
+# the test runs under a shell that started it in the background (SIGINT then arrives
+# ignored, and Python keeps it ignored).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from weaviate_telemetry.embedded import EmbeddedWeaviate
 server = EmbeddedWeaviate().start()
 print(server._proc.process.pid, server.data_dir, flush=True)
